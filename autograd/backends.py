@@ -1,0 +1,121 @@
+"""The maths an op rule is evaluated with.
+
+Every rule in :mod:`autograd.ops` receives a backend ``m`` as its first argument and
+uses only Python's arithmetic operators plus the functions below.  The same rule then
+runs on:
+
+* ``FLOAT``  -- plain Python floats (the scalar engine);
+* ``ARRAY``  -- numpy arrays, one array per node (the compiled batch mode);
+* ``VALUE``  -- :class:`autograd.Value` itself (defined in :mod:`autograd.value`), so a
+  derivative can be differentiated again (``grad(..., create_graph=True)``).
+
+A backend's functions raise ``ValueError`` for inputs outside their domain, like
+:mod:`math` does; the engine turns that into an error that names the op.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+
+def _float_sigmoid(x: float) -> float:
+    """Logistic function 1 / (1 + e^-x), exact for any x: e^-|x| never overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _float_pow(x: float, y: float) -> float:
+    """x ** y over the reals: a fractional power of a negative base is refused."""
+    if x < 0.0 and y != math.floor(y):
+        raise ValueError("a negative base needs an integer exponent")
+    return x**y
+
+
+def _float_log_pos(x: float) -> float:
+    """log(x) for x > 0, else 0 (used where the factor it multiplies is undefined)."""
+    return math.log(x) if x > 0.0 else 0.0
+
+
+def _float_onehot_argmax(xs: tuple[float, ...]) -> tuple[float, ...]:
+    """1.0 at the first position of the maximum, 0.0 elsewhere."""
+    k = xs.index(max(xs))
+    return tuple(1.0 if i == k else 0.0 for i in range(len(xs)))
+
+
+FLOAT = SimpleNamespace(
+    name="float",
+    exp=math.exp,
+    log=math.log,
+    sqrt=math.sqrt,
+    tanh=math.tanh,
+    sigmoid=_float_sigmoid,
+    pow=_float_pow,
+    log_pos=_float_log_pos,
+    sign=lambda x: (x > 0.0) - (x < 0.0),
+    abs=abs,
+    where=lambda condition, a, b: a if condition else b,
+    maximum=max,
+    minimum=min,
+    sum=sum,
+    max=max,
+    onehot_argmax=_float_onehot_argmax,
+)
+
+
+def _array_sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function, overflow-free: exp(-log(1 + e^-x))."""
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _array_pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    if np.any((x < 0.0) & (y != np.floor(y))):
+        raise ValueError("a negative base needs an integer exponent")
+    return np.power(x, y)
+
+
+def _array_domain(function, condition_name: str, test):
+    """Wrap a numpy function so that inputs outside its domain raise ValueError."""
+
+    def checked(x):
+        if np.any(~test(np.asarray(x))):
+            raise ValueError(f"input outside the domain {condition_name}")
+        return function(x)
+
+    return checked
+
+
+def _array_log_pos(x: np.ndarray) -> np.ndarray:
+    positive = x > 0.0
+    return np.where(positive, np.log(np.where(positive, x, 1.0)), 0.0)
+
+
+def _array_onehot_argmax(xs: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    stacked = np.stack(np.broadcast_arrays(*xs))
+    k = np.argmax(stacked, axis=0)
+    return tuple((k == i).astype(float) for i in range(len(xs)))
+
+
+ARRAY = SimpleNamespace(
+    name="array",
+    exp=np.exp,
+    log=_array_domain(np.log, "x > 0", lambda x: x > 0.0),
+    sqrt=_array_domain(np.sqrt, "x >= 0", lambda x: x >= 0.0),
+    tanh=np.tanh,
+    sigmoid=_array_sigmoid,
+    pow=_array_pow,
+    log_pos=_array_log_pos,
+    sign=np.sign,
+    abs=np.abs,
+    where=np.where,
+    maximum=np.maximum,
+    minimum=np.minimum,
+    sum=sum,
+    max=lambda xs: np.maximum.reduce(np.broadcast_arrays(*xs)),
+    onehot_argmax=_array_onehot_argmax,
+)

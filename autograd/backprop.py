@@ -1,0 +1,180 @@
+"""Reverse-mode differentiation: the chain rule applied in reverse topological order.
+
+For every node, from the root back to the leaves,
+
+    input.grad += node.grad * d node / d input
+
+where the local partial ``d node / d input`` comes from the node's entry in the op table.
+The order is found iteratively, so graph depth is limited by memory, not by Python's
+recursion limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from threading import get_ident
+from typing import Any
+
+from .backends import FLOAT
+from .modes import ANOMALY
+from .value import VALUE, Value, _call_text, lift
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each once, inputs before the nodes using them.
+
+    An iterative depth-first search: each stack entry is a node and an iterator over
+    its remaining inputs; a node is emitted when all its inputs have been.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root.inputs))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if child not in seen:
+                seen.add(child)
+                if child.inputs:
+                    stack.append((child, iter(child.inputs)))
+                    break
+                order.append(child)  # a leaf is complete at once: no stack round trip
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def local_partials(node: Value) -> tuple[float, ...]:
+    """d node / d input for each of ``node.inputs``, in order, as floats.
+
+    A leaf has no inputs and returns ().
+    """
+    if node._op is None:
+        return ()
+    try:
+        return tuple(node._op.derivative(FLOAT, node.data, *[v.data for v in node.inputs]))
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_error(node, error) from None
+
+
+def _backward_error(node: Value, error: Exception) -> Exception:
+    """An error from a local derivative, re-raised with the op and its inputs named."""
+    call = _call_text(node._op, node.inputs)
+    if ANOMALY and get_ident() in ANOMALY:
+        return FloatingPointError(f"backward of {call}: {error} (detect_anomaly)")
+    if isinstance(error, ZeroDivisionError):
+        return ZeroDivisionError(f"backward of {call}: the derivative is infinite here")
+    return type(error)(f"backward of {call}: {error}")
+
+
+def _non_finite_gradient(node: Value) -> Exception:
+    """The error for a gradient that became inf or NaN while flowing into ``node``."""
+    users = f" (reaching {_call_text(node._op, node.inputs)})" if node._op else ""
+    message = f"backward: the gradient became {node.grad}{users}"
+    if ANOMALY and get_ident() in ANOMALY:
+        return FloatingPointError(message + " (detect_anomaly)")
+    if node.grad != node.grad:
+        return ValueError(message)
+    return OverflowError(message)
+
+
+def _check_contributions(node: Value, g: float, partials: Sequence[float]) -> None:
+    """In detect_anomaly: raise if this node's backward sends inf or NaN to an input."""
+    for partial in partials:
+        contribution = g * partial
+        if contribution - contribution:
+            raise FloatingPointError(
+                f"backward of {_call_text(node._op, node.inputs)} produced {contribution} "
+                f"(upstream gradient {g}, local derivative {partial}) (detect_anomaly)"
+            )
+
+
+def backward(root: Value) -> None:
+    """Seed ``root.grad`` with 1 and push gradients to every node it depends on.
+
+    Interior nodes are reset first, so they hold this call's gradient; leaves accumulate.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._op is not None:
+            node.grad = 0.0
+    root.grad += 1.0
+    blocked = None
+    try:
+        for node in reversed(order):
+            op = node._op
+            g = node.grad
+            if op is None or g == 0.0:  # leaves have no inputs; a zero gradient adds nothing
+                continue
+            if g - g:  # inf or NaN
+                blocked = node
+                break
+            inputs = node.inputs
+            # Fast paths for the common arities avoid building lists of data.
+            if len(inputs) == 2:
+                a, b = inputs
+                da, db = op.derivative(FLOAT, node.data, a.data, b.data)
+                if ANOMALY:
+                    _check_contributions(node, g, (da, db))
+                a.grad += g * da
+                b.grad += g * db
+            elif len(inputs) == 1:
+                (a,) = inputs
+                (da,) = op.derivative(FLOAT, node.data, a.data)
+                if ANOMALY:
+                    _check_contributions(node, g, (da,))
+                a.grad += g * da
+            else:
+                partials = op.derivative(FLOAT, node.data, *[v.data for v in inputs])
+                if ANOMALY:
+                    _check_contributions(node, g, partials)
+                for a, da in zip(inputs, partials):
+                    a.grad += g * da
+    except FloatingPointError:
+        raise
+    except (ArithmeticError, ValueError) as error:
+        raise _backward_error(node, error) from None
+    if blocked is not None:
+        raise _non_finite_gradient(blocked)
+    for node in order:
+        if not node.inputs and node.grad - node.grad:
+            raise _non_finite_gradient(node)
+
+
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
+    """d output / d x for each x in ``inputs``, leaving every ``.grad`` untouched.
+
+    An input the output does not depend on gets 0.  With ``create_graph=True`` the
+    chain rule itself is recorded with Value ops, so the results can be differentiated
+    again (``grad`` of ``grad``).
+    """
+    output = lift(output)
+    for x in inputs:
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs must be Values, not {type(x).__name__}")
+    grads: dict[Value, Any] = {output: Value(1.0) if create_graph else 1.0}
+    for node in reversed(topological_order(output)):
+        g = grads.get(node)
+        op = node._op
+        if op is None or g is None:
+            continue
+        if create_graph:
+            if not op.higher_order:
+                raise TypeError(
+                    f"grad(create_graph=True): the op {op.name!r} has no differentiable "
+                    "derivative (its backward returns plain numbers)"
+                )
+            partials = op.derivative(VALUE, node, *node.inputs)
+        else:
+            partials = local_partials(node)
+        for x, partial in zip(node.inputs, partials):
+            contribution = g * partial
+            grads[x] = grads[x] + contribution if x in grads else contribution
+    return [lift(grads.get(x, 0.0)) for x in inputs]
+
+
+def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
+    """The matrix of second derivatives d^2 f / dx_i dx_j at ``xs``; ``f(*values)``."""
+    leaves = [Value(x) for x in xs]
+    first = grad(lift(f(*leaves)), leaves, create_graph=True)
+    return [[g.data for g in grad(d, leaves)] for d in first]

@@ -1,0 +1,133 @@
+"""The op table: every differentiable operation, defined once.
+
+An entry holds the forward function and the local derivative side by side.  Both are
+written against a backend ``m`` (see :mod:`autograd.backends`) using only arithmetic
+operators and ``m.*`` functions, so one rule serves the scalar engine (floats), the
+compiled batch mode (numpy arrays) and higher-order derivatives (Values).
+
+``forward(m, *xs)`` returns the output; ``derivative(m, out, *xs)`` returns the tuple of
+partials d out / d x_i, given the inputs and the already computed output.  Adding an op
+is one call to :func:`define`.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One operation of the engine.
+
+    ``arity`` is the number of inputs, or ``None`` for n-ary ops (sum, dot, max).
+    ``domain`` names the inputs an op accepts (used in error messages) and
+    ``higher_order`` is False for ops whose derivative cannot be differentiated again
+    (custom ops whose backward returns plain floats).
+    """
+
+    name: str
+    arity: int | None
+    forward: Callable
+    derivative: Callable
+    doc: str
+    domain: str = ""
+    higher_order: bool = True
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {self.doc})"
+
+
+OPS: dict[str, Op] = {}
+
+
+def define(
+    name: str,
+    arity: int | None,
+    forward: Callable,
+    derivative: Callable,
+    doc: str,
+    domain: str = "",
+    higher_order: bool = True,
+) -> Op:
+    """Add an op to the table and return it.  Names are unique."""
+    if name in OPS:
+        raise ValueError(f"an op named {name!r} is already defined")
+    op = Op(name, arity, forward, derivative, doc, domain, higher_order)
+    OPS[name] = op
+    return op
+
+
+def _dot(m, *args):
+    """w . x for args = (w_1..w_n, x_1..x_n)."""
+    n = len(args) // 2
+    return m.sum(map(operator.mul, args[:n], args[n:]))
+
+
+def _dot_partials(m, out, *args):
+    """d/dw_i = x_i and d/dx_i = w_i: the inputs, halves swapped."""
+    n = len(args) // 2
+    return args[n:] + args[:n]
+
+
+# fmt: off
+ADD = define("add", 2, lambda m, x, y: x + y,
+             lambda m, out, x, y: (1.0, 1.0),
+             "x + y;  d/dx = 1, d/dy = 1")
+SUB = define("sub", 2, lambda m, x, y: x - y,
+             lambda m, out, x, y: (1.0, -1.0),
+             "x - y;  d/dx = 1, d/dy = -1")
+MUL = define("mul", 2, lambda m, x, y: x * y,
+             lambda m, out, x, y: (y, x),
+             "x * y;  d/dx = y, d/dy = x")
+DIV = define("div", 2, lambda m, x, y: x / y,
+             lambda m, out, x, y: (1.0 / y, -out / y),
+             "x / y;  d/dx = 1/y, d/dy = -x/y^2", domain="y != 0")
+POW = define("pow", 2, lambda m, x, y: m.pow(x, y),
+             lambda m, out, x, y: (y * m.pow(x, y - 1.0), out * m.log_pos(x)),
+             "x ** y;  d/dx = y x^(y-1), d/dy = x^y log(x)  (taken as 0 where x <= 0)",
+             domain="x >= 0 or y an integer")
+NEG = define("neg", 1, lambda m, x: -x,
+             lambda m, out, x: (-1.0,),
+             "-x;  d/dx = -1")
+ABS = define("abs", 1, lambda m, x: m.abs(x),
+             lambda m, out, x: (m.sign(x),),
+             "|x|;  d/dx = sign(x)  (0 at x = 0)")
+EXP = define("exp", 1, lambda m, x: m.exp(x),
+             lambda m, out, x: (out,),
+             "e^x;  d/dx = e^x")
+LOG = define("log", 1, lambda m, x: m.log(x),
+             lambda m, out, x: (1.0 / x,),
+             "ln x;  d/dx = 1/x", domain="x > 0")
+SQRT = define("sqrt", 1, lambda m, x: m.sqrt(x),
+              lambda m, out, x: (0.5 / out,),
+              "sqrt(x);  d/dx = 1 / (2 sqrt(x))", domain="x >= 0")
+TANH = define("tanh", 1, lambda m, x: m.tanh(x),
+              lambda m, out, x: (1.0 - out * out,),
+              "tanh(x);  d/dx = 1 - tanh(x)^2")
+SIGMOID = define("sigmoid", 1, lambda m, x: m.sigmoid(x),
+                 lambda m, out, x: (out * (1.0 - out),),
+                 "s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x))")
+RELU = define("relu", 1, lambda m, x: m.maximum(x, 0.0),
+              lambda m, out, x: (m.where(x > 0.0, 1.0, 0.0),),
+              "max(x, 0);  d/dx = 1 if x > 0 else 0")
+LEAKY_RELU = define("leaky_relu", 2, lambda m, x, slope: m.where(x > 0.0, x, slope * x),
+                    lambda m, out, x, slope: (m.where(x > 0.0, 1.0, slope),
+                                              m.where(x > 0.0, 0.0, x)),
+                    "x if x > 0 else a x;  d/dx = 1 if x > 0 else a,  d/da = 0 if x > 0 else x")
+ELU = define("elu", 2,
+             lambda m, x, alpha: m.where(x > 0.0, x, alpha * (m.exp(m.minimum(x, 0.0)) - 1.0)),
+             lambda m, out, x, alpha: (m.where(x > 0.0, 1.0, alpha * m.exp(m.minimum(x, 0.0))),
+                                       m.where(x > 0.0, 0.0, m.exp(m.minimum(x, 0.0)) - 1.0)),
+             "x if x > 0 else a (e^x - 1);  d/dx = 1 if x > 0 else a e^x,"
+             "  d/da = 0 if x > 0 else e^x - 1")
+SUM = define("sum", None, lambda m, *xs: m.sum(xs),
+             lambda m, out, *xs: (1.0,) * len(xs),
+             "x_1 + ... + x_n;  d/dx_i = 1")
+DOT = define("dot", None, _dot, _dot_partials,
+             "w_1 x_1 + ... + w_n x_n;  d/dw_i = x_i, d/dx_i = w_i")
+MAX = define("max", None, lambda m, *xs: m.max(xs),
+             lambda m, out, *xs: m.onehot_argmax(xs),
+             "max(x_1..x_n);  d/dx_i = 1 at the first arg-max, else 0")
+# fmt: on

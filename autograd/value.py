@@ -1,0 +1,277 @@
+"""``Value``: a scalar that remembers how it was computed.
+
+A Value holds ``data`` (a float), ``grad`` (d root / d self after ``backward``), and, if
+an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`apply`,
+which evaluates an entry of the op table (:mod:`autograd.ops`) on floats and records
+the node.  Nodes hold no closures, so a graph is freed as soon as it is unreachable.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from threading import get_ident
+from types import SimpleNamespace
+from typing import Any
+
+from . import ops
+from .backends import FLOAT
+from .modes import ANOMALY, NO_GRAD
+from .ops import Op
+
+_MAX_SHOWN_INPUTS = 6
+
+
+def _as_float(data: Any) -> float:
+    """Convert a real number to float; TypeError for anything else, ValueError for NaN."""
+    if type(data) is not float:
+        if isinstance(data, (str, bytes, complex)) or not hasattr(data, "__float__"):
+            raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
+        try:
+            data = float(data)
+        except TypeError:
+            raise TypeError(
+                f"Value data must be a real number, not {type(data).__name__}"
+            ) from None
+        except OverflowError:
+            raise OverflowError("Value: the number is too large for a float") from None
+    if data != data:
+        raise ValueError("Value: data is NaN")
+    return data
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    ``Value(data, label='')``: ``data`` is any real number (converted to float).
+    Operators ``+ - * / **`` and unary ``-``/``abs`` accept numbers or Values on either
+    side; comparisons compare ``data``; ``==`` is identity, so Values are hashable.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "inputs")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np.float64(2) * v is a Value
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        self.data: float = _as_float(data)
+        self.grad: Any = 0.0
+        self.label: str = label
+        self._op: Op | None = None
+        self.inputs: tuple[Value, ...] = ()
+
+    @property
+    def op(self) -> str:
+        """Name of the op that produced this node; '' for a leaf."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op produced (inputs, parameters, constants)."""
+        return self._op is None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history."""
+        return Value(self.data, self.label)
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this Value depends on with d self / d node.
+
+        Leaves accumulate across calls (like PyTorch); every other node holds the
+        gradient of the latest call.
+        """
+        from .backprop import backward
+
+        backward(self)
+
+    # Comparisons read data; == and hash stay identity.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _data_of(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _data_of(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _data_of(other)
+
+
+    def __pos__(self) -> Value:
+        return self
+
+    def leaky_relu(self, slope: Any = 0.01) -> Value:
+        """x if x > 0 else slope * x;  d/dx = 1 if x > 0 else slope."""
+        return apply(ops.LEAKY_RELU, self, lift(slope))
+
+    def elu(self, alpha: Any = 1.0) -> Value:
+        """x if x > 0 else alpha (e^x - 1);  d/dx = 1 if x > 0 else alpha e^x."""
+        return apply(ops.ELU, self, lift(alpha))
+
+
+def _data_of(x: Any) -> float:
+    return x.data if type(x) is Value else _as_float(x)
+
+
+def lift(x: Any) -> Value:
+    """x itself if it is a Value, else a new constant leaf; TypeError for non-numbers."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _operand(x: Any) -> Value | None:
+    """Like :func:`lift`, but None (so the operator returns NotImplemented) for non-numbers."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (str, bytes, complex)) or not hasattr(x, "__float__"):
+        return None
+    return Value(x)
+
+
+def _call_text(op: Op, inputs: tuple[Value, ...]) -> str:
+    """'log(-1.0)': the op and its input values, for error messages."""
+    shown = ", ".join(repr(v.data) for v in inputs[:_MAX_SHOWN_INPUTS])
+    if len(inputs) > _MAX_SHOWN_INPUTS:
+        shown += f", ... ({len(inputs)} inputs)"
+    return f"{op.name}({shown})"
+
+
+def _forward_error(op: Op, inputs: tuple[Value, ...], error: Exception) -> Exception:
+    """The error of a failed forward, re-raised with the op and its inputs named."""
+    call = _call_text(op, inputs)
+    if isinstance(error, ZeroDivisionError):
+        return ZeroDivisionError(f"{call}: division by zero")
+    if isinstance(error, OverflowError):
+        return OverflowError(f"{call}: the result is too large for a float")
+    if isinstance(error, ValueError) and op.domain:
+        return ValueError(f"{call}: outside the domain of {op.name} ({op.domain})")
+    return type(error)(f"{call}: {error}")
+
+
+def _non_finite(op: Op, inputs: tuple[Value, ...], out: float) -> None:
+    """Raise for a forward result that is inf or NaN, unless inf just flows through."""
+    call = _call_text(op, inputs)
+    if ANOMALY and get_ident() in ANOMALY:
+        raise FloatingPointError(f"{call} produced {out} (detect_anomaly)")
+    if out != out:
+        raise ValueError(f"{call}: the result is NaN")
+    if all(math.isfinite(v.data) for v in inputs):
+        raise OverflowError(f"{call}: the result overflows to {out}")
+
+
+def apply(op: Op, *inputs: Value) -> Value:
+    """Evaluate ``op`` on the inputs' data and return the new node.
+
+    Inside ``no_grad`` the node records no op and no inputs: it is a constant.
+    """
+    return record(op, inputs)
+
+
+def record(op: Op, inputs: tuple[Value, ...]) -> Value:
+    """:func:`apply` for a ready-made tuple of inputs (n-ary ops may pass numbers too)."""
+    try:
+        # Fast paths for the common arities: no list of data is built.
+        if len(inputs) == 2:
+            out = op.forward(FLOAT, inputs[0].data, inputs[1].data)
+        elif len(inputs) == 1:
+            out = op.forward(FLOAT, inputs[0].data)
+        else:
+            try:
+                data = [v.data for v in inputs]
+            except AttributeError:  # numbers among the inputs: lift them only then
+                inputs = tuple(map(lift, inputs))
+                data = [v.data for v in inputs]
+            out = op.forward(FLOAT, *data)
+    except (ArithmeticError, ValueError) as error:
+        raise _forward_error(op, inputs, error) from None
+    if out - out:  # true only for inf and NaN
+        _non_finite(op, inputs, out)
+    node = _new_value(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    if NO_GRAD and get_ident() in NO_GRAD:
+        node._op = None
+        node.inputs = ()
+    else:
+        node._op = op
+        node.inputs = inputs
+    return node
+
+
+_new_value = object.__new__  # skips __init__'s validation: apply's data is already a float
+
+
+def _unary_method(op: Op):
+    def method(self: Value) -> Value:
+        return record(op, (self,))
+
+    method.__name__ = op.name
+    method.__doc__ = op.doc
+    return method
+
+
+def _binary_method(op: Op, reflected: bool):
+    if reflected:
+
+        def method(self: Value, other: Any) -> Value:
+            other = _operand(other)
+            return NotImplemented if other is None else record(op, (other, self))
+
+    else:
+
+        def method(self: Value, other: Any) -> Value:
+            if type(other) is not Value:
+                other = _operand(other)
+                if other is None:
+                    return NotImplemented
+            return record(op, (self, other))
+
+    method.__doc__ = op.doc
+    return method
+
+
+for _name, _op in [("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL),
+                   ("truediv", ops.DIV), ("pow", ops.POW)]:  # fmt: skip
+    setattr(Value, f"__{_name}__", _binary_method(_op, reflected=False))
+    setattr(Value, f"__r{_name}__", _binary_method(_op, reflected=True))
+Value.__neg__ = _unary_method(ops.NEG)
+Value.__abs__ = _unary_method(ops.ABS)
+for _op in (ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.RELU):
+    setattr(Value, _op.name, _unary_method(_op))
+Value.abs = Value.__abs__
+
+
+def _value_sign(x: Any) -> float:
+    d = _data_of(x)
+    return float((d > 0.0) - (d < 0.0))
+
+
+def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
+    return FLOAT.onehot_argmax(tuple(_data_of(x) for x in xs))
+
+
+# The backend that evaluates rules on Values, so a derivative is itself a graph.
+VALUE = SimpleNamespace(
+    name="value",
+    exp=lambda x: lift(x).exp(),
+    log=lambda x: lift(x).log(),
+    sqrt=lambda x: lift(x).sqrt(),
+    tanh=lambda x: lift(x).tanh(),
+    sigmoid=lambda x: lift(x).sigmoid(),
+    pow=lambda x, y: lift(x) ** y,
+    log_pos=lambda x: lift(x).log() if x > 0.0 else 0.0,
+    sign=_value_sign,
+    abs=abs,
+    where=lambda condition, a, b: a if condition else b,
+    maximum=lambda a, b: a if a >= b else b,
+    minimum=lambda a, b: a if a <= b else b,
+    sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
+    max=lambda xs: apply(ops.MAX, *map(lift, xs)),
+    onehot_argmax=_value_onehot_argmax,
+)

@@ -1,0 +1,140 @@
+"""``draw_dot``: the computation graph of a Value, with data and grad on every node.
+
+Each Value is a box (label | data | grad) and each op a separate ellipse named by the
+op, so ``a + a`` shows one ``add`` node with two edges from ``a``.  Node ids come from
+the traversal order (``v0, v1, ...`` and ``op3`` for the op that made ``v3``), so the
+same expression built twice gives the same DOT text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from autograd import Value, topological_order
+
+from .labels import html_text, number
+from .render import Diagram
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+# fill colours of the node kinds, also used by the legend
+COLOURS = {
+    "input": "#dbeafe",
+    "parameter": "#fde68a",
+    "output": "#bbf7d0",
+    "intermediate": "#ffffff",
+    "op": "#e5e7eb",
+}
+
+Params = Mapping[str, Value] | Iterable[tuple[str, Value]] | Any
+
+
+def parameter_names(params: Params | None) -> dict[Value, str]:
+    """Value → name for ``params``: a mapping, (name, Value) pairs, or a Module."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        params = params.named_parameters()
+    items = params.items() if isinstance(params, Mapping) else params
+    names: dict[Value, str] = {}
+    for name, value in items:
+        if not isinstance(value, Value):
+            raise TypeError(f"params: {name!r} is a {type(value).__name__}, not a Value")
+        names.setdefault(value, str(name))
+    return names
+
+
+def check_size(count: int, max_nodes: int, what: str = "values") -> None:
+    """ValueError naming the count when a graph is too big to draw."""
+    if count > max_nodes:
+        raise ValueError(
+            f"the graph has {count} {what}, more than max_nodes={max_nodes}; "
+            f"pass max_nodes={count} (or more) to draw it anyway (large graphs render slowly)"
+        )
+
+
+def value_label(title: str, cells: Iterable[str], fill: str) -> str:
+    """An HTML-like label: one row of cells, the title (already escaped) first if any."""
+    row = "".join(f"<TD>{cell}</TD>" for cell in ([title] if title else []) + list(cells))
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>'
+    )
+
+
+def _kind(node: Value, root: Value, params: dict[Value, str]) -> str:
+    if node is root:
+        return "output"
+    if node in params:
+        return "parameter"
+    return "input" if not node.inputs else "intermediate"
+
+
+def _add_legend(graph: Diagram, kinds: Iterable[str]) -> None:
+    """A small cluster with one sample box per node kind present."""
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="legend", fontsize="10", style="dashed", color="#9ca3af")
+        for kind in kinds:
+            if kind == "op":
+                legend.node("legend_op", "op", shape="ellipse", style="filled",
+                            fillcolor=COLOURS["op"], fontsize="10")  # fmt: skip
+            else:
+                legend.node(f"legend_{kind}", value_label("", [kind], COLOURS[kind]),
+                            shape="plaintext", fontsize="10")  # fmt: skip
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    max_nodes: int = 1000,
+    params: Params | None = None,
+    *,
+    node_ids: bool = False,
+    grads: Mapping[Value, float] | None = None,
+) -> Diagram:
+    """The graph of everything ``root`` depends on, as a ``graphviz.Digraph``.
+
+    ``params`` (name → Value, (name, Value) pairs or a Module with
+    ``named_parameters()``) marks parameters and names unlabelled ones.  More than
+    ``max_nodes`` Values raises ValueError.  ``grads`` (Value → float) shows those
+    gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.
+    ``node_ids=True`` sets the SVG ``id`` of every node to its DOT id and titles
+    unlabelled boxes with it (the step-through page uses this).
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value, not {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
+    order = topological_order(root)
+    check_size(len(order), max_nodes)
+    names = parameter_names(params)
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+
+    graph = Diagram(name="chaingrad", format="svg")
+    graph.attr(rankdir=rankdir, fontname="Helvetica")
+    graph.attr("node", fontname="Helvetica", fontsize="11")
+    graph.attr("edge", color="#6b7280", arrowsize="0.6")
+    kinds_seen = {"op"} if any(node.inputs for node in order) else set()
+    for node in order:
+        kind = _kind(node, root, names)
+        kinds_seen.add(kind)
+        title = html_text(node.label or names.get(node, "") or (ids[node] if node_ids else ""))
+        cells = [f"data {number(node.data)}"]
+        if show_grad:
+            grad = node.grad if grads is None else grads.get(node, 0.0)
+            cells.append(f"grad {number(float(grad))}")
+        extra = {"id": ids[node]} if node_ids else {}
+        graph.node(ids[node], value_label(f"<B>{title}</B>" if title else "", cells,
+                                          COLOURS[kind]), shape="plaintext", **extra)  # fmt: skip
+        if node.inputs:
+            op_id = f"op{ids[node][1:]}"
+            extra = {"id": op_id} if node_ids else {}
+            graph.node(op_id, f"<{html_text(node.op)}>", shape="ellipse", style="filled",
+                       fillcolor=COLOURS["op"], **extra)  # fmt: skip
+            for child in node.inputs:
+                graph.edge(ids[child], op_id)
+            graph.edge(op_id, ids[node])
+    _add_legend(graph, [k for k in COLOURS if k in kinds_seen])
+    return graph

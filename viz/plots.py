@@ -1,0 +1,105 @@
+"""Training plots: loss and accuracy curves, and a 2-D decision boundary (matplotlib).
+
+matplotlib is optional (``pip install 'chaingrad[plot]'``) and imported only when a plot
+is drawn.  Figures are made without pyplot, so plotting never changes a notebook's
+matplotlib backend or leaves figures open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+INSTALL = "pip install 'chaingrad[plot]'"
+
+
+def _figure(**kwargs: Any):
+    """A new matplotlib Figure; ImportError with the install command without matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(f"plots need matplotlib, which is not installed: {INSTALL}") from None
+    return Figure(**kwargs)
+
+
+def plot_history(history: Any, path: str | os.PathLike) -> Path:
+    """Loss and accuracy per epoch, train and validation, saved to ``path``.
+
+    ``history`` has lists ``train_loss``, ``train_accuracy``, ``val_loss`` and
+    ``val_accuracy`` (empty ones are left out).  The image format follows the extension.
+    """
+    panels = [
+        ("loss", [("train", "train_loss"), ("validation", "val_loss")]),
+        ("accuracy", [("train", "train_accuracy"), ("validation", "val_accuracy")]),
+    ]
+    curves = [[(name, list(getattr(history, attr, None) or [])) for name, attr in series]
+              for _, series in panels]  # fmt: skip
+    if not any(values for panel in curves for _, values in panel):
+        raise ValueError("plot_history: the history has no train_loss, train_accuracy, "
+                         "val_loss or val_accuracy values")  # fmt: skip
+    fig = _figure(figsize=(10, 4), layout="constrained")
+    for ax, (title, _), panel in zip(fig.subplots(1, 2), panels, curves):
+        for name, values in panel:
+            if values:
+                ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=name)
+        ax.set(title=title, xlabel="epoch")
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend()
+    path = Path(path)
+    fig.savefig(path)
+    return path
+
+
+def _scores(model: Any, point: Sequence[float]) -> list[float]:
+    out = model(list(point))
+    return [v.data for v in out] if isinstance(out, (list, tuple)) else [out.data]
+
+
+def _classify(scores: list[float], threshold: float) -> int:
+    if len(scores) == 1:
+        return int(scores[0] > threshold)
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    path: str | os.PathLike,
+    resolution: int = 60,
+    threshold: float | None = None,
+) -> Path:
+    """The classes ``model`` predicts over the plane of 2-D data ``X``, with ``X`` on top.
+
+    A single-output model predicts class 1 where its output exceeds ``threshold``
+    (default 0.5 after a sigmoid output layer, else 0); a multi-output model predicts
+    the index of its largest output.  ``resolution`` is the grid size per axis.
+    """
+    import numpy as np
+
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary needs 2-D points, got shape {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+    if threshold is None:
+        layers = getattr(model, "layers", None) or []
+        last = getattr(layers[-1].neurons[0], "activation", "") if layers else ""
+        threshold = 0.5 if last == "sigmoid" else 0.0
+    fig = _figure(figsize=(6, 5), layout="constrained")
+    ax = fig.subplots()
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
+    lows, highs = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = (np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs))
+    grid = np.array([[_classify(_scores(model, (gx, gy)), threshold) for gx in xs] for gy in ys])
+    levels = np.arange(max(int(grid.max()), 1) + 2) - 0.5  # one band per class, even if one
+    ax.contourf(xs, ys, grid, levels=levels, alpha=0.3, cmap="coolwarm")
+    ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="coolwarm",
+               edgecolors="black", linewidths=0.5, s=20)  # fmt: skip
+    ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
+    path = Path(path)
+    fig.savefig(path)
+    return path

@@ -1,0 +1,155 @@
+"""Rendering DOT to files and notebooks, with or without a system Graphviz.
+
+A system ``dot`` on PATH is used when there is one (it does every format).  Without it,
+SVG comes from the embedded WebAssembly Graphviz (:mod:`viz.embedded`); PNG and PDF
+need the system Graphviz and fail with :class:`GraphvizNotFoundError`, whose message
+says how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+
+import graphviz
+
+from . import embedded
+
+Backend = Literal["auto", "system", "embedded"]
+
+FILE_FORMATS = ("svg", "png", "pdf", "dot")
+INSTALL_HINT = (
+    "install Graphviz with `sudo apt-get install graphviz` (Debian/Ubuntu), "
+    "`brew install graphviz` (macOS) or `choco install graphviz` (Windows)"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """A format that only the system Graphviz can produce was asked for without it."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(
+            f"{fmt.upper()} output needs the Graphviz `dot` program, which is not on PATH: "
+            f"{INSTALL_HINT}; SVG works without it"
+        )
+        self.format = fmt
+
+
+def system_dot() -> str | None:
+    """The path of the system Graphviz ``dot`` program, or None if it is not on PATH."""
+    return shutil.which("dot")
+
+
+def _use_system(fmt: str, backend: Backend) -> bool:
+    """Whether to render ``fmt`` with the system ``dot``; raises if that is impossible."""
+    if backend not in ("auto", "system", "embedded"):
+        raise ValueError(f"backend must be 'auto', 'system' or 'embedded', not {backend!r}")
+    if backend == "embedded" or (backend == "auto" and system_dot() is None):
+        if fmt != "svg":
+            raise GraphvizNotFoundError(fmt)
+        return False
+    if system_dot() is None:
+        raise GraphvizNotFoundError(fmt)
+    return True
+
+
+def pipe_source(source: str, fmt: str = "svg", backend: Backend = "auto") -> bytes:
+    """DOT ``source`` rendered to ``fmt`` bytes (``dot`` returns the source itself)."""
+    if fmt == "dot":
+        return source.encode("utf-8")
+    if _use_system(fmt, backend):
+        return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
+    return embedded.render(source, "svg")
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders SVG even without a system Graphviz.
+
+    ``.source``, ``.node``, ``.edge``, ``.save`` ... behave as in ``graphviz``;
+    ``pipe``, ``render`` and the notebook display fall back to the embedded renderer
+    for SVG when ``dot`` is not on PATH.
+    """
+
+    def pipe(  # type: ignore[override]
+        self,
+        format: str | None = None,
+        *args: Any,
+        encoding: str | None = None,
+        **kwargs: Any,
+    ) -> bytes | str:
+        """The graph rendered to ``format`` (default ``self.format``) as bytes or text."""
+        if system_dot() is not None:
+            return super().pipe(format, *args, encoding=encoding, **kwargs)
+        data = pipe_source(self.source, format or self.format)
+        return data.decode(encoding) if encoding else data
+
+    def render(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Save the source and render it, like ``graphviz.Digraph.render``.
+
+        Without a system Graphviz only SVG can be rendered, and ``view`` is not
+        supported; the path of the rendered file is returned.
+        """
+        options = dict(directory=directory, view=view, cleanup=cleanup, format=format)
+        if system_dot() is not None:
+            return super().render(filename, **options, **kwargs)
+        outfile = kwargs.get("outfile")
+        fmt = format or (Path(outfile).suffix[1:] if outfile else self.format)
+        if view:
+            raise GraphvizNotFoundError(fmt)
+        data = pipe_source(self.source, fmt)
+        source_path = self.save(filename, directory=directory)
+        if outfile is None:
+            target = Path(f"{source_path}.{fmt}")
+        else:
+            target = Path(directory if directory is not None else self.directory, outfile)
+        target.write_bytes(data)
+        if cleanup:
+            os.remove(source_path)
+        return os.fspath(target)
+
+    def _repr_image_svg_xml(self) -> str:
+        """The SVG shown in Jupyter (system or embedded Graphviz)."""
+        return self.pipe(format="svg", encoding="utf-8")
+
+
+def render(
+    root_or_graph: Any,
+    path: str | os.PathLike,
+    *,
+    backend: Backend = "auto",
+    **draw_options: Any,
+) -> Path:
+    """Write a Value's graph (drawn with :func:`viz.draw_dot`) or a graph to ``path``.
+
+    The format comes from the extension: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
+    ``draw_options`` (``rankdir``, ``show_grad``, ``max_nodes``, ``params``) go to
+    ``draw_dot`` when a Value is given.  Returns the path written.
+    """
+    path = Path(path)
+    fmt = path.suffix[1:].lower()
+    if fmt not in FILE_FORMATS:
+        raise ValueError(
+            f"cannot tell the format from {path.name!r}: use one of "
+            + ", ".join("." + f for f in FILE_FORMATS)
+        )
+    if isinstance(root_or_graph, graphviz.Digraph):
+        if draw_options:
+            raise TypeError("drawing options apply to a Value, not to an already drawn graph")
+        source = root_or_graph.source
+    else:
+        from .graph import draw_dot
+
+        source = draw_dot(root_or_graph, **draw_options).source
+    data = pipe_source(source, fmt, backend)
+    path.write_bytes(data)
+    return path
