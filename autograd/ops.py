@@ -22,9 +22,10 @@ class Op:
     """One operation of the engine.
 
     ``arity`` is the number of inputs, or ``None`` for n-ary ops (sum, dot, max).
-    ``domain`` names the inputs an op accepts (used in error messages) and
+    ``domain`` names the inputs an op accepts (used in error messages);
     ``higher_order`` is False for ops whose derivative cannot be differentiated again
-    (custom ops whose backward returns plain floats).
+    and ``batchable`` False for ops whose rules only run on floats, not on numpy
+    arrays (both are custom ops written with plain float functions).
     """
 
     name: str
@@ -34,6 +35,7 @@ class Op:
     doc: str
     domain: str = ""
     higher_order: bool = True
+    batchable: bool = True
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {self.doc})"
@@ -50,11 +52,12 @@ def define(
     doc: str,
     domain: str = "",
     higher_order: bool = True,
+    batchable: bool = True,
 ) -> Op:
     """Add an op to the table and return it.  Names are unique."""
     if name in OPS:
         raise ValueError(f"an op named {name!r} is already defined")
-    op = Op(name, arity, forward, derivative, doc, domain, higher_order)
+    op = Op(name, arity, forward, derivative, doc, domain, higher_order, batchable)
     OPS[name] = op
     return op
 
