@@ -57,7 +57,8 @@ def parse(text: str) -> ast.Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise FormulaError(f"syntax error at column {error.offset}: {error.msg}") from None
+        where = f"column {error.offset}" if error.offset else "the end"
+        raise FormulaError(f"syntax error at {where}: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("formula too deeply nested or malformed") from None
     nodes = list(ast.walk(tree))

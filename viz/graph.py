@@ -13,7 +13,7 @@ from typing import Any
 
 from autograd import Value, topological_order
 
-from .labels import html_text, number
+from .labels import escape, number
 from .render import Diagram
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -54,13 +54,10 @@ def check_size(count: int, max_nodes: int, what: str = "values") -> None:
         )
 
 
-def value_label(title: str, cells: Iterable[str], fill: str) -> str:
-    """An HTML-like label: one row of cells, the title (already escaped) first if any."""
-    row = "".join(f"<TD>{cell}</TD>" for cell in ([title] if title else []) + list(cells))
-    return (
-        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{fill}"><TR>{row}</TR></TABLE>>'
-    )
+def record_label(fields: Iterable[str], rankdir: str) -> str:
+    """A record label showing ``fields`` (already escaped) side by side."""
+    row = " | ".join(fields)
+    return f"{{ {row} }}" if rankdir in ("LR", "RL") else row
 
 
 def _kind(node: Value, root: Value, params: dict[Value, str]) -> str:
@@ -72,16 +69,17 @@ def _kind(node: Value, root: Value, params: dict[Value, str]) -> str:
 
 
 def _add_legend(graph: Diagram, kinds: Iterable[str]) -> None:
-    """A small cluster with one sample box per node kind present."""
+    """A small cluster with one sample node per node kind present."""
     with graph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="legend", fontsize="10", style="dashed", color="#9ca3af")
+        previous = None
         for kind in kinds:
-            if kind == "op":
-                legend.node("legend_op", "op", shape="ellipse", style="filled",
-                            fillcolor=COLOURS["op"], fontsize="10")  # fmt: skip
-            else:
-                legend.node(f"legend_{kind}", value_label("", [kind], COLOURS[kind]),
-                            shape="plaintext", fontsize="10")  # fmt: skip
+            shape = "ellipse" if kind == "op" else "box"
+            legend.node(f"legend_{kind}", kind, shape=shape, style="filled",
+                        fillcolor=COLOURS[kind], fontsize="10")  # fmt: skip
+            if previous:  # an invisible chain lays the samples out in a row
+                legend.edge(previous, f"legend_{kind}", style="invis")
+            previous = f"legend_{kind}"
 
 
 def draw_dot(
@@ -120,18 +118,20 @@ def draw_dot(
     for node in order:
         kind = _kind(node, root, names)
         kinds_seen.add(kind)
-        title = html_text(node.label or names.get(node, "") or (ids[node] if node_ids else ""))
-        cells = [f"data {number(node.data)}"]
+        fields = [f"data {number(node.data)}"]
         if show_grad:
             grad = node.grad if grads is None else grads.get(node, 0.0)
-            cells.append(f"grad {number(float(grad))}")
+            fields.append(f"grad {number(float(grad))}")
+        title = node.label or names.get(node, "") or (ids[node] if node_ids else "")
+        if title:
+            fields.insert(0, escape(title))
         extra = {"id": ids[node]} if node_ids else {}
-        graph.node(ids[node], value_label(f"<B>{title}</B>" if title else "", cells,
-                                          COLOURS[kind]), shape="plaintext", **extra)  # fmt: skip
+        graph.node(ids[node], record_label(fields, rankdir), shape="record", style="filled",
+                   fillcolor=COLOURS[kind], **extra)  # fmt: skip
         if node.inputs:
             op_id = f"op{ids[node][1:]}"
             extra = {"id": op_id} if node_ids else {}
-            graph.node(op_id, f"<{html_text(node.op)}>", shape="ellipse", style="filled",
+            graph.node(op_id, escape(node.op), shape="ellipse", style="filled",
                        fillcolor=COLOURS["op"], **extra)  # fmt: skip
             for child in node.inputs:
                 graph.edge(ids[child], op_id)

@@ -1,36 +1,41 @@
 """Text that goes into DOT: escaped labels and compact numbers.
 
 Every piece of user text (a Value's label, an op's name, a parameter's name) passes
-through :func:`html_text` before it reaches Graphviz, so quotes, ``<>{}|\\``, control
-characters and any unicode come out as plain, ASCII-only HTML-label text.
+through :func:`escape` before it reaches Graphviz.  ASCII punctuation that means
+something to DOT or to record labels (``" < > { } | &``) becomes a numeric character
+reference (``&#123;``), which Graphviz turns back into the character only *after* it
+has split quotes and record fields; a backslash is doubled so ``\\N`` or ``\\l`` stay
+literal; control characters and lone surrogates become U+FFFD; other unicode stays as
+it is (UTF-8), since Graphviz mangles references beyond U+FFFF.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from html import escape
 
-_REPLACEMENT = "\ufffd"
-
-
-def _printable(char: str) -> str:
-    """The character itself, or U+FFFD for control characters and lone surrogates."""
-    return _REPLACEMENT if unicodedata.category(char) in ("Cc", "Cs") else char
+_SAFE_ASCII = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,:;_+-*/=()[]!?'#%^~@$"
+)
 
 
-def html_text(text: object) -> str:
-    """``text`` as safe content for a Graphviz HTML-like label.
+def _escape_char(char: str) -> str:
+    if char in _SAFE_ASCII:
+        return char
+    if char == "\\":
+        return "\\\\"
+    if unicodedata.category(char) in ("Cc", "Cs"):  # control characters, lone surrogates
+        return "\ufffd"
+    return f"&#{ord(char)};" if char < "\x80" else char
 
-    ``& < > "`` become entities and every non-ASCII character a numeric character
-    reference, so the DOT source is pure ASCII whatever the label holds.
-    """
-    cleaned = "".join(map(_printable, str(text)))
-    return escape(cleaned, quote=True).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+def escape(text: object) -> str:
+    """``text`` as literal label text for Graphviz (plain or record labels)."""
+    return "".join(map(_escape_char, str(text)))
 
 
 def number(x: float) -> str:
-    """A float in at most ~9 characters: 4 decimals in the usual range, else scientific."""
+    """A float in at most ~10 characters: 4 decimals in the usual range, else scientific."""
     if not math.isfinite(x):
         return str(x)
     if x == 0 or 1e-3 <= abs(x) < 1e5:

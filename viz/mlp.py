@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .graph import RANKDIRS, check_size
-from .labels import html_text, number
+from .labels import escape, number
 from .render import Diagram
 
 POSITIVE = "#2563eb"
@@ -61,8 +61,8 @@ def draw_mlp(model: Any, rankdir: str = "LR", max_edges: int = 5000) -> Diagram:
         current = [f"n{i}_{j}" for j in range(len(layer.neurons))]
         kind = "output layer" if i == len(layers) - 1 else f"layer {i + 1}"
         with graph.subgraph(name=f"cluster_layer{i}") as cluster:
-            cluster.attr(label=f"<{kind}: {html_text(_layer_activation(layer))} "
-                               f"({len(current)})>", style="rounded", color="#9ca3af")  # fmt: skip
+            cluster.attr(label=f"{kind}: {escape(_layer_activation(layer))} ({len(current)})",
+                         style="rounded", color="#9ca3af")  # fmt: skip
             for name, neuron in zip(current, layer.neurons):
                 cluster.node(name, f"b {number(neuron.b.data)}", shape="circle",
                              style="filled", fillcolor="#fde68a", fixedsize="false")  # fmt: skip

@@ -82,7 +82,7 @@ def backprop_html(
     frames, final = backward_frames(root)
     graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes, node_ids=True, grads=final)
     svg = pipe_source(graph.source, "svg").decode("utf-8")
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
     page = template.replace("/*FRAMES*/", _script_json(frames)).replace("<!--SVG-->", svg)
     path = Path(path)

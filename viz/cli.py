@@ -1,0 +1,104 @@
+"""The formula CLI: ``python -m viz "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``.
+
+Prints the formula's value and every variable's gradient, and writes the graph
+(``-o``: .svg, .png, .pdf or .dot) and the step-through page (``--html``).  Every
+refusal is one line on stderr and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from .embedded import EmbeddedRenderError
+from .formula import FormulaError, evaluate, function_names
+from .graph import RANKDIRS
+from .render import FILE_FORMATS, GraphvizNotFoundError, render
+from .stepper import backprop_html
+
+EXIT_REFUSED = 2
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.+)")
+
+
+class Refusal(Exception):
+    """A reason to stop before doing anything, shown as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise Refusal(f"{message} (see --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m viz",
+        description="Evaluate a formula with chaingrad, backpropagate, print the gradients "
+        "and draw the graph.",
+        epilog="functions: " + ", ".join(function_names())
+        + ".  A formula that starts with '-' goes after '--'.",
+    )  # fmt: skip
+    parser.add_argument("formula", help='e.g. "tanh(x*w + b)"')
+    parser.add_argument("values", nargs="*", metavar="NAME=VALUE", help="variable values")
+    parser.add_argument("-o", "--output", help="graph file: " + ", ".join(
+        "." + f for f in FILE_FORMATS))  # fmt: skip
+    parser.add_argument("--html", help="step-through backprop page to write")
+    parser.add_argument("--rankdir", default="LR", choices=RANKDIRS, help="graph direction")
+    return parser
+
+
+def parse_values(assignments: Sequence[str]) -> dict[str, float]:
+    """``["x=0.5", "w=-1.5"]`` → ``{"x": 0.5, "w": -1.5}``; Refusal for anything else."""
+    values: dict[str, float] = {}
+    for text in assignments:
+        match = _ASSIGNMENT.fullmatch(text)
+        if not match:
+            raise Refusal(f"expected NAME=VALUE, got {text!r}")
+        name, number = match.groups()
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise Refusal(f"{name}: {number!r} is not a number") from None
+        if values[name] != values[name]:
+            raise Refusal(f"{name}: NaN is not allowed")
+    return values
+
+
+def _table(formula: str, result, variables) -> str:
+    width = max([8, *map(len, variables)])
+    lines = [f"{formula} = {result.data:.6g}", "",
+             f"{'variable':<{width}}  {'value':>12}  {'gradient':>12}"]  # fmt: skip
+    lines += [f"{name:<{width}}  {v.data:>12.6g}  {v.grad:>12.6g}" for name, v in variables.items()]
+    return "\n".join(lines)
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run the CLI on ``argv`` (without the program name); returns the exit code."""
+    args = _parser().parse_args(list(argv))
+    values = parse_values(args.values)
+    if args.output and args.output.rsplit(".", 1)[-1].lower() not in FILE_FORMATS:
+        raise Refusal(f"-o {args.output}: the extension must be one of "
+                      + ", ".join("." + f for f in FILE_FORMATS))  # fmt: skip
+    result, variables = evaluate(args.formula, values)
+    for name in values.keys() - variables.keys():
+        print(f"note: {name} is not used by the formula", file=sys.stderr)
+    result.backward()
+    print(_table(args.formula.strip(), result, variables))
+    if args.output:
+        print(f"wrote {render(result, args.output, rankdir=args.rankdir)}")
+    if args.html:
+        print(f"wrote {backprop_html(result, args.html, rankdir=args.rankdir)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: like :func:`run`, but every refusal is one stderr line and exit 2."""
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except (Refusal, FormulaError, GraphvizNotFoundError, EmbeddedRenderError,
+            ValueError, ArithmeticError, OSError) as error:  # fmt: skip
+        message = " ".join(str(error).split())
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_REFUSED
