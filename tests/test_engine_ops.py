@@ -1,0 +1,179 @@
+"""Every op's local derivative against central finite differences, over its legal domain.
+
+Kinks (relu, leaky_relu, elu, abs at 0; max at ties) are kept at a distance so the
+difference quotient is meaningful.
+"""
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import autograd
+from autograd import OPS, Value
+
+EPS = 1e-6
+
+
+def reals(lo=-5.0, hi=5.0):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def away_from_zero(lo=-5.0, hi=5.0, gap=1e-3):
+    return reals(lo, hi).filter(lambda x: abs(x) > gap)
+
+
+# op name -> (function of Values, strategy for its list of inputs)
+CASES = {
+    "add": (lambda x, y: x + y, st.tuples(reals(), reals())),
+    "sub": (lambda x, y: x - y, st.tuples(reals(), reals())),
+    "mul": (lambda x, y: x * y, st.tuples(reals(), reals())),
+    "div": (lambda x, y: x / y, st.tuples(reals(), away_from_zero(gap=0.1))),
+    "pow": (lambda x, y: x**y, st.tuples(reals(0.1, 4.0), reals(-3.0, 3.0))),
+    "neg": (lambda x: -x, st.tuples(reals())),
+    "abs": (lambda x: abs(x), st.tuples(away_from_zero())),
+    "exp": (lambda x: x.exp(), st.tuples(reals(-10, 10))),
+    "log": (lambda x: x.log(), st.tuples(reals(0.01, 100.0))),
+    "sqrt": (lambda x: x.sqrt(), st.tuples(reals(0.01, 100.0))),
+    "tanh": (lambda x: x.tanh(), st.tuples(reals(-8, 8))),
+    "sigmoid": (lambda x: x.sigmoid(), st.tuples(reals(-20, 20))),
+    "relu": (lambda x: x.relu(), st.tuples(away_from_zero())),
+    "leaky_relu": (lambda x, a: x.leaky_relu(a), st.tuples(away_from_zero(), reals(0.0, 0.5))),
+    "elu": (lambda x, a: x.elu(a), st.tuples(away_from_zero(), reals(0.1, 2.0))),
+    "sum": (lambda *xs: autograd.sum(xs), st.lists(reals(), min_size=1, max_size=6)),
+    "dot": (
+        lambda *xs: autograd.dot(xs[: len(xs) // 2], xs[len(xs) // 2 :]),
+        st.integers(1, 5).flatmap(lambda n: st.lists(reals(), min_size=2 * n, max_size=2 * n)),
+    ),
+    "max": (
+        lambda *xs: autograd.max(xs),
+        st.lists(reals(), min_size=1, max_size=6, unique=True).filter(
+            lambda xs: len(xs) == 1 or sorted(xs)[-1] - sorted(xs)[-2] > 1e-3
+        ),
+    ),
+}
+
+
+def test_every_op_of_the_table_is_covered():
+    assert set(CASES) == set(OPS)
+
+
+def numeric_partials(f, point):
+    partials = []
+    for i in range(len(point)):
+        up, down = list(point), list(point)
+        up[i] += EPS
+        down[i] -= EPS
+        partials.append((f(*map(Value, up)).data - f(*map(Value, down)).data) / (2 * EPS))
+    return partials
+
+
+def analytic_partials(f, point):
+    xs = [Value(p) for p in point]
+    f(*xs).backward()
+    return [x.grad for x in xs]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_backward_matches_central_differences(name):
+    f, inputs = CASES[name]
+
+    @given(inputs)
+    def check(point):
+        out = f(*map(Value, point))
+        assert out.op == name
+        assume(abs(out.data) < 1e6)
+        analytic = analytic_partials(f, point)
+        numeric = numeric_partials(f, point)
+        for a, n in zip(analytic, numeric):
+            assert a == pytest.approx(n, rel=1e-4, abs=1e-5)
+
+    check()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_local_partials_agree_with_backward(name):
+    f, inputs = CASES[name]
+
+    @given(inputs)
+    def check(point):
+        xs = [Value(p) for p in point]
+        out = f(*xs)
+        out.backward()
+        partials = autograd.local_partials(out)
+        assert len(partials) == len(out.inputs)
+        for x in xs:  # each leaf's grad is the sum of the partials of its uses
+            expected = sum(p for inp, p in zip(out.inputs, partials) if inp is x)
+            assert x.grad == pytest.approx(expected, abs=1e-12)
+
+    check()
+
+
+def test_ops_are_one_node_each():
+    w = [Value(i) for i in range(10)]
+    x = [Value(i) for i in range(10)]
+    for node in (autograd.sum(w), autograd.dot(w, x), autograd.max(w)):
+        assert all(inp.op == "" for inp in node.inputs)
+        assert len(autograd.topological_order(node)) == len(set(node.inputs)) + 1
+
+
+def test_dot_accepts_floats_and_counts_lengths():
+    w = [Value(2.0), Value(3.0)]
+    out = autograd.dot(w, [0.5, -1.0])
+    out.backward()
+    assert out.data == -2.0
+    assert [v.grad for v in w] == [0.5, -1.0]
+    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
+        autograd.dot(w, [1.0, 2.0, 3.0])
+
+
+def test_max_sends_the_gradient_to_the_first_arg_max():
+    xs = [Value(1.0), Value(3.0), Value(3.0)]
+    autograd.max(xs).backward()
+    assert [x.grad for x in xs] == [0.0, 1.0, 0.0]
+
+
+def test_tanh_and_sigmoid_are_exact_at_the_extremes():
+    assert Value(1000).tanh().data == 1.0
+    assert Value(-1000).tanh().data == -1.0
+    assert Value(-1000).sigmoid().data == 0.0
+    assert Value(1000).sigmoid().data == 1.0
+    for x in (-1000.0, 1000.0, -50.0, 50.0):
+        for node in (Value(x).tanh(), Value(x).sigmoid()):
+            leaf = node.inputs[0]
+            node.backward()
+            assert math.isfinite(leaf.grad)
+    assert Value(-30.0).sigmoid().data == pytest.approx(1 / (1 + math.exp(30.0)), rel=1e-15)
+
+
+def test_kinks_follow_pytorch_conventions():
+    grads = []
+    for f in (lambda v: v.relu(), abs, lambda v: v.leaky_relu(0.1), lambda v: v.elu(2.0)):
+        x = Value(0.0)
+        f(x).backward()
+        grads.append(x.grad)
+    assert grads == [0.0, 0.0, 0.1, 2.0]
+
+
+def test_pow_with_a_value_exponent_and_a_number_base():
+    x = Value(3.0)
+    y = Value(2.0)
+    out = x**y
+    out.backward()
+    assert out.data == 9.0
+    assert x.grad == pytest.approx(6.0)
+    assert y.grad == pytest.approx(9.0 * math.log(3.0))
+    z = Value(3.0)
+    out = 2**z
+    out.backward()
+    assert out.data == 8.0
+    assert z.grad == pytest.approx(8.0 * math.log(2.0))
+
+
+def test_pow_of_a_negative_base_with_an_integer_exponent():
+    x = Value(-2.0)
+    out = x**3
+    out.backward()
+    assert out.data == -8.0
+    assert x.grad == 12.0
