@@ -9,6 +9,7 @@ under a millisecond), so a failed render can never leave state behind for the ne
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from importlib import resources
@@ -48,6 +49,13 @@ def _module():
             engine = _engine()
             _compiled = (engine, wasmtime.Module.from_file(engine, _wasm_path()))
         return _compiled
+
+
+@atexit.register
+def _release() -> None:
+    """Free the compiled module before interpreter shutdown tears down wasmtime's bindings."""
+    global _compiled
+    _compiled = None
 
 
 def is_compiled() -> bool:

@@ -103,23 +103,22 @@ class Diagram(graphviz.Digraph):
         if system_dot() is not None:
             return super().render(filename, **options, **kwargs)
         outfile = kwargs.get("outfile")
-        fmt = format or (Path(outfile).suffix[1:] if outfile else self.format)
+        if outfile is not None:
+            outfile = Path(outfile)
+            if directory is None:
+                outfile = Path(self.directory, outfile)
+            if filename is None:  # as graphviz does: the source goes next to the output
+                filename = outfile.with_suffix(".gv")
+        fmt = format or (outfile.suffix[1:] if outfile is not None else self.format)
         if view:
             raise GraphvizNotFoundError(fmt)
         data = pipe_source(self.source, fmt)
         source_path = self.save(filename, directory=directory)
-        if outfile is None:
-            target = Path(f"{source_path}.{fmt}")
-        else:
-            target = Path(directory if directory is not None else self.directory, outfile)
+        target = outfile if outfile is not None else Path(f"{source_path}.{fmt}")
         target.write_bytes(data)
         if cleanup:
             os.remove(source_path)
         return os.fspath(target)
-
-    def _repr_image_svg_xml(self) -> str:
-        """The SVG shown in Jupyter (system or embedded Graphviz)."""
-        return self.pipe(format="svg", encoding="utf-8")
 
 
 def render(
