@@ -9,25 +9,43 @@
 """
 
 from .backprop import backward, grad, hessian, local_partials, topological_order
+from .custom import custom_op
 from .functions import dot, max, sum
+from .gradcheck import (
+    GradcheckError,
+    GradcheckReport,
+    gradcheck,
+    gradcheck_report,
+    gradgradcheck,
+    last_gradcheck_report,
+    numerical_grad,
+)
 from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op
 from .value import Value
 
 __all__ = [
+    "GradcheckError",
+    "GradcheckReport",
     "OPS",
     "Op",
     "Value",
     "backward",
+    "custom_op",
     "detect_anomaly",
     "dot",
     "grad",
+    "gradcheck",
+    "gradcheck_report",
+    "gradgradcheck",
     "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "last_gradcheck_report",
     "local_partials",
     "max",
     "no_grad",
+    "numerical_grad",
     "sum",
     "topological_order",
 ]
