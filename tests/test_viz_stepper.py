@@ -1,0 +1,127 @@
+"""The step-through backprop page: frames, self-containment, and a real headless Chromium."""
+
+import os
+import re
+import shutil
+
+import pytest
+from hypothesis import given
+from test_viz_graph import build, recipes
+
+from autograd import Value, topological_order
+from autograd import functions as F
+from viz import backprop_html
+from viz.stepper import backward_frames
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]  # fmt: skip
+HOSTILE = "</script><script>alert(1)</script> & \"q\" 😀"
+
+
+def neuron():
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label=HOSTILE)
+    out = F.tanh(x * w + b)
+    out.label = "out"
+    return out, x, w, b
+
+
+@given(recipes)
+def test_frames_replay_backward_without_touching_grad(recipe):
+    out = build(recipe)  # backward already ran
+    expected = {node: node.grad for node in topological_order(out)}
+    frames, grads = backward_frames(out)
+    assert {node: node.grad for node in expected} == expected  # .grad untouched
+    for node, grad in expected.items():
+        if not node.inputs:  # leaves: the page's final gradients are the engine's
+            assert grads[node] == pytest.approx(grad, rel=1e-9, abs=1e-12)
+    ops = [node for node in topological_order(out) if node.inputs]
+    assert len(frames) == 1 + len(ops)
+    assert [f["node"] for f in frames[1:]] == [
+        f"v{topological_order(out).index(node)}" for node in reversed(ops)
+    ]
+
+
+def test_a_frame_shows_local_derivative_and_what_it_passes():
+    out, x, w, b = neuron()
+    frames, _ = backward_frames(out)
+    assert frames[0]["title"].startswith("seed") and frames[0]["passes"][0]["after"] == "1.0000"
+    tanh = frames[1]
+    assert tanh["title"] == "tanh \u2192 out" and "1 - tanh(x)^2" in tanh["rule"]
+    local = 1 - out.data**2
+    assert tanh["passes"][0]["local"] == f"{local:.4f}" and tanh["upstream"] == "1.0000"
+    mul = frames[-1]
+    assert [p["name"] for p in mul["passes"]] == ["x", "w"]
+    assert mul["passes"][0]["local"] == "-1.5000"  # d(x*w)/dx = w
+
+
+def test_page_is_self_contained_and_escapes_labels(tmp_path):
+    out, *_ = neuron()
+    page = backprop_html(out, tmp_path / "page.html").read_text()
+    assert "alert(1)</script>" not in page and "<script>alert" not in page
+    links = re.findall(r"(?:https?:)?//[^\s\"'<>]+", page)
+    assert all(link.startswith("http://www.w3.org/") for link in links), links
+    assert not re.search(r"<(?:link|img|iframe)\b|\bsrc\s*=|@import|url\(", page)
+    assert page.count("<script") == 2  # the data and the inline script, neither with src
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip("Chromium is not installed: `sudo apt-get install chromium` "
+                    "(or set CHROMIUM=/path/to/chromium) to run the browser test")  # fmt: skip
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install playwright"
+    )
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            args=CHROMIUM_ARGS,
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_page_steps_forward_and_back_in_a_real_browser(browser, tmp_path):
+    out, x, w, b = neuron()
+    out.backward()
+    path = backprop_html(out, tmp_path / "page.html")
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    requests, dialogs, errors = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(path.as_uri())
+
+    def grad_shown(node_id: str) -> float:
+        return float(page.locator(f"g#{node_id} text").filter(has_text="grad ").get_attribute(
+            "data-grad"))  # fmt: skip
+
+    counter = page.locator("#counter")
+    assert counter.text_content() == "step 0 of 3"
+    assert grad_shown("v0") == 0.0 and grad_shown("v5") == 1.0 and page.is_disabled("#prev")
+    page.click("#next")
+    assert counter.text_content() == "step 1 of 3"
+    assert page.locator("#title").text_content() == "tanh \u2192 out"
+    for node_id in ("v5", "op5"):
+        assert "current" in page.locator(f"g#{node_id}").get_attribute("class")
+    assert "target" in page.locator("g#v4").get_attribute("class")
+    page.keyboard.press("ArrowRight")
+    rows = page.locator("#passes tbody tr")
+    assert rows.count() == 2 and rows.nth(1).locator("td").first.text_content() == HOSTILE
+    page.keyboard.press("ArrowRight")
+    assert counter.text_content() == "step 3 of 3" and page.is_disabled("#next")
+    assert grad_shown("v0") == pytest.approx(x.grad, abs=1e-4)  # x, as backward computed it
+    assert float(rows.nth(0).get_attribute("data-grad")) == pytest.approx(x.grad, rel=1e-12)
+    page.keyboard.press("ArrowLeft")
+    assert counter.text_content() == "step 2 of 3" and grad_shown("v0") == 0.0
+    page.locator("#slider").evaluate("s => { s.value = '0'; s.dispatchEvent(new Event('input')); }")
+    assert counter.text_content() == "step 0 of 3" and grad_shown("v4") == 0.0
+    page.keyboard.press("End")
+    assert counter.text_content() == "step 3 of 3"
+    shot = page.screenshot(path=os.environ.get("VIZ_SCREENSHOT", str(tmp_path / "page.png")))
+    assert shot.startswith(b"\x89PNG") and len(shot) > 10_000
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert dialogs == [] and errors == []
+    page.close()
