@@ -7,14 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, ops
+from autograd import Value, custom_op
 from autograd import functions as F
-from autograd.value import apply
 from viz import draw_dot, embedded, render
 from viz.graph import COLOURS
 
-TWICE = ops.define("twice <&> {x|y}", 1, lambda m, x: 2.0 * x, lambda m, out, x: (2.0,),
-                   "2x;  d/dx = 2")  # fmt: skip
+twice = custom_op("twice <&> {x|y}", lambda x: 2.0 * x, lambda x: 2.0, doc="2x;  d/dx = 2")
 
 
 def neuron():
@@ -68,7 +66,7 @@ def test_op_nodes_are_separate_and_repeated_inputs_give_two_edges():
 
 
 def test_custom_op_is_named_and_escaped():
-    out = apply(TWICE, Value(1.0, label="x"))
+    out = twice(Value(1.0, label="x"))
     source = draw_dot(out).source
     assert "twice &#60;&#38;&#62; &#123;x&#124;y&#125;" in source
     texts = svg_texts(embedded.render(source))

@@ -45,12 +45,12 @@ def parameter_names(params: Params | None) -> dict[Value, str]:
     return names
 
 
-def check_size(count: int, max_nodes: int, what: str = "values") -> None:
-    """ValueError naming the count when a graph is too big to draw."""
-    if count > max_nodes:
+def check_size(count: int, limit: int, what: str = "values", name: str = "max_nodes") -> None:
+    """ValueError naming the count and the ``name=limit`` to raise when a graph is too big."""
+    if count > limit:
         raise ValueError(
-            f"the graph has {count} {what}, more than max_nodes={max_nodes}; "
-            f"pass max_nodes={count} (or more) to draw it anyway (large graphs render slowly)"
+            f"the graph has {count} {what}, more than {name}={limit}; "
+            f"pass {name}={count} (or more) to draw it anyway (large graphs render slowly)"
         )
 
 

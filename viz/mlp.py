@@ -43,7 +43,7 @@ def draw_mlp(model: Any, rankdir: str = "LR", max_edges: int = 5000) -> Diagram:
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     weights = [w.data for layer in layers for neuron in layer.neurons for w in neuron.w]
-    check_size(len(weights), max_edges, what="weights")
+    check_size(len(weights), max_edges, what="weights", name="max_edges")
     largest = max((abs(w) for w in weights), default=0.0)
 
     graph = Diagram(name="mlp", format="svg")
