@@ -12,12 +12,15 @@ recursion limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from threading import get_ident
 from typing import Any
 
 from .backends import FLOAT
 from .modes import ANOMALY
 from .value import VALUE, Value, _call_text, lift
+
+_grad = attrgetter("grad")
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -136,9 +139,11 @@ def backward(root: Value) -> None:
         raise _backward_error(node, error) from None
     if blocked is not None:
         raise _non_finite_gradient(blocked)
-    for node in order:
-        if not node.inputs and node.grad - node.grad:
-            raise _non_finite_gradient(node)
+    total = sum(map(_grad, order))  # inf or NaN anywhere makes the sum non-finite
+    if total - total:
+        for node in order:
+            if node.grad - node.grad:
+                raise _non_finite_gradient(node)
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:

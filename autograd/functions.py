@@ -69,17 +69,21 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001
     return record(ops.SUM, inputs) if inputs else Value(0.0)
 
 
-def dot(weights: Iterable[Any], xs: Iterable[Any]) -> Value:
-    """w . x = w_1 x_1 + ... + w_n x_n as one node;  d/dw_i = x_i, d/dx_i = w_i.
+def dot(weights: Iterable[Any], xs: Iterable[Any], bias: Any = None) -> Value:
+    """w . x + b = w_1 x_1 + ... + w_n x_n + b as ONE node (a neuron's pre-activation).
 
-    ``weights`` and ``xs`` must have the same length; either may hold numbers.
+    d/dw_i = x_i, d/dx_i = w_i, d/db = 1.  ``weights`` and ``xs`` must have the same
+    length; any of them, and ``bias``, may be numbers.  Without a bias: just w . x.
     """
     if not isinstance(weights, (list, tuple)):
         weights = list(weights)
-    inputs = (*weights, *xs)
-    if 2 * len(weights) != len(inputs):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs) - len(weights)} inputs")
-    return record(ops.DOT, inputs) if inputs else Value(0.0)
+    inputs = (*weights, *xs) if bias is None else (*weights, *xs, bias)
+    n_xs = len(inputs) - len(weights) - (bias is not None)
+    if n_xs != len(weights):
+        raise ValueError(f"dot: {len(weights)} weights but {n_xs} inputs")
+    if not weights:
+        return lift(0.0 if bias is None else bias) + 0.0
+    return record(ops.DOT, inputs)
 
 
 def max(values: Iterable[Any]) -> Value:  # noqa: A001

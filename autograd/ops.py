@@ -63,15 +63,17 @@ def define(
 
 
 def _dot(m, *args):
-    """w . x for args = (w_1..w_n, x_1..x_n)."""
+    """w . x (+ b) for args = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
     n = len(args) // 2
-    return m.sum(map(operator.mul, args[:n], args[n:]))
+    products = m.sum(map(operator.mul, args[:n], args[n : 2 * n]))
+    return products + args[-1] if len(args) % 2 else products
 
 
 def _dot_partials(m, out, *args):
-    """d/dw_i = x_i and d/dx_i = w_i: the inputs, halves swapped."""
+    """d/dw_i = x_i and d/dx_i = w_i (the inputs, halves swapped); d/db = 1."""
     n = len(args) // 2
-    return args[n:] + args[:n]
+    swapped = args[n : 2 * n] + args[:n]
+    return swapped + (1.0,) if len(args) % 2 else swapped
 
 
 # fmt: off
@@ -129,7 +131,7 @@ SUM = define("sum", None, lambda m, *xs: m.sum(xs),
              lambda m, out, *xs: (1.0,) * len(xs),
              "x_1 + ... + x_n;  d/dx_i = 1")
 DOT = define("dot", None, _dot, _dot_partials,
-             "w_1 x_1 + ... + w_n x_n;  d/dw_i = x_i, d/dx_i = w_i")
+             "w_1 x_1 + ... + w_n x_n (+ b);  d/dw_i = x_i, d/dx_i = w_i, d/db = 1")
 MAX = define("max", None, lambda m, *xs: m.max(xs),
              lambda m, out, *xs: m.onehot_argmax(xs),
              "max(x_1..x_n);  d/dx_i = 1 at the first arg-max, else 0")

@@ -42,9 +42,10 @@ CASES = {
     "leaky_relu": (lambda x, a: x.leaky_relu(a), st.tuples(away_from_zero(), reals(0.0, 0.5))),
     "elu": (lambda x, a: x.elu(a), st.tuples(away_from_zero(), reals(0.1, 2.0))),
     "sum": (lambda *xs: autograd.sum(xs), st.lists(reals(), min_size=1, max_size=6)),
-    "dot": (
-        lambda *xs: autograd.dot(xs[: len(xs) // 2], xs[len(xs) // 2 :]),
-        st.integers(1, 5).flatmap(lambda n: st.lists(reals(), min_size=2 * n, max_size=2 * n)),
+    "dot": (  # an odd number of inputs: the last one is the bias
+        lambda *xs: autograd.dot(xs[: len(xs) // 2], xs[len(xs) // 2 : len(xs) // 2 * 2],
+                                 xs[-1] if len(xs) % 2 else None),  # fmt: skip
+        st.integers(1, 5).flatmap(lambda n: st.lists(reals(), min_size=2 * n, max_size=2 * n + 1)),
     ),
     "max": (
         lambda *xs: autograd.max(xs),
@@ -126,6 +127,17 @@ def test_dot_accepts_floats_and_counts_lengths():
     assert [v.grad for v in w] == [0.5, -1.0]
     with pytest.raises(ValueError, match="2 weights but 3 inputs"):
         autograd.dot(w, [1.0, 2.0, 3.0])
+
+
+def test_dot_with_a_bias_is_still_one_node():
+    w, x, b = [Value(2.0), Value(3.0)], [Value(0.5), Value(-1.0)], Value(0.25)
+    z = autograd.dot(w, x, b)
+    assert z.op == "dot" and z.inputs == (*w, *x, b)
+    z.backward()
+    assert z.data == -1.75
+    assert [v.grad for v in (*w, *x, b)] == [0.5, -1.0, 2.0, 3.0, 1.0]
+    assert autograd.dot([], [], 1.5).data == 1.5
+    assert autograd.dot([], []).data == 0.0
 
 
 def test_max_sends_the_gradient_to_the_first_arg_max():

@@ -1,0 +1,80 @@
+"""Shared pieces of the benchmarks: micrograd's demo step and fair timing.
+
+micrograd's demo step (from its demo notebook): 100 two-moons points with labels
+±1, ``MLP(2, [16, 16, 1])``, loss = mean(relu(1 - y * score)) + 1e-4 * sum(p * p),
+zero_grad, backward.  Timings alternate the contenders and keep the best of several
+rounds, so a busy machine slows all of them alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from collections.abc import Callable
+
+from nn.datasets import make_moons
+
+
+def moons(n_samples: int = 100) -> tuple[list[list[float]], list[int]]:
+    """The demo's data: two moons with noise 0.1, labels -1 / +1."""
+    X, y = make_moons(n_samples=n_samples, noise=0.1, seed=1)
+    return X, [2 * label - 1 for label in y]
+
+
+def micrograd_step_function() -> Callable[[], object]:
+    """micrograd's own demo step (loss, zero_grad, backward); it returns the loss node."""
+    from micrograd.engine import Value as MicroValue
+    from micrograd.nn import MLP as MicroMLP
+
+    X, y = moons()
+    random.seed(1337)
+    model = MicroMLP(2, [16, 16, 1])
+
+    def step() -> float:
+        inputs = [list(map(MicroValue, row)) for row in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total = data_loss + reg_loss
+        model.zero_grad()
+        total.backward()
+        return total
+
+    return step
+
+
+def best_times(contenders: dict[str, Callable[[], object]], rounds: int = 5,
+               repeats: dict[str, int] | None = None) -> dict[str, float]:  # fmt: skip
+    """Seconds per call of each contender: best round, contenders alternating.
+
+    Each round is a short training-like loop: ``repeats[name]`` calls in a row with the
+    garbage collector on, then a final ``gc.collect()`` inside the timing, so every
+    contender pays for the garbage it leaves (micrograd's closures form reference
+    cycles; chaingrad's graphs are freed by reference counting) and none pays for
+    another's.
+    """
+    repeats = repeats or {}
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            n = repeats.get(name, 1)
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(n):
+                run()
+            gc.collect()
+            best[name] = min(best[name], (time.perf_counter() - start) / n)
+    return best
+
+
+def report(title: str, seconds: float, baseline: float | None = None, goal: float | None = None) -> None:
+    """One aligned line: time per call, and the speed-up over a baseline with its goal."""
+    line = f"{title:<48} {seconds * 1e3:10.2f} ms"
+    if baseline is not None:
+        ratio = baseline / seconds
+        line += f"   {ratio:7.1f}x faster"
+        if goal is not None:
+            line += f"  (goal >= {goal:g}x: {'met' if ratio >= goal else 'NOT met'})"
+    print(line, flush=True)

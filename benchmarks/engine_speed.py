@@ -1,0 +1,126 @@
+"""Engine benchmark (issue 2): chaingrad against micrograd on micrograd's demo step.
+
+    make bench        # or: .venv/bin/python benchmarks/engine_speed.py
+
+Three contenders on the same data and the same weights:
+* micrograd itself;
+* chaingrad building the very same binary-op graph (a neuron = b + w1 x1 + ... );
+* chaingrad with one ``autograd.dot`` node per neuron (and ``sum``/``dot`` in the loss).
+Also: bytes per node (tracemalloc) on the binary graph, and a 1,000,000-op chain.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import autograd  # noqa: E402
+from autograd import Value  # noqa: E402
+from common import best_times, micrograd_step_function, moons, report  # noqa: E402
+
+
+def chaingrad_weights() -> list[list[tuple[list[Value], Value, bool]]]:
+    """micrograd's initial weights (random.seed(1337)) as chaingrad leaves, per layer."""
+    from micrograd.nn import MLP as MicroMLP
+    import random
+
+    random.seed(1337)
+    micro = MicroMLP(2, [16, 16, 1])
+    return [[([Value(w.data) for w in n.w], Value(n.b.data), n.nonlin) for n in layer.neurons]
+            for layer in micro.layers]  # fmt: skip
+
+
+def chaingrad_step_function(one_dot_per_neuron: bool):
+    X, y = moons()
+    layers = chaingrad_weights()
+    params = [p for layer in layers for w, b, _ in layer for p in (*w, b)]
+
+    def neuron(w, b, x):
+        if one_dot_per_neuron:
+            return autograd.dot(w, x, b)
+        z = b
+        for wi, xi in zip(w, x):
+            z = z + wi * xi
+        return z
+
+    def model(x):
+        for layer in layers:
+            x = [neuron(w, b, x).relu() if relu else neuron(w, b, x) for w, b, relu in layer]
+        return x[0]
+
+    def step() -> float:
+        inputs = [list(map(Value, row)) for row in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        if one_dot_per_neuron:
+            total = autograd.sum(losses) * (1.0 / len(losses)) + 1e-4 * autograd.dot(params, params)
+        else:
+            data_loss = sum(losses) * (1.0 / len(losses))
+            total = data_loss + 1e-4 * sum(p * p for p in params)
+        for p in params:
+            p.grad = 0.0
+        total.backward()
+        return total
+
+    return step
+
+
+def count_nodes(root, inputs_of) -> int:
+    """Nodes reachable from root, following ``inputs_of(node)``."""
+    seen, stack = {root}, [root]
+    while stack:
+        for child in inputs_of(stack.pop()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return len(seen)
+
+
+def bytes_per_node(step, inputs_of) -> float:
+    """Memory held by one step's graph (tracemalloc) divided by its node count."""
+    gc.collect()
+    tracemalloc.start()
+    root = step()
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return held / count_nodes(root, inputs_of)
+
+
+def main() -> None:
+    micro = micrograd_step_function()
+    binary = chaingrad_step_function(one_dot_per_neuron=False)
+    dots = chaingrad_step_function(one_dot_per_neuron=True)
+    assert abs(micro().data - binary().data) < 1e-9, "micrograd and chaingrad disagree"
+    assert abs(binary().data - dots().data) < 1e-9, "binary and dot graphs disagree"
+    times = best_times({"micrograd": micro, "binary": binary, "dot": dots},
+                       rounds=3, repeats={"micrograd": 5, "binary": 5, "dot": 20})  # fmt: skip
+    print("micrograd demo step: MLP(2,[16,16,1]), 100 moons points, hinge + 1e-4 L2, fwd + bwd")
+    report("micrograd", times["micrograd"])
+    report("chaingrad, the same binary-op graph", times["binary"], times["micrograd"], 5)
+    report("chaingrad, one autograd.dot node per neuron", times["dot"], times["micrograd"], 50)
+
+    micro_bytes = bytes_per_node(micro, lambda node: node._prev)
+    chain_bytes = bytes_per_node(binary, lambda node: node.inputs)
+    ratio = chain_bytes / micro_bytes
+    print(f"bytes per node (tracemalloc, binary graph): micrograd {micro_bytes:.0f}, "
+          f"chaingrad {chain_bytes:.0f} = {ratio:.2f} of micrograd's "
+          f"(goal <= 0.25: {'met' if ratio <= 0.25 else 'NOT met'})")
+
+    x = Value(1.0)
+    v = x
+    for _ in range(500_000):
+        v = v * 1.0000001 + 0.0
+    start = time.perf_counter()
+    v.backward()
+    seconds = time.perf_counter() - start
+    print(f"1,000,000-op chain: backward {seconds:.2f} s "
+          f"(goal < 10 s: {'met' if seconds < 10 else 'NOT met'}), d/dx = {x.grad:.6f}")
+
+
+if __name__ == "__main__":
+    main()
