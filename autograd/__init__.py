@@ -9,6 +9,7 @@
 """
 
 from .backprop import backward, grad, hessian, local_partials, topological_order
+from .compiled import CompiledFunction, compile
 from .custom import custom_op
 from .functions import dot, max, sum
 from .gradcheck import (
@@ -22,15 +23,19 @@ from .gradcheck import (
 )
 from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .trace import TraceError
 from .value import Value
 
 __all__ = [
+    "CompiledFunction",
     "GradcheckError",
     "GradcheckReport",
     "OPS",
     "Op",
+    "TraceError",
     "Value",
     "backward",
+    "compile",
     "custom_op",
     "detect_anomaly",
     "dot",

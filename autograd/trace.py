@@ -1,0 +1,187 @@
+"""Tracing: run a one-sample function once and keep the graph it builds.
+
+``trace(fn, example_inputs)`` calls ``fn`` on fresh input leaves and returns the graph
+of Values it recorded (see :mod:`autograd.compile`, which replays it over a batch).
+A traced graph is only valid for every sample if ``fn`` never looks at the *value* of
+its inputs from Python: ``if x > 0:``, ``float(x)``, ``x.data`` or ``x.detach()`` on a
+node that depends on an input would bake the example's branch into the graph.
+
+To detect that without touching the engine's hot path, every node built while tracing
+is a :class:`_TraceNode` -- a Value subclass whose comparisons, ``float()``,
+``detach()`` and ``.data`` check who is asking.  The engine itself (record, backward)
+reads ``.data`` freely; any other code reading the value of a node whose ancestry
+contains a traced input raises :class:`TraceError` naming the file and line.  After
+tracing, the nodes are turned back into plain Values.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import backprop, value
+from .modes import is_grad_enabled
+from .value import Value, lift
+
+__all__ = ["Trace", "TraceError", "trace"]
+
+
+class TraceError(TypeError):
+    """``fn`` cannot be compiled: it reads traced values from Python, or uses an op
+    that has no array form."""
+
+
+_DATA = Value.__dict__["data"]  # the slot that stores a Value's float
+_ENGINE_GLOBALS = (vars(value), vars(backprop))  # code here may read .data: it is the engine
+_lock = threading.Lock()  # one trace at a time: tracing swaps the engine's node factory
+
+
+class _Tracer:
+    """The state of one trace: its input leaves, its thread, and which nodes depend on them."""
+
+    def __init__(self, inputs: list[Value], fn_name: str) -> None:
+        self.inputs = inputs
+        self.fn_name = fn_name
+        self.thread = threading.get_ident()
+        self.tainted: set[Value] = set(inputs)
+        self.clean: set[Value] = set()
+
+    def depends_on_input(self, node: Any) -> bool:
+        """True if a traced input is among ``node``'s ancestors (or is ``node``)."""
+        if not isinstance(node, Value):
+            return False
+        seen, stack = {node}, [node]
+        while stack:
+            current = stack.pop()
+            if current in self.tainted:
+                self.tainted.add(node)
+                return True
+            for parent in current.inputs:
+                if parent not in seen and parent not in self.clean:
+                    seen.add(parent)
+                    stack.append(parent)
+        self.clean |= seen  # none of them reaches an input: remember it
+        return False
+
+    def check(self, what: str, *nodes: Any) -> None:
+        """Raise TraceError if any of ``nodes`` depends on a traced input."""
+        if threading.get_ident() != self.thread:
+            return
+        if any(self.depends_on_input(node) for node in nodes):
+            frame = sys._getframe(2)  # 0: check, 1: the _TraceNode method, 2: the caller
+            raise TraceError(
+                f"compile: {self.fn_name} uses {what} of a value computed from its inputs "
+                f"({frame.f_code.co_filename}:{frame.f_lineno}).  A compiled function is "
+                "traced once, so Python code may not depend on input values (no `if x > 0:`, "
+                "float(x), x.data or x.detach()); use ops instead, e.g. relu, max, abs."
+            )
+
+
+_ACTIVE: _Tracer | None = None
+
+
+def _guarded(name: str, what: str) -> Callable[..., Any]:
+    """A Value method that first checks its operands against the active trace."""
+    method = getattr(Value, name)
+
+    def guarded(self: Value, *args: Any) -> Any:
+        if _ACTIVE is not None:
+            _ACTIVE.check(what, self, *args)
+        return method(self, *args)
+
+    guarded.__name__ = name
+    guarded.__doc__ = method.__doc__
+    return guarded
+
+
+def _read_data(self: Value) -> float:
+    """``node.data``: free for the engine, checked for everyone else."""
+    if _ACTIVE is not None and sys._getframe(1).f_globals not in _ENGINE_GLOBALS:
+        _ACTIVE.check("the .data", self)
+    return _DATA.__get__(self, Value)
+
+
+class _TraceNode(Value):
+    """A Value made while tracing; same layout as Value, so it can turn back into one."""
+
+    __slots__ = ()
+    data = property(_read_data, _DATA.__set__, doc="The node's float (checked while tracing).")
+
+
+for _name, _what in [("__lt__", "a comparison (<)"), ("__le__", "a comparison (<=)"),
+                     ("__gt__", "a comparison (>)"), ("__ge__", "a comparison (>=)"),
+                     ("__float__", "float()"), ("detach", "detach()")]:  # fmt: skip
+    setattr(_TraceNode, _name, _guarded(_name, _what))
+
+
+@dataclass
+class Trace:
+    """A traced graph: the input leaves, the output nodes and every node, inputs first."""
+
+    inputs: list[Value]
+    outputs: list[Value]
+    order: list[Value]
+    single: bool  # fn returned one Value rather than a list or tuple
+
+
+def _outputs(result: Any) -> tuple[list[Value], bool]:
+    """fn's result as a list of Values, and whether it was a single one."""
+    if isinstance(result, (list, tuple)):
+        if not result:
+            raise TypeError("compile: fn returned an empty list; it must return Values")
+        return [lift(r) for r in result], False
+    return [lift(result)], True
+
+
+def _order(outputs: list[Value]) -> list[Value]:
+    """Every node the outputs depend on, each once, inputs before the nodes using them."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in outputs:
+        for node in backprop.topological_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
+    """Call ``fn(*inputs)`` once on new input leaves holding ``example_inputs``.
+
+    Raises :class:`TraceError` if ``fn`` reads the value of anything computed from its
+    inputs, or computes under ``no_grad`` (that would freeze a value into a constant).
+    """
+    global _ACTIVE
+    if not is_grad_enabled():
+        raise TraceError("compile: cannot trace inside no_grad (nothing would be recorded)")
+    data = [x.data if isinstance(x, Value) else x for x in example_inputs]
+    name = getattr(fn, "__qualname__", type(fn).__name__)
+    with _lock:
+        inputs: list[Value] = [_TraceNode(x, label=f"x{i}") for i, x in enumerate(data)]
+        tracer = _Tracer(inputs, name)
+        make_node = value._new_value
+        value._new_value = lambda cls: make_node(
+            _TraceNode if threading.get_ident() == tracer.thread else cls
+        )
+        _ACTIVE = tracer
+        try:
+            outputs, single = _outputs(fn(*inputs))
+        finally:
+            _ACTIVE = None
+            value._new_value = make_node
+    order = _order(outputs)
+    inputs_set = set(inputs)
+    for node in order:
+        if type(node) is _TraceNode:
+            if node._op is None and node not in inputs_set:
+                raise TraceError(
+                    f"compile: {name} computes a value under no_grad; it would be frozen "
+                    "into a constant (move no_grad out of the traced function)"
+                )
+            node.__class__ = Value  # same layout: the graph is ordinary again
+    for node in inputs:
+        node.__class__ = Value
+    return Trace(inputs, outputs, order, single)
