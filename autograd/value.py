@@ -9,7 +9,6 @@ the node.  Nodes hold no closures, so a graph is freed as soon as it is unreacha
 from __future__ import annotations
 
 import math
-from numbers import Real
 from threading import get_ident
 from types import SimpleNamespace
 from typing import Any

@@ -69,7 +69,9 @@ def best_times(contenders: dict[str, Callable[[], object]], rounds: int = 5,
     return best
 
 
-def report(title: str, seconds: float, baseline: float | None = None, goal: float | None = None) -> None:
+def report(
+    title: str, seconds: float, baseline: float | None = None, goal: float | None = None
+) -> None:
     """One aligned line: time per call, and the speed-up over a baseline with its goal."""
     line = f"{title:<48} {seconds * 1e3:10.2f} ms"
     if baseline is not None:

@@ -19,15 +19,17 @@ import tracemalloc
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+from common import best_times, micrograd_step_function, moons, report  # noqa: E402
+
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
-from common import best_times, micrograd_step_function, moons, report  # noqa: E402
 
 
 def chaingrad_weights() -> list[list[tuple[list[Value], Value, bool]]]:
     """micrograd's initial weights (random.seed(1337)) as chaingrad leaves, per layer."""
-    from micrograd.nn import MLP as MicroMLP
     import random
+
+    from micrograd.nn import MLP as MicroMLP
 
     random.seed(1337)
     micro = MicroMLP(2, [16, 16, 1])
