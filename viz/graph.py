@@ -17,6 +17,10 @@ from .labels import escape, number
 from .render import Diagram
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+# Above this many Values, Graphviz gets cheaper crossing-minimisation and network-simplex
+# limits: a 1,000-value MLP loss then lays out about twice as fast, slightly less tidily.
+QUICK_LAYOUT_ABOVE = 400
+QUICK_LAYOUT = {"mclimit": "0.3", "nslimit": "2", "nslimit1": "2"}
 
 # fill colours of the node kinds, also used by the legend
 COLOURS = {
@@ -96,7 +100,8 @@ def draw_dot(
 
     ``params`` (name → Value, (name, Value) pairs or a Module with
     ``named_parameters()``) marks parameters and names unlabelled ones.  More than
-    ``max_nodes`` Values raises ValueError.  ``grads`` (Value → float) shows those
+    ``max_nodes`` Values raises ValueError; graphs of more than ``QUICK_LAYOUT_ABOVE``
+    Values get quicker layout settings.  ``grads`` (Value → float) shows those
     gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.
     ``node_ids=True`` sets the SVG ``id`` of every node to its DOT id and titles
     unlabelled boxes with it (the step-through page uses this).
@@ -112,6 +117,8 @@ def draw_dot(
 
     graph = Diagram(name="chaingrad", format="svg")
     graph.attr(rankdir=rankdir, fontname="Helvetica")
+    if len(order) > QUICK_LAYOUT_ABOVE:
+        graph.attr(**QUICK_LAYOUT)
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", color="#6b7280", arrowsize="0.6")
     kinds_seen = {"op"} if any(node.inputs for node in order) else set()
