@@ -104,8 +104,9 @@ def test_refusal_through_python_m_has_no_traceback(tmp_path):
 
 def test_png_without_system_graphviz_is_a_one_line_refusal(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    code, _, err = run(capsys, "x * 2", "x=1", "-o", str(tmp_path / "g.png"))
+    code, out, err = run(capsys, "x * 2", "x=1", "-o", str(tmp_path / "g.png"))
     assert code == 2 and "apt-get install graphviz" in err and err.count("\n") == 1
+    assert out == "" and not (tmp_path / "g.png").exists()
 
 
 def test_formulas_never_reach_eval(monkeypatch):

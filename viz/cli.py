@@ -16,7 +16,7 @@ from typing import NoReturn
 from .embedded import EmbeddedRenderError
 from .formula import FormulaError, evaluate, function_names
 from .graph import RANKDIRS
-from .render import FILE_FORMATS, GraphvizNotFoundError, render
+from .render import FILE_FORMATS, GraphvizNotFoundError, render, use_system_dot
 from .stepper import backprop_html
 
 EXIT_REFUSED = 2
@@ -78,9 +78,13 @@ def run(argv: Sequence[str]) -> int:
     """Run the CLI on ``argv`` (without the program name); returns the exit code."""
     args = _parser().parse_args(list(argv))
     values = parse_values(args.values)
-    if args.output and args.output.rsplit(".", 1)[-1].lower() not in FILE_FORMATS:
-        raise Refusal(f"-o {args.output}: the extension must be one of "
-                      + ", ".join("." + f for f in FILE_FORMATS))  # fmt: skip
+    if args.output:
+        fmt = args.output.rsplit(".", 1)[-1].lower()
+        if fmt not in FILE_FORMATS:
+            raise Refusal(f"-o {args.output}: the extension must be one of "
+                          + ", ".join("." + f for f in FILE_FORMATS))  # fmt: skip
+        if fmt != "dot":
+            use_system_dot(fmt)  # PNG/PDF without Graphviz: refuse before computing anything
     result, variables = evaluate(args.formula, values)
     for name in values.keys() - variables.keys():
         print(f"note: {name} is not used by the formula", file=sys.stderr)

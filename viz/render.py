@@ -42,8 +42,12 @@ def system_dot() -> str | None:
     return shutil.which("dot")
 
 
-def _use_system(fmt: str, backend: Backend) -> bool:
-    """Whether to render ``fmt`` with the system ``dot``; raises if that is impossible."""
+def use_system_dot(fmt: str, backend: Backend = "auto") -> bool:
+    """Whether ``fmt`` will be rendered by the system ``dot`` (True) or the embedded one.
+
+    Raises GraphvizNotFoundError when ``fmt`` cannot be rendered at all (PNG or PDF
+    without a system Graphviz), and ValueError for an unknown ``backend``.
+    """
     if backend not in ("auto", "system", "embedded"):
         raise ValueError(f"backend must be 'auto', 'system' or 'embedded', not {backend!r}")
     if backend == "embedded" or (backend == "auto" and system_dot() is None):
@@ -59,7 +63,7 @@ def pipe_source(source: str, fmt: str = "svg", backend: Backend = "auto") -> byt
     """DOT ``source`` rendered to ``fmt`` bytes (``dot`` returns the source itself)."""
     if fmt == "dot":
         return source.encode("utf-8")
-    if _use_system(fmt, backend):
+    if use_system_dot(fmt, backend):
         return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
     return embedded.render(source, "svg")
 
