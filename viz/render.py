@@ -29,10 +29,11 @@ INSTALL_HINT = (
 class GraphvizNotFoundError(RuntimeError):
     """A format that only the system Graphviz can produce was asked for without it."""
 
-    def __init__(self, fmt: str) -> None:
+    def __init__(self, fmt: str, what: str | None = None) -> None:
+        alternative = "" if fmt == "svg" else "; SVG works without it"
         super().__init__(
-            f"{fmt.upper()} output needs the Graphviz `dot` program, which is not on PATH: "
-            f"{INSTALL_HINT}; SVG works without it"
+            f"{what or fmt.upper() + ' output'} needs the Graphviz `dot` program, which is "
+            f"not on PATH: {INSTALL_HINT}{alternative}"
         )
         self.format = fmt
 
@@ -115,7 +116,7 @@ class Diagram(graphviz.Digraph):
                 filename = outfile.with_suffix(".gv")
         fmt = format or (outfile.suffix[1:] if outfile is not None else self.format)
         if view:
-            raise GraphvizNotFoundError(fmt)
+            raise GraphvizNotFoundError(fmt, "opening a viewer (view=True)")
         data = pipe_source(self.source, fmt)
         source_path = self.save(filename, directory=directory)
         target = outfile if outfile is not None else Path(f"{source_path}.{fmt}")
