@@ -57,16 +57,18 @@ class _Read:
 
 @dataclass(frozen=True)
 class _MatMul:
-    """A step of dot nodes w_j . x that share their x nodes: out = X @ W.T.
+    """A step of dot nodes w_j . x (+ b_j) that share their x nodes: out = X @ W.T (+ b).
 
     ``x`` reads the (batch, n) matrix X; ``w`` is a (k, n) array of column indices into
-    the shared step that holds the weights, ``w_repeats`` whether an index repeats.
+    the shared step that holds the weights, ``w_repeats`` whether an index repeats;
+    ``bias`` reads the biases, if the dots have them.
     """
 
     x: _Read
     w_step: int
     w: np.ndarray
     w_repeats: bool
+    bias: _Read | None
 
 
 @dataclass
@@ -179,31 +181,37 @@ class CompiledFunction:
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
-                if step.matmul is not None:
-                    args = [_select(values[step.matmul.x.step], step.matmul.x.columns),
-                            values[step.matmul.w_step][step.matmul.w]]  # fmt: skip
-                    out = args[0] @ args[1].T
-                    if not np.isfinite(out).all():  # BLAS sets no floating-point flags
-                        raise self._step_error(step, args, None)
+                mm = step.matmul
+                if mm is not None:
+                    args = [_select(values[mm.x.step], mm.x.columns), values[mm.w_step][mm.w]]
+                    if mm.bias is not None:
+                        args.append(_select(values[mm.bias.step], mm.bias.columns))
                 else:
                     args = [_select(values[r.step], r.columns) for r in step.reads]
-                    try:
+                try:
+                    if mm is not None:
+                        out = args[0] @ args[1].T
+                        if mm.bias is not None:
+                            out += args[2]
+                        if not np.isfinite(out).all():  # a BLAS may set no floating-point flags
+                            raise FloatingPointError("overflow in matmul")
+                    else:
                         out = step.op.forward(ARRAY, *args)
-                    except (ArithmeticError, ValueError) as error:
-                        raise self._step_error(step, args, error) from None
+                except (ArithmeticError, ValueError) as error:
+                    raise self._step_error(step, args, error) from None
                 values.append(out)
                 read.append(args)
         return values, read
 
-    def _step_error(self, step: _Step, args: list[np.ndarray], error: Exception | None,
+    def _step_error(self, step: _Step, args: list[np.ndarray], error: Exception,
                     backward: bool = False) -> Exception:  # fmt: skip
         """The error of a failed step, naming its op and the first failing sample."""
         op = ops.DOT if step.matmul else step.op
-        if step.matmul:
-            x, w = args
-            args = [*np.moveaxis(np.broadcast_to(w, (x.shape[0], *w.shape)), -1, 0),
-                    *np.moveaxis(np.broadcast_to(x[:, None, :], (*x.shape[:1], *w.shape)),
-                                 -1, 0)]  # fmt: skip
+        if step.matmul:  # back to the dot rule's arguments (w_1..w_n, x_1..x_n, b)
+            x, w, *bias = args
+            shape = (x.shape[0], *w.shape)
+            args = [*np.moveaxis(np.broadcast_to(w, shape), -1, 0),
+                    *np.moveaxis(np.broadcast_to(x[:, None, :], shape), -1, 0), *bias]
         function = (lambda *xs: op.derivative(ARRAY, op.forward(ARRAY, *xs), *xs)) if backward \
             else (lambda *xs: op.forward(ARRAY, *xs))  # fmt: skip
         where, shown = _first_failing_lane(function, args)
@@ -211,12 +219,9 @@ class CompiledFunction:
         prefix += f"{op.name}({shown})"
         if isinstance(error, ValueError) and op.domain and not backward:
             return ValueError(f"{prefix}: outside the domain of {op.name} ({op.domain})")
-        if isinstance(error, FloatingPointError):
-            kind = _float_error(error)
-        else:  # None: a matmul overflowed
-            kind = OverflowError if error is None else type(error)
+        kind = _float_error(error) if isinstance(error, FloatingPointError) else type(error)
         what = "the derivative is not finite" if backward else "the result is not finite"
-        return kind(f"{prefix}: {what} ({error or 'overflow'})")
+        return kind(f"{prefix}: {what} ({error})")
 
     def _assemble(self, values: list[np.ndarray], batch: int) -> np.ndarray:
         columns = []
@@ -257,8 +262,17 @@ class CompiledFunction:
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for index in range(len(self._steps) - 1, 1, -1):
                 g = grads[index]
-                if g is not None:
+                if g is None:
+                    continue
+                try:
                     self._backward_step(index, g, values, read[index], grads, owned)
+                except FloatingPointError as error:  # a product of gradients overflowed
+                    step = self._steps[index]
+                    name = "dot" if step.matmul else step.op.name
+                    raise _float_error(error)(
+                        f"compiled {self.name}: backward: the gradient flowing back through "
+                        f"{name} is not finite ({error})"
+                    ) from None
         if grads[PARAMETERS] is not None:
             totals = grads[PARAMETERS]
             if not np.isfinite(totals).all():  # matmuls set no floating-point flags
@@ -272,25 +286,29 @@ class CompiledFunction:
         step = self._steps[index]
         if step.matmul is not None:
             mm = step.matmul
-            x, w = args
             if self._steps[mm.w_step].needs_grad:
-                self._add(grads, owned, mm.w_step, mm.w, mm.w_repeats, g.T @ x)
+                self._add(grads, owned, mm.w_step, mm.w, mm.w_repeats, g.T @ args[0])
             if self._steps[mm.x.step].needs_grad:
-                self._add(grads, owned, mm.x.step, mm.x.columns, mm.x.repeats, g @ w)
+                self._pass(step, mm.x, g @ args[1], grads, owned)
+            if mm.bias is not None and self._steps[mm.bias.step].needs_grad:
+                self._pass(step, mm.bias, g, grads, owned)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
         except (ArithmeticError, ValueError) as error:
             raise self._step_error(step, args, error, backward=True) from None
-        for r, partial in zip(step.reads, partials):
-            target = self._steps[r.step]
-            if not target.needs_grad:
-                continue
-            # A constant partial of 1 (add, sum) passes the gradient on as it is.
-            contribution = g if type(partial) is float and partial == 1.0 else g * partial
-            if step.batched and not target.batched:  # a shared input: sum over the batch
-                contribution = contribution.sum(axis=0)
-            self._add(grads, owned, r.step, r.columns, r.repeats, contribution)
+        for read, partial in zip(step.reads, partials):
+            if self._steps[read.step].needs_grad:
+                # A constant partial of 1 (add, sum) passes the gradient on as it is.
+                one = type(partial) is float and partial == 1.0
+                self._pass(step, read, g if one else g * partial, grads, owned)
+
+    def _pass(self, step: _Step, read: _Read, contribution: np.ndarray, grads: list,
+              owned: list[bool]) -> None:  # fmt: skip
+        """Send a step's gradient contribution to the step it read."""
+        if step.batched and not self._steps[read.step].batched:  # shared: sum over the batch
+            contribution = contribution.sum(axis=0)
+        self._add(grads, owned, read.step, read.columns, read.repeats, contribution)
 
     def _add(self, grads: list, owned: list[bool], step: int, columns: Columns,
              repeats: bool, contribution: np.ndarray) -> None:  # fmt: skip
@@ -364,12 +382,14 @@ def _matmul(step: _Step, steps: list[_Step], where: dict[Value, tuple]) -> _MatM
     """The matrix-product form of a step of dot nodes, if it has one.
 
     It needs one half of every node (w) read from a single shared step and the other (x)
-    from a single batched step, with the same x node at each position for all nodes.
+    from a single batched step, with the same x node at each position for all nodes;
+    a bias may come from anywhere.
     """
     if step.op is not ops.DOT or not step.batched:
         return None
     n = len(step.reads) // 2
-    for w_half, x_half in ((slice(0, n), slice(n, None)), (slice(n, None), slice(0, n))):
+    bias = step.reads[2 * n] if len(step.reads) % 2 else None
+    for w_half, x_half in ((slice(0, n), slice(n, 2 * n)), (slice(n, 2 * n), slice(0, n))):
         w_reads, x_reads = step.reads[w_half], step.reads[x_half]
         w_steps = {r.step for r in w_reads}
         x_steps = {r.step for r in x_reads}
@@ -385,7 +405,7 @@ def _matmul(step: _Step, steps: list[_Step], where: dict[Value, tuple]) -> _MatM
                      dtype=np.intp)  # fmt: skip
         x_columns = [where[v][1] for v in x_nodes]
         x = _Read(x_step, *_columns(x_columns, len(steps[x_step].members)))
-        return _MatMul(x, w_step, w, len(np.unique(w)) < w.size)
+        return _MatMul(x, w_step, w, len(np.unique(w)) < w.size, bias)
     return None
 
 
