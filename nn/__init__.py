@@ -1,4 +1,76 @@
-"""chaingrad's neural-network library (modules, losses, optimizers, data, training).
+"""chaingrad's neural-network library, built on ``autograd.Value``.
 
-Under construction: see the project's issues for what it will hold.
+PyTorch's names, defaults and formulas wherever PyTorch has the concept::
+
+    import random
+    import nn
+
+    random.seed(1337)
+    X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1])                 # micrograd's network
+    y = [2 * t - 1 for t in y]                     # labels -1 / 1 for the hinge loss
+    history = nn.fit(model, X, y, nn.hinge_loss, nn.optim.SGD(model.parameters(), lr=1.0),
+                     epochs=100, l2=1e-4, lr_schedule=lambda k: 1.0 - 0.9 * k / 100)
+    nn.accuracy(model, X, y)
+
+Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
+:class:`Maxout`, :class:`Dropout`, :class:`Sequential` and activation modules.
+Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
+Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
+:func:`accuracy`, :class:`History`, :func:`save` / :func:`load`.
 """
+
+from . import datasets, optim
+from .activations import (
+    ACTIVATIONS,
+    ELU,
+    Activation,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from .functional import l1_penalty, l2_penalty, log_softmax, softmax
+from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
+from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
+from .module import Module
+from .serialization import load, save
+from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads
+
+__all__ = [
+    "ACTIVATIONS",
+    "ELU",
+    "LOSSES",
+    "MLP",
+    "Activation",
+    "Dropout",
+    "EarlyStopping",
+    "History",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "Maxout",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "accuracy",
+    "bce_with_logits",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "datasets",
+    "fit",
+    "hinge_loss",
+    "l1_penalty",
+    "l2_penalty",
+    "load",
+    "log_softmax",
+    "loss_and_grads",
+    "mse_loss",
+    "optim",
+    "save",
+    "softmax",
+]

@@ -1,0 +1,221 @@
+"""Neurons, layers and networks built from them.
+
+A neuron computes ``f(w . x + b)``: the weighted sum ``w . x`` is ONE ``autograd.dot``
+node (d/dw_i = x_i, d/dx_i = w_i), the bias one ``add`` node, and the activation ``f``
+one more node (see :mod:`nn.activations`).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+import autograd
+from autograd import Value
+from autograd.ops import DOT
+from autograd.value import record
+
+from .activations import get_activation
+from .module import Module, as_values
+
+INITS = ("uniform", "xavier", "he")
+
+
+def _init_bound(init: str, fan_in: int, fan_out: int) -> float:
+    """Half-width a of the uniform(-a, a) initial weights.
+
+    'uniform': a = 1 (micrograd's); 'xavier': a = sqrt(6 / (fan_in + fan_out))
+    (torch.nn.init.xavier_uniform_); 'he': a = sqrt(6 / fan_in)
+    (torch.nn.init.kaiming_uniform_ for ReLU).
+    """
+    if init == "uniform":
+        return 1.0
+    if init == "xavier":
+        return math.sqrt(6.0 / (fan_in + fan_out))
+    if init == "he":
+        return math.sqrt(6.0 / fan_in)
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a name (str), not {type(init).__name__}")
+    raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITS))}")
+
+
+def _check_width(name: str, n: Any, minimum: int = 1) -> int:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, received {n}")
+    return n
+
+
+class Neuron(Module):
+    """``f(w . x + b)`` for an input x of ``nin`` numbers or Values.
+
+    Weights start uniform in (-a, a) with a from ``init`` (see :func:`_init_bound`),
+    drawn from Python's ``random`` so ``random.seed(n)`` reproduces a model; the
+    bias starts at 0.  ``fan_out`` only matters for ``init='xavier'``.
+    """
+
+    _repr_children = False
+
+    def __init__(self, nin: int, activation: str = "relu", init: str = "uniform",
+                 fan_out: int = 1) -> None:  # fmt: skip
+        _check_width("nin", nin)
+        bound = _init_bound(init, nin, fan_out)
+        self._act: Callable[[Value], Value] = get_activation(activation)
+        self.w: list[Value] = [Value(random.uniform(-bound, bound)) for _ in range(nin)]
+        self.b: Value = Value(0.0)
+        self.activation: str = activation
+
+    @property
+    def nin(self) -> int:
+        """The input width."""
+        return len(self.w)
+
+    def __call__(self, x: Any) -> Value:
+        return self._forward(as_values(x, len(self.w)))
+
+    def _forward(self, x: list[Value]) -> Value:
+        """The neuron on an already checked list of Values (one dot node, as
+        ``autograd.dot(self.w, x)`` makes, without re-checking the widths)."""
+        return self._act(record(DOT, (*self.w, *x)) + self.b)
+
+    def extra_repr(self) -> str:
+        return f"{len(self.w)}, activation={self.activation!r}"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same input; always returns a list of ``nout`` Values."""
+
+    _repr_children = False
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu",
+                 init: str = "uniform") -> None:  # fmt: skip
+        _check_width("nout", nout)
+        self.neurons: list[Neuron] = [Neuron(nin, activation, init, fan_out=nout)
+                                      for _ in range(nout)]  # fmt: skip
+        self.activation: str = activation
+
+    @property
+    def nin(self) -> int:
+        """The input width."""
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        """The output width."""
+        return len(self.neurons)
+
+    def __call__(self, x: Any) -> list[Value]:
+        return self._forward(as_values(x, self.nin))
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        return [neuron._forward(x) for neuron in self.neurons]
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.nout}, activation={self.activation!r}"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``Layer(nin, nouts[0])``, ``Layer(nouts[0], nouts[1])``, ...
+
+    Hidden layers use ``activation``, the last one ``output_activation``.  Returns a
+    Value when the last width is 1, else a list.  ``MLP(2, [16, 16, 1])`` is
+    micrograd's network (ReLU hidden layers, linear output, same initial weights for
+    the same ``random.seed``).
+    """
+
+    def __init__(self, nin: int, nouts: list[int], activation: str = "relu",
+                 output_activation: str = "linear", init: str = "uniform") -> None:  # fmt: skip
+        _check_width("nin", nin)
+        if not isinstance(nouts, (list, tuple)) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, not {nouts!r}")
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers: list[Layer] = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, init)
+            for i in range(len(nouts))
+        ]
+        self.activation: str = activation
+        self.output_activation: str = output_activation
+
+    @property
+    def nin(self) -> int:
+        """The input width."""
+        return self.layers[0].nin
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        x = as_values(x, self.layers[0].nin)
+        for layer in self.layers:
+            x = layer._forward(x)
+        return x[0] if len(x) == 1 else x
+
+
+class Maxout(Module):
+    """``nout`` maxout units: output j is ``max_k (w_kj . x + b_kj)`` over ``pieces``
+    linear pieces, one ``autograd.max`` node (gradient to the first arg-max piece)."""
+
+    _repr_children = False
+
+    def __init__(self, nin: int, nout: int, pieces: int = 2, init: str = "uniform") -> None:
+        _check_width("pieces", pieces)
+        self.pieces: list[Layer] = [Layer(nin, nout, "linear", init) for _ in range(pieces)]
+
+    def __call__(self, x: Any) -> list[Value]:
+        x = as_values(x, self.pieces[0].nin)
+        outputs = [piece._forward(x) for piece in self.pieces]
+        return [autograd.max(zs) for zs in zip(*outputs)]
+
+    def extra_repr(self) -> str:
+        first = self.pieces[0]
+        return f"{first.nin}, {first.nout}, pieces={len(self.pieces)}"
+
+
+class Dropout(Module):
+    """In training mode each element is zeroed with probability ``p`` and the others
+    are scaled by 1 / (1 - p), so the expected output equals the input; in evaluation
+    mode it is the identity.  Draws from ``generator`` (a ``random.Random``), by
+    default Python's global ``random``."""
+
+    def __init__(self, p: float = 0.5, generator: random.Random | None = None) -> None:
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise TypeError(f"Dropout: p must be a number, not {type(p).__name__}")
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], received {p}")
+        self.p = float(p)
+        self._random = generator if generator is not None else random
+
+    def __call__(self, x: Any) -> Any:
+        single = not isinstance(x, (list, tuple))
+        xs = as_values([x] if single else x)
+        if self.training and self.p > 0.0:
+            draw, p = self._random.random, self.p
+            scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+            xs = [Value(0.0) if draw() < p else v * scale for v in xs]
+        return xs[0] if single else xs
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Sequential(Module):
+    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``."""
+
+    def __init__(self, *modules: Module) -> None:
+        for i, module in enumerate(modules):
+            if not callable(module):
+                raise TypeError(f"Sequential: item {i} is not callable "
+                                f"({type(module).__name__})")  # fmt: skip
+        self.layers: list[Module] = list(modules)
+
+    def __call__(self, x: Any) -> Any:
+        for module in self.layers:
+            x = module(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+    def __len__(self) -> int:
+        return len(self.layers)

@@ -1,0 +1,90 @@
+"""Saving and loading a module's weights as JSON (never pickle).
+
+The file is one JSON object::
+
+    {"format": "chaingrad.nn", "version": 1, "model": "MLP",
+     "parameters": {"layers.0.neurons.0.w.0": 0.123, ...}}
+
+Floats are written with ``repr`` precision, so a round trip is exact.  ``load``
+reads and checks everything before it changes a weight: on any error (missing file,
+truncated or corrupt JSON, wrong format or version, missing or extra names, non-numbers)
+it raises and the module is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from .module import Module
+
+FORMAT = "chaingrad.nn"
+VERSION = 1
+
+
+def _check_module(module: Any, action: str) -> None:
+    if not isinstance(module, Module):
+        raise TypeError(f"{action} needs an nn.Module, not {type(module).__name__}")
+
+
+def save(module: Module, path: str | os.PathLike) -> None:
+    """Write ``module``'s state dict to ``path`` (written to a temporary file first,
+    then renamed, so an interrupted save never leaves a half-written file)."""
+    _check_module(module, "save")
+    document = {"format": FORMAT, "version": VERSION, "model": type(module).__name__,
+                "parameters": module.state_dict()}  # fmt: skip
+    text = json.dumps(document, indent=1, allow_nan=False)
+    path = os.fspath(path)
+    temporary = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_state(path: str | os.PathLike) -> dict[str, Any]:
+    """The parameter dict stored in a file written by :func:`save`, after checking the
+    format and version; ValueError naming the problem otherwise."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file, parse_constant=_reject_constant)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"load: {path} is not a text (JSON) file: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"load: {path} is not valid JSON (corrupt or truncated?): "
+                         f"{error}") from None  # fmt: skip
+    except ValueError as error:
+        raise ValueError(f"load: {path}: {error}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"load: {path} holds a JSON {type(document).__name__}, "
+                         "expected an object")  # fmt: skip
+    if document.get("format") != FORMAT:
+        raise ValueError(f"load: {path} is not a chaingrad model file "
+                         f"(format {document.get('format')!r}, expected {FORMAT!r})")  # fmt: skip
+    if document.get("version") != VERSION:
+        raise ValueError(f"load: {path} has format version {document.get('version')!r}; "
+                         f"this chaingrad reads version {VERSION}")  # fmt: skip
+    state = document.get("parameters")
+    if not isinstance(state, dict):
+        raise ValueError(f"load: {path} has no 'parameters' object")
+    return state
+
+
+def load(module: Module, path: str | os.PathLike) -> None:
+    """Set ``module``'s weights from a file written by :func:`save` (strict: the same
+    parameter names).  On any error the weights are unchanged."""
+    _check_module(module, "load")
+    state = read_state(path)
+    try:
+        module.load_state_dict(state)
+    except ValueError as error:
+        raise ValueError(f"load: {os.fspath(path)}: {error}") from None

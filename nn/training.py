@@ -1,0 +1,344 @@
+"""``fit``: the training loop, its ``History``, early stopping and ``accuracy``.
+
+One training step on a batch is :func:`loss_and_grads` (forward every sample, the
+loss plus any penalty, zero the gradients, backward) followed by
+``optimizer.step()``.  ``loss_and_grads`` is the only place that builds graphs, so a
+faster way of computing the same loss and gradients can stand in for it.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from autograd import Value, no_grad
+
+from .activations import Activation
+from .datasets import batches
+from .functional import l1_penalty, l2_penalty
+from .layers import Sequential
+from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
+from .module import Module
+from .optim import Optimizer
+
+LossFunction = Callable[[Any, Any], Value]
+
+LOSSES: dict[str, LossFunction] = {
+    "mse": mse_loss,
+    "cross_entropy": cross_entropy,
+    "binary_cross_entropy": binary_cross_entropy,
+    "bce": binary_cross_entropy,
+    "bce_with_logits": bce_with_logits,
+    "hinge": hinge_loss,
+}
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured, one entry per epoch.
+
+    ``train_loss``: the batch losses of the epoch averaged (weighted by batch size),
+    without the l1/l2 penalty; ``train_accuracy``: the fraction of training samples
+    classified right by the forward passes of the epoch (each with the weights of its
+    batch, before the update); ``val_loss`` / ``val_accuracy``: on the validation set
+    after the epoch, in eval mode (empty without validation).  Accuracy lists are
+    empty when accuracy is not measured (regression).  ``lr``: the learning rate
+    used in each epoch.  ``best_epoch`` (0-based) and ``stopped_epoch`` are set by
+    early stopping.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs run."""
+        return len(self.train_loss)
+
+
+@dataclass
+class EarlyStopping:
+    """Stop when the monitored loss (validation loss, or training loss without a
+    validation set) has not improved by more than ``min_delta`` for ``patience``
+    epochs; with ``restore_best`` the weights of the best epoch are put back."""
+
+    patience: int = 5
+    min_delta: float = 0.0
+    restore_best: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.patience, bool) or not isinstance(self.patience, int):
+            raise TypeError(f"patience must be an int, not {type(self.patience).__name__}")
+        if self.patience < 1:
+            raise ValueError(f"patience must be at least 1, received {self.patience}")
+        if not self.min_delta >= 0.0:
+            raise ValueError(f"min_delta must be >= 0, received {self.min_delta}")
+
+
+class _Monitor:
+    """Early-stopping bookkeeping: the best loss so far, its epoch and weights."""
+
+    def __init__(self, rule: EarlyStopping, model: Module) -> None:
+        self.rule, self.model = rule, model
+        self.best, self.best_epoch, self.best_state, self.wait = math.inf, None, None, 0
+
+    def should_stop(self, epoch: int, loss: float) -> bool:
+        if loss < self.best - self.rule.min_delta:
+            self.best, self.best_epoch, self.wait = loss, epoch, 0
+            self.best_state = self.model.state_dict()
+            return False
+        self.wait += 1
+        return self.wait >= self.rule.patience
+
+    def restore(self) -> None:
+        if self.rule.restore_best and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+def _data(output: Any) -> float | list[float]:
+    """A model output (Value or list of Values) as plain floats."""
+    if isinstance(output, (list, tuple)):
+        return [float(v) for v in output]
+    return float(output)
+
+
+def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
+                   loss: LossFunction, params: Sequence[Value],
+                   penalty: Callable[[], Value] | None = None) -> tuple[float, list]:  # fmt: skip
+    """One batch: outputs = model(x) for x in X, L = loss(outputs, y) (+ penalty()),
+    every p in ``params`` gets p.grad = dL/dp.
+
+    Returns the loss without the penalty as a float, and the outputs as floats (a
+    float or a list of floats per sample).
+    """
+    outputs = [model(x) for x in X]
+    data_loss = loss(outputs, y)
+    if not isinstance(data_loss, Value):
+        raise TypeError(f"the loss function must return a Value, not "
+                        f"{type(data_loss).__name__}")  # fmt: skip
+    total = data_loss + penalty() if penalty is not None else data_loss
+    for p in params:
+        p.grad = 0.0
+    total.backward()
+    return data_loss.data, [_data(o) for o in outputs]
+
+
+def _final_activation(model: Any) -> str | None:
+    if isinstance(model, Sequential) and model.layers:
+        return _final_activation(model.layers[-1])
+    if isinstance(model, Activation):
+        return model.name
+    return getattr(model, "output_activation", getattr(model, "activation", None))
+
+
+def _labels_are_classes(y: Sequence) -> bool:
+    return all(isinstance(t, Integral) or (isinstance(t, Real) and float(t).is_integer())
+               for t in y)  # fmt: skip
+
+
+class _Classifier:
+    """Turns an output into a class: the arg-max of a list of scores; for a single
+    score, 1 above ``threshold``, else 0 (or -1 when the labels are -1/1)."""
+
+    def __init__(self, model: Any, y: Sequence, threshold: float | None) -> None:
+        if threshold is None:
+            threshold = 0.5 if _final_activation(model) == "sigmoid" else 0.0
+        self.threshold = threshold
+        self.negative = -1 if any(t == -1 for t in y) else 0
+
+    def correct(self, outputs: Sequence, y: Sequence) -> int:
+        hits = 0
+        for out, t in zip(outputs, y):
+            if isinstance(out, list) and len(out) == 1:
+                out = out[0]
+            if isinstance(out, list):
+                predicted = max(range(len(out)), key=out.__getitem__)
+            else:
+                predicted = 1 if out > self.threshold else self.negative
+            hits += predicted == t
+        return hits
+
+
+def _evaluate(model: Any, X: Sequence) -> list:
+    """Outputs as floats in eval mode and without recording graphs; mode restored."""
+    was_training = getattr(model, "training", False)
+    if isinstance(model, Module):
+        model.eval()
+    try:
+        with no_grad():
+            return [_data(model(x)) for x in X]
+    finally:
+        if isinstance(model, Module):
+            model.train(was_training)
+
+
+def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = None) -> float:
+    """The fraction of samples classified right (in eval mode).
+
+    Several outputs: the class is the arg-max.  One output: 1 if it is above
+    ``threshold`` (default 0.5 after a sigmoid output, else 0), otherwise 0, or -1
+    when the labels are -1/1.
+    """
+    _check_data(X, y, "accuracy")
+    return _Classifier(model, y, threshold).correct(_evaluate(model, X), y) / len(y)
+
+
+def _check_data(X: Sequence, y: Sequence, where: str) -> None:
+    if not isinstance(X, Sequence) or not isinstance(y, Sequence):
+        raise TypeError(f"{where}: X and y must be lists")
+    if len(X) != len(y):
+        raise ValueError(f"{where}: X has {len(X)} samples but y has {len(y)} labels")
+    if not X:
+        raise ValueError(f"{where}: needs at least one sample, received 0")
+
+
+def _resolve_loss(loss: str | LossFunction) -> LossFunction:
+    if isinstance(loss, str):
+        try:
+            return LOSSES[loss]
+        except KeyError:
+            known = ", ".join(map(repr, LOSSES))
+            raise ValueError(f"unknown loss {loss!r}; expected one of {known}") from None
+    if not callable(loss):
+        raise TypeError(f"loss must be a function or a name, not {type(loss).__name__}")
+    return loss
+
+
+def _penalty(params: list[Value], l1: float, l2: float) -> Callable[[], Value] | None:
+    """``l1 * sum |p| + l2 * sum p^2`` as a function, or None when both are 0."""
+    for name, factor in (("l1", l1), ("l2", l2)):
+        if not factor >= 0.0:
+            raise ValueError(f"{name} must be >= 0, received {factor}")
+    if not l1 and not l2:
+        return None
+    if not l1:
+        return lambda: l2 * l2_penalty(params)
+    if not l2:
+        return lambda: l1 * l1_penalty(params)
+    return lambda: l1 * l1_penalty(params) + l2 * l2_penalty(params)
+
+
+def _early_stopping(rule: int | EarlyStopping | None) -> EarlyStopping | None:
+    if rule is None or isinstance(rule, EarlyStopping):
+        return rule
+    return EarlyStopping(patience=rule)
+
+
+def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
+        optimizer: Optimizer, epochs: int, batch_size: int | None = None,
+        validation: tuple[Sequence, Sequence] | None = None,
+        early_stopping: int | EarlyStopping | None = None, progress: bool = True,
+        l1: float = 0.0, l2: float = 0.0,
+        lr_schedule: Callable[[int], float] | None = None,
+        shuffle: bool = True, seed: int | None = None,
+        measure_accuracy: bool | None = None, threshold: float | None = None,
+        callback: Callable[[int, History], Any] | None = None) -> History:  # fmt: skip
+    """Train ``model`` on (X, y) for ``epochs`` epochs and return the :class:`History`.
+
+    Each batch minimises ``loss(outputs, targets) + l1 * sum|p| + l2 * sum p^2``
+    with ``optimizer``.  ``loss`` is a function like :func:`nn.cross_entropy` or one
+    of the names in ``LOSSES``.
+
+    ``batch_size``: None for full batch (in data order), 1 for SGD, else mini-batches
+    shuffled each epoch by ``random.Random(seed)`` (unless ``shuffle=False``).
+    ``lr_schedule(epoch)`` (epoch from 0) sets ``optimizer.lr`` before each epoch.
+    ``validation``: ``(X_val, y_val)``, evaluated after every epoch.
+    ``early_stopping``: a patience (int) or an :class:`EarlyStopping`; it watches the
+    validation loss (the training loss without validation) and restores the best
+    weights.  ``measure_accuracy``: None measures it unless the loss is mean squared
+    error or the labels are not whole numbers.  ``callback(epoch, history)`` runs
+    after each epoch; returning True stops training.  ``progress`` shows a tqdm bar.
+    Python's cyclic garbage collector is paused while training (graphs have no
+    cycles, so reference counting frees them) and switched back on at the end.
+    """
+    _check_data(X, y, "fit")
+    loss_fn = _resolve_loss(loss)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim optimizer, not "
+                        f"{type(optimizer).__name__}")  # fmt: skip
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0, received {epochs!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be None or an int >= 1, received {batch_size!r}")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("validation must be a pair (X_val, y_val)")
+        _check_data(validation[0], validation[1], "fit validation")
+    if measure_accuracy is None:
+        measure_accuracy = loss_fn is not mse_loss and _labels_are_classes(y)
+    classifier = _Classifier(model, y, threshold) if measure_accuracy else None
+    params = list({id(p): p for p in [*model.parameters(), *optimizer.params]}.values())
+    penalty = _penalty(model.parameters(), l1, l2)
+    stopping = _early_stopping(early_stopping)
+    monitor = _Monitor(stopping, model) if stopping else None
+    rng = random.Random(seed)
+    history = History()
+    was_training, gc_was_enabled = model.training, gc.isenabled()
+    gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
+    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    try:
+        for epoch in bar:
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch)
+            history.lr.append(optimizer.lr)
+            model.train()
+            if batch_size is None or batch_size >= len(X):
+                epoch_batches = [(X, y)]
+            else:
+                epoch_batches = batches(X, y, batch_size, shuffle, seed=rng.getrandbits(64))
+            total_loss, hits = 0.0, 0
+            for Xb, yb in epoch_batches:
+                batch_loss, outputs = loss_and_grads(model, Xb, yb, loss_fn, params, penalty)
+                optimizer.step()
+                total_loss += batch_loss * len(Xb)
+                if classifier:
+                    hits += classifier.correct(outputs, yb)
+            history.train_loss.append(total_loss / len(X))
+            if classifier:
+                history.train_accuracy.append(hits / len(X))
+            if validation is not None:
+                _validate(model, validation, loss_fn, classifier, history)
+            bar.set_postfix(_summary(history), refresh=False)
+            monitored = history.val_loss[-1] if validation is not None else history.train_loss[-1]
+            if monitor and monitor.should_stop(epoch, monitored):
+                history.stopped_epoch = epoch
+                break
+            if callback is not None and callback(epoch, history) is True:
+                break
+    finally:
+        bar.close()
+        model.train(was_training)
+        if gc_was_enabled:
+            gc.enable()
+    if monitor:
+        history.best_epoch = monitor.best_epoch
+        monitor.restore()
+    return history
+
+
+def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: LossFunction,
+              classifier: _Classifier | None, history: History) -> None:  # fmt: skip
+    X_val, y_val = validation
+    outputs = _evaluate(model, X_val)
+    history.val_loss.append(float(loss_fn(outputs, list(y_val))))
+    if classifier:
+        history.val_accuracy.append(classifier.correct(outputs, y_val) / len(y_val))
+
+
+def _summary(history: History) -> dict[str, str]:
+    names = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+    short = {"train_loss": "loss", "train_accuracy": "acc", "val_loss": "val_loss",
+             "val_accuracy": "val_acc"}  # fmt: skip
+    return {short[n]: f"{getattr(history, n)[-1]:.4g}" for n in names if getattr(history, n)}
