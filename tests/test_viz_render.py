@@ -4,13 +4,12 @@ import shutil
 import time
 
 import pytest
+from test_viz_graph import svg_texts
 
 from autograd import Value
 from autograd import functions as F
 from viz import Diagram, GraphvizNotFoundError, draw_dot, embedded, render
 from viz.embedded import EmbeddedRenderError
-
-from test_viz_graph import svg_texts
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="system Graphviz not installed (apt-get install graphviz)"
