@@ -87,6 +87,14 @@ def test_diagram_uses_system_graphviz_when_present(tmp_path):
     assert "image/svg+xml" in graph._repr_mimebundle_()
 
 
+def test_embedded_fallback_honours_the_layout_engine(no_system_dot):
+    graph = draw_dot(values(4))
+    dot_svg = graph.pipe(format="svg")
+    graph.engine = "neato"
+    assert graph.pipe(format="svg") != dot_svg
+    assert graph.pipe(format="svg", engine="dot") == dot_svg
+
+
 def test_embedded_backend_can_be_forced(tmp_path):
     path = render(values(3), tmp_path / "forced.svg", backend="embedded")
     assert "x1" in path.read_text()

@@ -63,11 +63,12 @@ def is_compiled() -> bool:
     return _compiled is not None
 
 
-def render(source: str, fmt: str = "svg") -> bytes:
+def render(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
     """Lay out and render DOT ``source`` with the embedded Graphviz.
 
     ``fmt`` is a Graphviz output format the WebAssembly build supports (``svg``,
-    ``dot``, ``json``, ...; not ``png`` or ``pdf``).  Raises EmbeddedRenderError with
+    ``dot``, ``json``, ...; not ``png`` or ``pdf``); ``engine`` a layout engine
+    (``dot``, ``neato``, ...).  Raises EmbeddedRenderError with
     Graphviz's own message when rendering fails.
     """
     import wasmtime
@@ -85,7 +86,7 @@ def render(source: str, fmt: str = "svg") -> bytes:
         memory.write(store, data, address)
         return address
 
-    args = [put(text.encode("utf-8") + b"\0") for text in (source, fmt, "dot")]
+    args = [put(text.encode("utf-8") + b"\0") for text in (source, fmt, engine)]
     length_at = put(b"\0\0\0\0")
     try:
         result = exports["graphviz_render"](store, *args, length_at)

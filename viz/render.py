@@ -60,13 +60,18 @@ def use_system_dot(fmt: str, backend: Backend = "auto") -> bool:
     return True
 
 
-def pipe_source(source: str, fmt: str = "svg", backend: Backend = "auto") -> bytes:
-    """DOT ``source`` rendered to ``fmt`` bytes (``dot`` returns the source itself)."""
+def pipe_source(
+    source: str, fmt: str = "svg", backend: Backend = "auto", engine: str = "dot"
+) -> bytes:
+    """DOT ``source`` laid out by ``engine`` and rendered to ``fmt`` bytes.
+
+    ``fmt="dot"`` returns the source itself.
+    """
     if fmt == "dot":
         return source.encode("utf-8")
     if use_system_dot(fmt, backend):
-        return graphviz.pipe("dot", fmt, source.encode("utf-8"), quiet=True)
-    return embedded.render(source, "svg")
+        return graphviz.pipe(engine, fmt, source.encode("utf-8"), quiet=True)
+    return embedded.render(source, "svg", engine)
 
 
 class Diagram(graphviz.Digraph):
@@ -87,7 +92,8 @@ class Diagram(graphviz.Digraph):
         """The graph rendered to ``format`` (default ``self.format``) as bytes or text."""
         if system_dot() is not None:
             return super().pipe(format, *args, encoding=encoding, **kwargs)
-        data = pipe_source(self.source, format or self.format)
+        engine = kwargs.get("engine") or self.engine
+        data = pipe_source(self.source, format or self.format, engine=engine)
         return data.decode(encoding) if encoding else data
 
     def render(  # type: ignore[override]
@@ -117,7 +123,7 @@ class Diagram(graphviz.Digraph):
         fmt = format or (outfile.suffix[1:] if outfile is not None else self.format)
         if view:
             raise GraphvizNotFoundError(fmt, "opening a viewer (view=True)")
-        data = pipe_source(self.source, fmt)
+        data = pipe_source(self.source, fmt, engine=kwargs.get("engine") or self.engine)
         source_path = self.save(filename, directory=directory)
         target = outfile if outfile is not None else Path(f"{source_path}.{fmt}")
         target.write_bytes(data)
