@@ -73,9 +73,9 @@ def render(source: str, fmt: str = "svg", engine: str = "dot") -> bytes:
     """
     import wasmtime
 
-    engine, module = _module()
-    store = wasmtime.Store(engine)
-    linker = wasmtime.Linker(engine)
+    runtime, module = _module()
+    store = wasmtime.Store(runtime)
+    linker = wasmtime.Linker(runtime)
     linker.define_wasi()
     store.set_wasi(wasmtime.WasiConfig())  # no stdout, no files: a sealed sandbox
     exports = linker.instantiate(store, module).exports(store)
