@@ -174,10 +174,10 @@ def apply(op: Op, *inputs: Value) -> Value:
 def record(op: Op, inputs: tuple[Value, ...]) -> Value:
     """:func:`apply` for a ready-made tuple of inputs (n-ary ops may pass numbers too)."""
     try:
-        # Fast paths for the common arities: no list of data is built.
-        if len(inputs) == 2:
+        # Fast paths for unary and binary ops (always given Values): no list is built.
+        if op.arity == 2:
             out = op.forward(FLOAT, inputs[0].data, inputs[1].data)
-        elif len(inputs) == 1:
+        elif op.arity == 1:
             out = op.forward(FLOAT, inputs[0].data)
         else:
             try:

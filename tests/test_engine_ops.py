@@ -189,3 +189,13 @@ def test_pow_of_a_negative_base_with_an_integer_exponent():
     out.backward()
     assert out.data == -8.0
     assert x.grad == 12.0
+
+
+def test_n_ary_ops_lift_numbers_whatever_their_count():
+    assert autograd.sum([2.0]).data == 2.0
+    assert autograd.sum([Value(1.0), 2.0]).data == 3.0
+    assert autograd.max([1.0, 2.0]).data == 2.0
+    x = Value(2.0)
+    out = autograd.dot([1.5], [x])
+    out.backward()
+    assert (out.data, x.grad) == (3.0, 1.5)
