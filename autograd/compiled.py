@@ -1,23 +1,12 @@
 """Compiled batch mode: trace a one-sample function once, replay it over a numpy batch.
 
 ``prog = compile(fn, example_inputs)`` records the scalar graph of ``fn`` (see
-:mod:`autograd.trace`) and plans it as a short list of array *steps*.  ``prog(X)``
-evaluates the graph for every row of ``X`` at once and ``prog.backward(X)`` pushes
-gradients back to the parameters -- with the very rules of the op table
-(:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend: there is no second set of
-derivative formulas.
-
-Planning groups nodes into steps so that one numpy call does the work of many nodes.
-Every node gets a *shape key*: its op and the steps its inputs belong to.  Nodes with
-the same key (say the 16 ``relu`` nodes of one layer) form one step whose value is a
-``(batch, k)`` array, one column per node; nodes that depend on no input (functions of
-the parameters only) form ``(k,)`` arrays computed once per call.  Two nodes with the
-same key never depend on each other (the unfolded expression of one would be a strict
-part of the other's), and a step only reads steps made before it, so the steps run in
-the order they were made.  The ``dot`` nodes of a layer -- parameters against the same
-input nodes -- become ONE matrix product.
-
-The chain rule over a step is the scalar one, column by column:
+:mod:`autograd.trace`) and plans it as a short list of array *steps* (see
+:mod:`autograd.plan`).  ``prog(X)`` evaluates the graph for every row of ``X`` at once
+and ``prog.backward(X)`` pushes gradients back to the parameters -- with the very rules
+of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend: there is no
+second set of derivative formulas.  The chain rule over a step is the scalar one,
+column by column:
 
     grad[input column] += grad[node column] * d node / d input
 
@@ -26,81 +15,17 @@ summed over the batch where the input is shared by all samples (a parameter).
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import ops
 from .backends import ARRAY
-from .ops import Op
-from .trace import TraceError, trace
+from .plan import PARAMETERS, Columns, Read, Step, plan
+from .trace import trace
 from .value import Value
 
 __all__ = ["CompiledFunction", "compile"]
-
-INPUTS, PARAMETERS = 0, 1  # the two leaf steps: the columns of X, and every other leaf
-
-Columns = slice | np.ndarray | None  # which columns of a step to read (None: all, in order)
-
-
-@dataclass(frozen=True)
-class _Read:
-    """One input position of a step: columns of an earlier step's value."""
-
-    step: int
-    columns: Columns
-    repeats: bool  # a column is read more than once, so gradients need np.add.at
-
-
-@dataclass(frozen=True)
-class _MatMul:
-    """A step of dot nodes w_j . x (+ b_j) that share their x nodes: out = X @ W.T (+ b).
-
-    ``x`` reads the (batch, n) matrix X; ``w`` is a (k, n) array of column indices into
-    the shared step that holds the weights, ``w_repeats`` whether an index repeats;
-    ``bias`` reads the biases, if the dots have them.
-    """
-
-    x: _Read
-    w_step: int
-    w: np.ndarray
-    w_repeats: bool
-    bias: _Read | None
-
-
-@dataclass
-class _Step:
-    """k nodes with one op, evaluated as one array of shape (batch, k) or (k,)."""
-
-    op: Op | None
-    batched: bool
-    members: list[Value] = field(default_factory=list)
-    reads: list[_Read] = field(default_factory=list)
-    needs_grad: bool = False
-    matmul: _MatMul | None = None
-
-    def describe(self) -> str:
-        kind = "matmul" if self.matmul else (self.op.name if self.op else "leaves")
-        shape = f"(batch, {len(self.members)})" if self.batched else f"({len(self.members)},)"
-        return f"{kind} x{len(self.members)} -> {shape}"
-
-
-def _columns(indices: Sequence[int], size: int) -> tuple[Columns, bool]:
-    """The cheapest way to read ``indices`` of a step with ``size`` columns, and repeats."""
-    k = len(indices)
-    first = indices[0]
-    if list(indices) == list(range(first, first + k)):
-        return (None if k == size else slice(first, first + k)), False
-    array = np.asarray(indices, dtype=np.intp)
-    return array, len(set(indices)) < k
-
-
-def _select(array: np.ndarray, columns: Columns) -> np.ndarray:
-    return array if columns is None else array[..., columns]
-
 
 def _float_error(error: FloatingPointError) -> type[ArithmeticError] | type[ValueError]:
     """The scalar engine's error type for a numpy floating-point error."""
@@ -143,7 +68,7 @@ class CompiledFunction:
         self.n_outputs: int = len(traced.outputs)
         self.n_nodes: int = len(traced.order)
         self._single = traced.single
-        self._steps, self._where = _plan(traced.inputs, traced.order)
+        self._steps, self._where = plan(traced.inputs, traced.order)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
         self._outputs = [self._where[node] for node in traced.outputs]
 
@@ -181,37 +106,27 @@ class CompiledFunction:
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
-                mm = step.matmul
-                if mm is not None:
-                    args = [_select(values[mm.x.step], mm.x.columns), values[mm.w_step][mm.w]]
-                    if mm.bias is not None:
-                        args.append(_select(values[mm.bias.step], mm.bias.columns))
-                else:
-                    args = [_select(values[r.step], r.columns) for r in step.reads]
+                fused = step.fused
+                args = [r.of(values) for r in (step.reads if fused is None else fused.reads)]
                 try:
-                    if mm is not None:
-                        out = args[0] @ args[1].T
-                        if mm.bias is not None:
-                            out += args[2]
-                        if not np.isfinite(out).all():  # a BLAS may set no floating-point flags
-                            raise FloatingPointError("overflow in matmul")
-                    else:
+                    if fused is None:
                         out = step.op.forward(ARRAY, *args)
+                    else:
+                        out = fused.forward(args)
+                        if not np.isfinite(out).all():  # a BLAS may set no floating-point flags
+                            raise FloatingPointError("overflow in a matrix product")
                 except (ArithmeticError, ValueError) as error:
                     raise self._step_error(step, args, error) from None
                 values.append(out)
                 read.append(args)
         return values, read
 
-    def _step_error(self, step: _Step, args: list[np.ndarray], error: Exception,
+    def _step_error(self, step: Step, args: list[np.ndarray], error: Exception,
                     backward: bool = False) -> Exception:  # fmt: skip
         """The error of a failed step, naming its op and the first failing sample."""
-        op = ops.DOT if step.matmul else step.op
-        if step.matmul:  # back to the dot rule's arguments (w_1..w_n, x_1..x_n, b)
-            x, w, *bias = args
-            shape = (x.shape[0], *w.shape)
-            args = [*np.moveaxis(np.broadcast_to(w, shape), -1, 0),
-                    *np.moveaxis(np.broadcast_to(x[:, None, :], shape), -1, 0), *bias]
+        op = step.op
+        if step.fused is not None:  # back to the rule's arguments (w_1..w_n, x_1..x_n, b)
+            args = step.fused.rule_args(args)
         function = (lambda *xs: op.derivative(ARRAY, op.forward(ARRAY, *xs), *xs)) if backward \
             else (lambda *xs: op.forward(ARRAY, *xs))  # fmt: skip
         where, shown = _first_failing_lane(function, args)
@@ -267,11 +182,9 @@ class CompiledFunction:
                 try:
                     self._backward_step(index, g, values, read[index], grads, owned)
                 except FloatingPointError as error:  # a product of gradients overflowed
-                    step = self._steps[index]
-                    name = "dot" if step.matmul else step.op.name
                     raise _float_error(error)(
                         f"compiled {self.name}: backward: the gradient flowing back through "
-                        f"{name} is not finite ({error})"
+                        f"{self._steps[index].op.name} is not finite ({error})"
                     ) from None
         if grads[PARAMETERS] is not None:
             totals = grads[PARAMETERS]
@@ -284,14 +197,10 @@ class CompiledFunction:
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
                        args: list[np.ndarray], grads: list, owned: list[bool]) -> None:  # fmt: skip
         step = self._steps[index]
-        if step.matmul is not None:
-            mm = step.matmul
-            if self._steps[mm.w_step].needs_grad:
-                self._add(grads, owned, mm.w_step, mm.w, mm.w_repeats, g.T @ args[0])
-            if self._steps[mm.x.step].needs_grad:
-                self._pass(step, mm.x, g @ args[1], grads, owned)
-            if mm.bias is not None and self._steps[mm.bias.step].needs_grad:
-                self._pass(step, mm.bias, g, grads, owned)
+        if step.fused is not None:
+            for read, contribution in step.fused.backward(g, args):
+                if self._steps[read.step].needs_grad:
+                    self._pass(step, read, contribution, grads, owned)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -303,11 +212,12 @@ class CompiledFunction:
                 one = type(partial) is float and partial == 1.0
                 self._pass(step, read, g if one else g * partial, grads, owned)
 
-    def _pass(self, step: _Step, read: _Read, contribution: np.ndarray, grads: list,
+    def _pass(self, step: Step, read: Read, contribution: np.ndarray, grads: list,
               owned: list[bool]) -> None:  # fmt: skip
         """Send a step's gradient contribution to the step it read."""
-        if step.batched and not self._steps[read.step].batched:  # shared: sum over the batch
-            contribution = contribution.sum(axis=0)
+        batch_axis = contribution.ndim > max(1, np.ndim(read.columns))  # matmul's dW has none
+        if step.batched and not self._steps[read.step].batched and batch_axis:
+            contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
         self._add(grads, owned, read.step, read.columns, read.repeats, contribution)
 
     def _add(self, grads: list, owned: list[bool], step: int, columns: Columns,
@@ -337,76 +247,6 @@ class CompiledFunction:
     def _shape(self, step: int, contribution: np.ndarray) -> tuple[int, ...]:
         size = len(self._steps[step].members)
         return (contribution.shape[0], size) if self._steps[step].batched else (size,)
-
-
-def _plan(inputs: list[Value], order: list[Value]) -> tuple[list[_Step], dict[Value, tuple]]:
-    """Group the nodes into steps; return the steps and each node's (step, column)."""
-    steps = [_Step(None, batched=True, members=list(inputs)), _Step(None, batched=False)]
-    where: dict[Value, tuple[int, int]] = {x: (INPUTS, i) for i, x in enumerate(inputs)}
-    by_key: dict[tuple, int] = {}
-    for node in order:
-        if node in where:
-            continue
-        if node._op is None:  # a parameter or constant: its data is read at every call
-            members = steps[PARAMETERS].members
-            where[node] = (PARAMETERS, len(members))
-            members.append(node)
-            continue
-        if not node._op.batchable:
-            raise TraceError(
-                f"compile: the op {node._op.name!r} has no array form (a custom op made "
-                "without vectorized=True), so it cannot run over a batch"
-            )
-        sources = tuple(where[x][0] for x in node.inputs)
-        key = (id(node._op), sources)
-        if key not in by_key:
-            by_key[key] = len(steps)
-            batched = builtins.any(steps[s].batched for s in sources)
-            steps.append(_Step(node._op, batched))
-        index = by_key[key]
-        where[node] = (index, len(steps[index].members))
-        steps[index].members.append(node)
-    steps[PARAMETERS].needs_grad = True
-    for step in steps[2:]:
-        first = step.members[0].inputs
-        for position, x in enumerate(first):
-            source = where[x][0]
-            indices = [where[node.inputs[position]][1] for node in step.members]
-            step.reads.append(_Read(source, *_columns(indices, len(steps[source].members))))
-        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
-        step.matmul = _matmul(step, steps, where)
-    return steps, where
-
-
-def _matmul(step: _Step, steps: list[_Step], where: dict[Value, tuple]) -> _MatMul | None:
-    """The matrix-product form of a step of dot nodes, if it has one.
-
-    It needs one half of every node (w) read from a single shared step and the other (x)
-    from a single batched step, with the same x node at each position for all nodes;
-    a bias may come from anywhere.
-    """
-    if step.op is not ops.DOT or not step.batched:
-        return None
-    n = len(step.reads) // 2
-    bias = step.reads[2 * n] if len(step.reads) % 2 else None
-    for w_half, x_half in ((slice(0, n), slice(n, 2 * n)), (slice(n, 2 * n), slice(0, n))):
-        w_reads, x_reads = step.reads[w_half], step.reads[x_half]
-        w_steps = {r.step for r in w_reads}
-        x_steps = {r.step for r in x_reads}
-        if len(w_steps) != 1 or len(x_steps) != 1:
-            continue
-        w_step, x_step = w_steps.pop(), x_steps.pop()
-        if steps[w_step].batched or not steps[x_step].batched:
-            continue
-        x_nodes = step.members[0].inputs[x_half]
-        if builtins.any(node.inputs[x_half] != x_nodes for node in step.members):
-            continue
-        w = np.array([[where[v][1] for v in node.inputs[w_half]] for node in step.members],
-                     dtype=np.intp)  # fmt: skip
-        x_columns = [where[v][1] for v in x_nodes]
-        x = _Read(x_step, *_columns(x_columns, len(steps[x_step].members)))
-        return _MatMul(x, w_step, w, len(np.unique(w)) < w.size, bias)
-    return None
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> CompiledFunction:  # noqa: A001

@@ -1,0 +1,209 @@
+"""Planning a traced graph as a short list of array steps (for :mod:`autograd.compiled`).
+
+Every node gets a *shape key*: its op and the steps its inputs belong to.  Nodes with
+the same key (say the 16 ``relu`` nodes of one layer) form one step whose value is a
+``(batch, k)`` array, one column per node; nodes that depend on no traced input
+(functions of the parameters only) form ``(k,)`` arrays, computed once per call.
+Two nodes with the same key never depend on each other (the unfolded expression of one
+would be a strict part of the other's), and a step only reads steps made before it, so
+the steps run in the order they were made.
+
+Step 0 holds the traced inputs (the columns of X), step 1 every other leaf: parameters
+and constants, whose ``.data`` is read at every call.
+
+Linear n-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
+against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
+``dot`` nodes stack their inputs along a last axis and reduce it.  Their derivatives
+are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1), applied to whole matrices.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import ops
+from .ops import Op
+from .trace import TraceError
+from .value import Value
+
+INPUTS, PARAMETERS = 0, 1  # the two leaf steps
+_MIN_STACKED = 4  # a sum or dot this wide reduces a stacked array instead of n arrays
+
+Columns = slice | np.ndarray | None  # which columns of a step to read (None: all, in order)
+
+
+@dataclass(frozen=True)
+class Read:
+    """Columns of an earlier step: ``value[..., columns]`` (a 2-D index stacks them)."""
+
+    step: int
+    columns: Columns
+    repeats: bool  # a column is read more than once: gradients need np.add.at
+
+    def of(self, values: list[np.ndarray]) -> np.ndarray:
+        value = values[self.step]
+        return value if self.columns is None else value[..., self.columns]
+
+
+@dataclass(frozen=True)
+class Fused:
+    """k sum/dot nodes as matrix operations on ``parts`` (+ ``bias``):
+
+    * ``matmul``: parts (X, W) of shapes (batch, n) and (k, n): out = X @ W.T;
+    * ``dot``: parts (A, B) stacked to (..., k, n): out = sum over n of A * B;
+    * ``sum``: part S stacked to (..., k, n): out = sum over n of S.
+    """
+
+    kind: str
+    parts: tuple[Read, ...]
+    bias: Read | None
+
+    @property
+    def reads(self) -> tuple[Read, ...]:
+        """What the step reads: the parts, then the bias if any."""
+        return self.parts if self.bias is None else (*self.parts, self.bias)
+
+    def forward(self, args: list[np.ndarray]) -> np.ndarray:
+        """``args``: the parts' arrays, then the bias's if any."""
+        if self.kind == "matmul":
+            out = args[0] @ args[1].T
+        elif self.kind == "dot":
+            out = (args[0] * args[1]).sum(axis=-1)
+        else:
+            out = args[0].sum(axis=-1)
+        return out + args[-1] if self.bias is not None else out
+
+    def backward(self, g: np.ndarray, args: list[np.ndarray]) -> list[tuple[Read, np.ndarray]]:
+        """(read, d out / d read * g) for every read; matmul's weight part comes summed
+        over the batch already."""
+        bias = [(self.bias, g)] if self.bias is not None else []
+        if self.kind == "matmul":
+            return [(self.parts[0], g @ args[1]), (self.parts[1], g.T @ args[0]), *bias]
+        column = g[..., None]
+        if self.kind == "dot":
+            return [(self.parts[0], column * args[1]), (self.parts[1], column * args[0]), *bias]
+        return [(self.parts[0], np.broadcast_to(column, args[0].shape)), *bias]
+
+    def rule_args(self, args: list[np.ndarray]) -> list[np.ndarray]:
+        """The op rule's positional arguments (w_1..w_n, x_1..x_n, b) back from ``args``."""
+        parts = args[: len(self.parts)]
+        if self.kind == "matmul":
+            x, w = parts
+            shape = (x.shape[0], *w.shape)
+            parts = [np.broadcast_to(w, shape), np.broadcast_to(x[:, None, :], shape)]
+        unstacked = [column for part in parts for column in np.moveaxis(part, -1, 0)]
+        return unstacked + args[len(self.parts):]
+
+
+@dataclass
+class Step:
+    """k nodes with one op, evaluated as one array of shape (batch, k) or (k,)."""
+
+    op: Op | None
+    batched: bool
+    members: list[Value] = field(default_factory=list)
+    reads: list[Read] = field(default_factory=list)
+    needs_grad: bool = False
+    fused: Fused | None = None
+
+    def describe(self) -> str:
+        kind = self.fused.kind if self.fused else (self.op.name if self.op else "leaves")
+        size = len(self.members)
+        return f"{kind} x{size} -> " + (f"(batch, {size})" if self.batched else f"({size},)")
+
+
+def _columns(indices: Sequence[int], size: int) -> tuple[Columns, bool]:
+    """The cheapest way to read ``indices`` of a step with ``size`` columns, and repeats."""
+    k, first = len(indices), indices[0]
+    if list(indices) == list(range(first, first + k)):
+        return (None if k == size else slice(first, first + k)), False
+    return np.asarray(indices, dtype=np.intp), len(set(indices)) < k
+
+
+def _stacked(step: Step, positions: range, where: dict[Value, tuple]) -> Read | None:
+    """One read of shape (..., k, n) for these input positions, if one step holds them."""
+    sources = {step.reads[p].step for p in positions}
+    if len(sources) != 1:
+        return None
+    index = np.array([[where[node.inputs[p]][1] for p in positions] for node in step.members],
+                     dtype=np.intp).reshape(len(step.members), len(positions))  # fmt: skip
+    return Read(sources.pop(), index, len(np.unique(index)) < index.size)
+
+
+def _matmul(step: Step, steps: list[Step], where: dict[Value, tuple], w_half: range,
+            x_half: range) -> tuple[Read, Read] | None:  # fmt: skip
+    """(X, W) for X @ W.T: the w half from one shared step, the x half the same batched
+    nodes in every one of the k dots."""
+    w = _stacked(step, w_half, where)
+    x_sources = {step.reads[p].step for p in x_half}
+    if w is None or steps[w.step].batched or len(x_sources) != 1:
+        return None
+    x_step = x_sources.pop()
+    x_nodes = [step.members[0].inputs[p] for p in x_half]
+    if not steps[x_step].batched or builtins.any(
+        [node.inputs[p] for p in x_half] != x_nodes for node in step.members
+    ):
+        return None
+    columns = [where[v][1] for v in x_nodes]
+    return Read(x_step, *_columns(columns, len(steps[x_step].members))), w
+
+
+def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | None:
+    """The fused form of a step of sum or dot nodes, if it has one (see :class:`Fused`)."""
+    if step.op is ops.SUM and len(step.reads) >= _MIN_STACKED:
+        part = _stacked(step, range(len(step.reads)), where)
+        return Fused("sum", (part,), None) if part else None
+    if step.op is not ops.DOT:
+        return None
+    n = len(step.reads) // 2
+    bias = step.reads[2 * n] if len(step.reads) % 2 else None
+    halves = (range(0, n), range(n, 2 * n))
+    for w_half, x_half in (halves, halves[::-1]):
+        matmul = _matmul(step, steps, where, w_half, x_half)
+        if matmul is not None:
+            return Fused("matmul", matmul, bias)
+    if n >= _MIN_STACKED:
+        parts = (_stacked(step, halves[0], where), _stacked(step, halves[1], where))
+        if parts[0] and parts[1]:
+            return Fused("dot", parts, bias)
+    return None
+
+
+def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Value, tuple]]:
+    """Group the nodes into steps; return the steps and each node's (step, column)."""
+    steps = [Step(None, batched=True, members=list(inputs)), Step(None, batched=False)]
+    where: dict[Value, tuple[int, int]] = {x: (INPUTS, i) for i, x in enumerate(inputs)}
+    by_key: dict[tuple, int] = {}
+    for node in order:
+        if node in where:
+            continue
+        if node._op is None:  # a parameter or constant
+            where[node] = (PARAMETERS, len(steps[PARAMETERS].members))
+            steps[PARAMETERS].members.append(node)
+            continue
+        if not node._op.batchable:
+            raise TraceError(
+                f"compile: the op {node._op.name!r} has no array form (a custom op made "
+                "without vectorized=True), so it cannot run over a batch"
+            )
+        sources = tuple(where[x][0] for x in node.inputs)
+        key = (id(node._op), sources)
+        if key not in by_key:
+            by_key[key] = len(steps)
+            steps.append(Step(node._op, builtins.any(steps[s].batched for s in sources)))
+        index = by_key[key]
+        where[node] = (index, len(steps[index].members))
+        steps[index].members.append(node)
+    steps[PARAMETERS].needs_grad = True
+    for step in steps[2:]:
+        for position, x in enumerate(step.members[0].inputs):
+            source = where[x][0]
+            indices = [where[node.inputs[position]][1] for node in step.members]
+            step.reads.append(Read(source, *_columns(indices, len(steps[source].members))))
+        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
+        step.fused = _fuse(step, steps, where)
+    return steps, where
