@@ -1,8 +1,8 @@
 """Neurons, layers and networks built from them.
 
-A neuron computes ``f(w . x + b)``: the weighted sum ``w . x`` is ONE ``autograd.dot``
-node (d/dw_i = x_i, d/dx_i = w_i), the bias one ``add`` node, and the activation ``f``
-one more node (see :mod:`nn.activations`).
+A neuron computes ``f(w . x + b)``: the pre-activation ``w . x + b`` is ONE
+``autograd.dot(w, x, b)`` node (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) and the
+activation ``f`` one more node (see :mod:`nn.activations`).
 """
 
 from __future__ import annotations
@@ -77,9 +77,9 @@ class Neuron(Module):
         return self._forward(as_values(x, len(self.w)))
 
     def _forward(self, x: list[Value]) -> Value:
-        """The neuron on an already checked list of Values (one dot node, as
-        ``autograd.dot(self.w, x)`` makes, without re-checking the widths)."""
-        return self._act(record(DOT, (*self.w, *x)) + self.b)
+        """The neuron on an already checked list of Values: the node that
+        ``autograd.dot(self.w, x, self.b)`` makes, without re-checking the widths."""
+        return self._act(record(DOT, (*self.w, *x, self.b)))
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
