@@ -153,11 +153,13 @@ class CompiledFunction:
 
     # -- backward ------------------------------------------------------------------------
 
-    def backward(self, X: Any, reduction: str = "mean") -> np.ndarray:
+    def backward(self, X: Any, reduction: str = "mean",
+                 outputs: Sequence[int] | None = None) -> np.ndarray:  # fmt: skip
         """Add d L / d p to ``p.grad`` for every parameter p, and return fn on every row.
 
         L = mean (``reduction='mean'``) or sum (``'sum'``) over the batch of fn's output,
-        summed over fn's outputs if it returns several -- the gradient the scalar engine
+        summed over fn's outputs if it returns several (or over the positions listed in
+        ``outputs``: the others are only returned) -- the gradient the scalar engine
         would accumulate for the same batch.  Like it, leaves accumulate: zero the
         gradients between steps.
         """
@@ -169,7 +171,8 @@ class CompiledFunction:
         grads: list[np.ndarray | None] = [None] * len(self._steps)
         owned = [True] * len(self._steps)  # False: the array is shared with another step
         seed = 1.0 / batch if reduction == "mean" else 1.0
-        for step, column in self._outputs:
+        chosen = range(self.n_outputs) if outputs is None else outputs
+        for step, column in [self._outputs[i] for i in chosen]:
             if self._steps[step].needs_grad:
                 self._add(grads, owned, step, np.array([column]), False,
                           np.full((batch, 1), seed) if values[step].ndim == 2

@@ -311,3 +311,11 @@ def test_gradient_overflow_names_the_op() -> None:
     prog = autograd.compile(lambda x: w / x, [1.0])
     with pytest.raises(OverflowError, match=r"sample 0: backward of div\(1e-300, 1e-310\)"):
         prog.backward(np.array([[1e-310]]))
+
+
+def test_backward_of_chosen_outputs_only() -> None:
+    w = Value(2.0)
+    prog = autograd.compile(lambda x: [w * x, w * w * x], [1.0])
+    out = prog.backward(np.array([[1.0], [3.0]]), outputs=[0])
+    assert out.tolist() == [[2.0, 4.0], [6.0, 12.0]]
+    assert w.grad == pytest.approx(2.0)  # d/dw of the mean of w x only

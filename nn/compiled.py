@@ -1,0 +1,145 @@
+"""``fit(..., compiled=True)``: a training step through :func:`autograd.compile`.
+
+:class:`CompiledStep` stands in for :func:`nn.training.loss_and_grads`.  It traces ONE
+sample once -- the model, that sample's loss term with the target as traced inputs, and
+the penalty -- and replays it over every batch.  Targets are encoded as numbers so no
+Python code looks at them while tracing: a class index becomes a one-hot row for
+cross-entropy, a label stays a number for the element-wise losses.
+
+Per sample, the traced terms are (k = the model's output width):
+
+* ``cross_entropy``: log(sum_j e^(z_j - m)) - sum_j t_j (z_j - m), m = max_j z_j,
+  t one-hot (the max is a node here: its gradient is 1 - sum_j softmax_j = 0);
+* ``mse_loss``, ``hinge_loss``, ``bce_with_logits``, ``binary_cross_entropy``: the
+  mean over the k outputs of the element-wise term; binary_cross_entropy without
+  torch's clamp of log at -100 (a probability of exactly 0 or 1 is a domain error).
+
+The batch mean of these is the loss :func:`fit` would compute, the penalty is added to
+every sample's term (so once to the mean), and the gradients are the scalar engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .layers import Dropout
+from .losses import (
+    _bce_logits_term,
+    bce_with_logits,
+    binary_cross_entropy,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
+)
+from .module import Module
+
+
+def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
+    m = autograd.max(logits)
+    shifted = [z - m for z in logits]
+    return autograd.sum([s.exp() for s in shifted]).log() - autograd.dot(onehot, shifted)
+
+
+def _bce_term(p: Value, t: Value) -> Value:
+    """-(t log p + (1 - t) log(1 - p))."""
+    return autograd.dot([p.log(), (1.0 - p).log()], [-t, t - 1.0])
+
+
+def _mean_of(term: Callable[[Value, Value], Value]) -> Callable[[list, list], Value]:
+    """The mean over the outputs of an element-wise loss term."""
+    return lambda outs, targets: autograd.sum([term(o, t) for o, t in zip(outs, targets)]) * (
+        1.0 / len(outs)
+    )
+
+
+# loss function -> (per-sample term on (outputs, encoded targets), target encoding)
+_TERMS: dict[Callable, tuple[Callable[[list, list], Value], str]] = {
+    cross_entropy: (_cross_entropy_term, "onehot"),
+    mse_loss: (_mean_of(lambda p, t: (p - t) * (p - t)), "values"),
+    hinge_loss: (_mean_of(lambda s, y: (1.0 - y * s).relu()), "values"),
+    bce_with_logits: (_mean_of(_bce_logits_term), "values"),
+    binary_cross_entropy: (_mean_of(_bce_term), "values"),
+}
+
+
+def _as_list(output: Any) -> list:
+    return list(output) if isinstance(output, (list, tuple)) else [output]
+
+
+class CompiledStep:
+    """``loss_and_grads`` for one (model, loss, penalty), compiled for batches.
+
+    ``step(model, X, y, loss, params, penalty)`` zeroes every p.grad in ``params``,
+    accumulates d (mean loss + penalty) / d p, and returns the mean loss without the
+    penalty and the model's outputs as floats -- like :func:`nn.loss_and_grads`.
+    """
+
+    def __init__(self, model: Module, loss: Callable, X: Sequence, y: Sequence,
+                 penalty: Callable[[], Value] | None = None) -> None:  # fmt: skip
+        if loss not in _TERMS:
+            known = ", ".join(f.__name__ for f in _TERMS)
+            raise ValueError(f"compiled=True supports the losses {known}; for "
+                             f"{getattr(loss, '__name__', loss)!r} use compiled=False or "
+                             "autograd.compile directly")  # fmt: skip
+        if isinstance(model, Module) and any(isinstance(m, Dropout) and m.p > 0.0
+                                             for m in model.modules()):  # fmt: skip
+            raise ValueError("compiled=True cannot train a model with Dropout: a traced "
+                             "graph would keep one dropout mask for every sample")  # fmt: skip
+        term, self._encoding = _TERMS[loss]
+        self._hinge = loss is hinge_loss
+        self._n_features = len(X[0])
+        example = model(list(X[0]))
+        self._single = not isinstance(example, (list, tuple))
+        self._width = len(_as_list(example))
+        self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
+        self._features = np.asarray(X, dtype=float)
+
+        def sample(*inputs: Value) -> list[Value]:
+            outs = _as_list(model(list(inputs[: self._n_features])))
+            data_term = term(outs, list(inputs[self._n_features:]))
+            total = data_term + penalty() if penalty is not None else data_term
+            return [total, data_term, *outs]
+
+        example_row = np.concatenate([self._features[0], self._targets([y[0]])[0]])
+        self.program = autograd.compile(sample, example_row)
+        self.model_program = autograd.compile(lambda *x: model(list(x)), self._features[0])
+
+    def _targets(self, y: Sequence) -> np.ndarray:
+        """One row per sample: a one-hot class, or the target values (checked)."""
+        if self._encoding == "onehot":
+            classes = np.asarray(y, dtype=np.intp)
+            if classes.min() < 0 or classes.max() >= self._width:
+                raise ValueError(f"cross_entropy: targets must be class indices 0 to "
+                                 f"{self._width - 1}, received {sorted(set(y))}")  # fmt: skip
+            return np.eye(self._width)[classes]
+        targets = np.asarray(y, dtype=float).reshape(len(y), -1)
+        if targets.shape[1] != self._width:
+            raise ValueError(f"{targets.shape[1]} target(s) per sample but the model has "
+                             f"{self._width} output(s)")  # fmt: skip
+        if self._hinge and not np.isin(targets, (-1.0, 1.0)).all():
+            raise ValueError("hinge_loss: labels must be -1 or 1")
+        return targets
+
+    def _rows_of(self, X: Sequence) -> np.ndarray:
+        # Fast path: fit's batches are rows of its X, so gather them by identity.
+        indices = [self._rows.get(id(row), -1) for row in X]
+        return self._features[indices] if min(indices) >= 0 else np.asarray(X, dtype=float)
+
+    def evaluate(self, model: Any, X: Sequence) -> list:
+        """The model's outputs on X as floats (a float or a list per sample)."""
+        return self.model_program(self._rows_of(X)).tolist()
+
+    def __call__(self, model: Any, X: Sequence, y: Sequence, loss: Any,
+                 params: Sequence[Value], penalty: Any = None) -> tuple[float, list]:  # fmt: skip
+        for p in params:
+            p.grad = 0.0
+        batch = np.concatenate([self._rows_of(X), self._targets(y)], axis=1)
+        result = self.program.backward(batch, outputs=[0])
+        outputs = result[:, 2] if self._single else result[:, 2:]
+        return float(result[:, 1].mean()), outputs.tolist()
