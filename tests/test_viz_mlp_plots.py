@@ -55,6 +55,17 @@ def test_plot_history_writes_an_image(tmp_path, val):
     assert ("validation" in svg) == val and "train" in svg
 
 
+def test_plots_of_a_real_training_run(tmp_path, model):
+    X = [[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0], [0.5, 0.5], [-0.5, -0.5]]
+    y = [0, 1, 0, 1, 1, 0]
+    history = nn.fit(model, X, y, "bce", nn.optim.SGD(model.parameters(), lr=0.5), epochs=3,
+                     validation=(X[:2], y[:2]), progress=False, seed=0)  # fmt: skip
+    assert len(history.train_loss) == 3 and len(history.val_accuracy) == 3
+    assert plot_history(history, tmp_path / "h.png").read_bytes().startswith(PNG)
+    path = plot_decision_boundary(model, X, y, tmp_path / "b.png", resolution=8)
+    assert path.read_bytes().startswith(PNG)
+
+
 def test_plot_history_needs_values(tmp_path):
     with pytest.raises(ValueError, match="no train_loss"):
         plot_history(SimpleNamespace(train_loss=[], val_loss=[]), tmp_path / "h.png")
