@@ -63,6 +63,12 @@ class Value:
         return self._op.name if self._op is not None else ""
 
     @property
+    def op_doc(self) -> str:
+        """The op's math, forward and derivative (e.g. 'tanh(x);  d/dx = 1 - tanh(x)^2');
+        '' for a leaf.  Custom ops show the ``doc`` they were given."""
+        return self._op.doc if self._op is not None else ""
+
+    @property
     def is_leaf(self) -> bool:
         """True for a node no op produced (inputs, parameters, constants)."""
         return self._op is None

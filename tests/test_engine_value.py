@@ -67,6 +67,11 @@ def test_comparisons_read_data_and_equality_is_identity():
     assert math.isclose(math.sin(Value(0.5)), math.sin(0.5))
 
 
+def test_op_doc_states_the_math():
+    assert Value(1.0).tanh().op_doc == "tanh(x);  d/dx = 1 - tanh(x)^2"
+    assert Value(1.0).op_doc == ""
+
+
 def test_repr_shows_data_grad_and_label():
     assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
     assert repr(Value(-1, label="w1")) == "Value(data=-1.0, grad=0.0, label='w1')"

@@ -14,7 +14,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from autograd import OPS, Value, local_partials, topological_order
+from autograd import Value, local_partials, topological_order
 
 from .graph import draw_dot
 from .labels import number
@@ -56,10 +56,9 @@ def backward_frames(root: Value) -> tuple[list[dict], dict[Value, float]]:
                 "gives": number(upstream * local), "after": number(grads[child]),
                 "raw": grads[child],
             })  # fmt: skip
-        op = OPS.get(node.op)
         frames.append({
             "node": ids[node], "title": f"{node.op} \u2192 {names[node]}",
-            "rule": op.doc if op is not None else node.op, "upstream": number(upstream),
+            "rule": node.op_doc, "upstream": number(upstream),
             "passes": passes,
         })  # fmt: skip
     return frames, grads
