@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from .backends import ARRAY
-from .plan import PARAMETERS, Columns, Read, Step, plan
+from .plan import PARAMETERS, Read, Step, plan
 from .trace import trace
 from .value import Value
 
 __all__ = ["CompiledFunction", "compile"]
+
 
 def _float_error(error: FloatingPointError) -> type[ArithmeticError] | type[ValueError]:
     """The scalar engine's error type for a numpy floating-point error."""
@@ -168,29 +169,28 @@ class CompiledFunction:
         X = self._check_batch(X)
         batch = X.shape[0]
         values, read = self._forward(X)
-        grads: list[np.ndarray | None] = [None] * len(self._steps)
-        owned = [True] * len(self._steps)  # False: the array is shared with another step
+        grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
         chosen = range(self.n_outputs) if outputs is None else outputs
         for step, column in [self._outputs[i] for i in chosen]:
-            if self._steps[step].needs_grad:
-                self._add(grads, owned, step, np.array([column]), False,
+            if self._steps[step].needs_grad:  # d L / d output = seed for every sample
+                grads.add(Read(step, np.array([column]), False),
                           np.full((batch, 1), seed) if values[step].ndim == 2
                           else np.array([seed * batch]))  # fmt: skip
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for index in range(len(self._steps) - 1, 1, -1):
-                g = grads[index]
+                g = grads.arrays[index]
                 if g is None:
                     continue
                 try:
-                    self._backward_step(index, g, values, read[index], grads, owned)
+                    self._backward_step(index, g, values, read[index], grads)
                 except FloatingPointError as error:  # a product of gradients overflowed
                     raise _float_error(error)(
                         f"compiled {self.name}: backward: the gradient flowing back through "
                         f"{self._steps[index].op.name} is not finite ({error})"
                     ) from None
-        if grads[PARAMETERS] is not None:
-            totals = grads[PARAMETERS]
+        totals = grads.arrays[PARAMETERS]
+        if totals is not None:
             if not np.isfinite(totals).all():  # matmuls set no floating-point flags
                 raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
             for parameter, total in zip(self.parameters, totals.tolist()):
@@ -198,12 +198,13 @@ class CompiledFunction:
         return self._assemble(values, batch)
 
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
-                       args: list[np.ndarray], grads: list, owned: list[bool]) -> None:  # fmt: skip
+                       args: list[np.ndarray], grads: _Gradients) -> None:  # fmt: skip
+        """Push step ``index``'s gradient ``g`` to the steps it read."""
         step = self._steps[index]
         if step.fused is not None:
             for read, contribution in step.fused.backward(g, args):
                 if self._steps[read.step].needs_grad:
-                    self._pass(step, read, contribution, grads, owned)
+                    self._pass(step, read, contribution, grads)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -213,43 +214,51 @@ class CompiledFunction:
             if self._steps[read.step].needs_grad:
                 # A constant partial of 1 (add, sum) passes the gradient on as it is.
                 one = type(partial) is float and partial == 1.0
-                self._pass(step, read, g if one else g * partial, grads, owned)
+                self._pass(step, read, g if one else g * partial, grads)
 
-    def _pass(self, step: Step, read: Read, contribution: np.ndarray, grads: list,
-              owned: list[bool]) -> None:  # fmt: skip
+    def _pass(self, step: Step, read: Read, contribution: np.ndarray,
+              grads: _Gradients) -> None:  # fmt: skip
         """Send a step's gradient contribution to the step it read."""
         batch_axis = contribution.ndim > max(1, np.ndim(read.columns))  # matmul's dW has none
         if step.batched and not self._steps[read.step].batched and batch_axis:
             contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
-        self._add(grads, owned, read.step, read.columns, read.repeats, contribution)
+        grads.add(read, contribution)
 
-    def _add(self, grads: list, owned: list[bool], step: int, columns: Columns,
-             repeats: bool, contribution: np.ndarray) -> None:  # fmt: skip
-        """grads[step][..., columns] += contribution, copying a shared array first."""
-        current = grads[step]
-        if columns is None and contribution.shape == self._shape(step, contribution):
+
+class _Gradients:
+    """The gradient of every step during one backward: arrays shaped like the values."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = steps
+        self.arrays: list[np.ndarray | None] = [None] * len(steps)
+        self.owned = [True] * len(steps)  # False: the array is shared with another step
+
+    def shape(self, step: int, contribution: np.ndarray) -> tuple[int, ...]:
+        size = len(self.steps[step].members)
+        return (contribution.shape[0], size) if self.steps[step].batched else (size,)
+
+    def add(self, read: Read, contribution: np.ndarray) -> None:
+        """grad[read.step][..., read.columns] += contribution, copying a shared array first."""
+        step, columns, current = read.step, read.columns, self.arrays[read.step]
+        if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
-                grads[step], owned[step] = contribution, False
-            elif owned[step]:
+                self.arrays[step], self.owned[step] = contribution, False
+            elif self.owned[step]:
                 current += contribution
             else:
-                grads[step], owned[step] = current + contribution, True
+                self.arrays[step], self.owned[step] = current + contribution, True
             return
         if current is None:
-            current = np.zeros(self._shape(step, contribution))
-        elif not owned[step]:
+            current = np.zeros(self.shape(step, contribution))
+        elif not self.owned[step]:
             current = current.copy()
-        grads[step], owned[step] = current, True
+        self.arrays[step], self.owned[step] = current, True
         if columns is None:
             current += contribution
-        elif repeats:
+        elif read.repeats:
             np.add.at(current, (Ellipsis, columns), contribution)
         else:
             current[..., columns] += contribution
-
-    def _shape(self, step: int, contribution: np.ndarray) -> tuple[int, ...]:
-        size = len(self._steps[step].members)
-        return (contribution.shape[0], size) if self._steps[step].batched else (size,)
 
 
 def compile(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> CompiledFunction:  # noqa: A001

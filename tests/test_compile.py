@@ -319,3 +319,11 @@ def test_backward_of_chosen_outputs_only() -> None:
     out = prog.backward(np.array([[1.0], [3.0]]), outputs=[0])
     assert out.tolist() == [[2.0, 4.0], [6.0, 12.0]]
     assert w.grad == pytest.approx(2.0)  # d/dw of the mean of w x only
+
+
+def test_a_function_of_parameters_only() -> None:
+    w = Value(3.0)
+    prog = autograd.compile(lambda: w * w, [])
+    assert prog(np.zeros((4, 0))).tolist() == [9.0] * 4
+    prog.backward(np.zeros((4, 0)))
+    assert w.grad == pytest.approx(6.0)
