@@ -157,6 +157,8 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
     global _ACTIVE
     if not is_grad_enabled():
         raise TraceError("compile: cannot trace inside no_grad (nothing would be recorded)")
+    if _ACTIVE is not None and _ACTIVE.thread == threading.get_ident():
+        raise TraceError("compile: cannot compile inside a function being traced")
     data = [x.data if isinstance(x, Value) else x for x in example_inputs]
     name = getattr(fn, "__qualname__", type(fn).__name__)
     with _lock:

@@ -327,3 +327,33 @@ def test_a_function_of_parameters_only() -> None:
     assert prog(np.zeros((4, 0))).tolist() == [9.0] * 4
     prog.backward(np.zeros((4, 0)))
     assert w.grad == pytest.approx(6.0)
+
+
+def test_compile_inside_a_traced_function_is_refused() -> None:
+    def fn(x: Value) -> Value:
+        autograd.compile(lambda y: y * 2, [1.0])
+        return x
+
+    with pytest.raises(TraceError, match="inside a function being traced"):
+        autograd.compile(fn, [1.0])
+    assert autograd.compile(lambda y: y * 2, [1.0])(np.ones((1, 1))) == pytest.approx([2.0])
+
+
+def test_other_threads_are_untouched_while_tracing() -> None:
+    import threading
+
+    seen = {}
+
+    def other_thread() -> None:
+        a = Value(2.0)
+        b = (a * 3).tanh()
+        seen["type"], seen["compare"], seen["data"] = type(b), b > 0, b.data
+
+    def fn(x: Value) -> Value:
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        return x * 2
+
+    autograd.compile(fn, [1.0])
+    assert seen == {"type": Value, "compare": True, "data": pytest.approx(np.tanh(6.0))}
