@@ -209,7 +209,9 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
     return node
 
 
-_new_value = object.__new__  # skips __init__'s validation: apply's data is already a float
+# The node factory: skips __init__'s validation (record's data is already a float).
+# autograd.trace swaps it while tracing, to build nodes that notice data reads.
+_new_value = object.__new__
 
 
 def _unary_method(op: Op):

@@ -1,0 +1,28 @@
+"""Run every benchmark in turn (``make bench``); each prints its own figures and goals.
+
+    engine_speed.py    issue 2: the engine against micrograd, memory, a 1e6-op chain
+    nn_speed.py        issue 3: nn's demo step, 100 training steps, digits epochs
+    viz_speed.py       issue 5: rendering 1,000-node graphs, notebook display
+    compiled_speed.py  issue 7: the compiled batch mode against micrograd and torch
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py"]
+
+
+def main() -> int:
+    here = Path(__file__).parent
+    failures = 0
+    for script in SCRIPTS:
+        print(f"\n=== {script}", flush=True)
+        failures += subprocess.call([sys.executable, str(here / script)]) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
