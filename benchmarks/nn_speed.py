@@ -1,16 +1,15 @@
 """nn speed: micrograd's demo step against chaingrad's, 100 demo steps, a digits epoch.
 
-    python benchmarks/nn_speed.py [--rounds 7] [--epochs 5] [--strict]
+    python benchmarks/nn_speed.py [--rounds 3] [--epochs 5] [--strict]
 
 1. One step of micrograd's demo (moons, 100 points, labels -1/1, MLP(2, [16, 16, 1]),
    loss = mean(relu(1 - y * score)) + 1e-4 * sum(p * p), zero_grad, backward, SGD with
    lr = 1.0 - 0.9 k / 100), in micrograd 0.1.0 and in chaingrad (``nn.loss_and_grads``
    plus ``SGD.step``, what ``nn.fit`` does per step), from the same initial weights.
-   The two alternate; each figure is the minimum over rounds, measured with Python's
-   cyclic garbage collector on (the default) and again with it paused while timed
-   (as ``timeit`` does, and as ``nn.fit`` runs).  Goal: chaingrad >= 50x faster, as each
-   runs (micrograd's loop with the collector on, chaingrad's step as in nn.fit); the
-   ratios with the collector on for both and paused for both are printed too.
+   Timed as the engine benchmark does (``benchmarks/common.py``): the two alternate,
+   best of several rounds, Python's cyclic garbage collector on and each paying for
+   the garbage it leaves.  Goal: chaingrad >= 50x faster.  Printed too: both timed
+   with the collector paused (pure computation, as ``timeit`` and ``nn.fit`` run).
 2. 100 such steps through ``nn.fit``.  Goal: >= 97% training accuracy.
 3. Digits (scikit-learn's 8x8 images), MLP(64, [32, 10], tanh), softmax
    cross-entropy, SGD on one sample at a time (lr = 0.05 * 0.6^epoch) over a 75%
@@ -26,8 +25,12 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
+
+from common import best_times, moons, report  # noqa: E402
 
 import nn  # noqa: E402
 
@@ -40,101 +43,97 @@ def demo_lr(k: int) -> float:
     return 1.0 - 0.9 * k / STEPS
 
 
-def micrograd_step(model, X, y, k: int) -> float:
-    """micrograd's demo step, as in its demo notebook; returns the training accuracy."""
+def micrograd_training_step() -> tuple[Callable[[], float], list]:
+    """micrograd's demo step as in its notebook, SGD update included (step k uses
+    lr = demo_lr(k)); returns the step and the model's parameters."""
     from micrograd.engine import Value as MValue
+    from micrograd.nn import MLP as MicrogradMLP
 
-    inputs = [list(map(MValue, xrow)) for xrow in X]
-    scores = list(map(model, inputs))
-    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-    total_loss = data_loss + reg_loss
-    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
-    model.zero_grad()
-    total_loss.backward()
-    learning_rate = demo_lr(k)
-    for p in model.parameters():
-        p.data -= learning_rate * p.grad
-    return sum(accuracy) / len(accuracy)
+    X, y = moons()
+    random.seed(SEED)
+    model = MicrogradMLP(2, [16, 16, 1])
+    counter = iter(range(10**9))
+
+    def step() -> float:
+        inputs = [list(map(MValue, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        total_loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in
+                                                                    model.parameters())
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = demo_lr(next(counter) % STEPS)
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        return sum(accuracy) / len(accuracy)
+
+    return step, model.parameters()
 
 
-def chaingrad_step(model, optimizer, params, X, y, k: int) -> float:
-    """The same step as ``nn.fit`` runs it; returns the training accuracy."""
-    optimizer.lr = demo_lr(k)
-    _, scores = nn.loss_and_grads(model, X, y, nn.hinge_loss, params,
-                                  lambda: 1e-4 * nn.l2_penalty(params))  # fmt: skip
-    optimizer.step()
-    return sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
+def chaingrad_training_step() -> tuple[Callable[[], float], list]:
+    """The same step as ``nn.fit`` runs it (``nn.loss_and_grads``, ``SGD.step``), from
+    the same initial weights; returns the step and the model's parameters."""
+    X, y = moons()
+    random.seed(SEED)
+    model = nn.MLP(2, [16, 16, 1])
+    params = model.parameters()
+    optimizer = nn.optim.SGD(params, lr=1.0)
+    penalty = lambda: 1e-4 * nn.l2_penalty(params)  # noqa: E731
+    counter = iter(range(10**9))
+
+    def step() -> float:
+        optimizer.lr = demo_lr(next(counter) % STEPS)
+        _, scores = nn.loss_and_grads(model, X, y, nn.hinge_loss, params, penalty)
+        optimizer.step()
+        return sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
+
+    return step, params
 
 
-def timed(function, *args, gc_paused: bool) -> float:
-    """Seconds for one call; with ``gc_paused`` the cyclic collector is off during the
-    call (as in ``timeit``) and collects beforehand, untimed."""
+def paused_time(function: Callable[[], object], calls: int) -> float:
+    """Seconds per call over ``calls`` calls with the cyclic collector off (as ``timeit``
+    does); it collects beforehand, untimed."""
     gc.collect()
-    if gc_paused:
-        gc.disable()
+    gc.disable()
     try:
         start = time.perf_counter()
-        function(*args)
-        return time.perf_counter() - start
+        for _ in range(calls):
+            function()
+        return (time.perf_counter() - start) / calls
     finally:
         gc.enable()
 
 
-def moons():
-    X, labels = nn.datasets.make_moons(100, noise=0.1, seed=SEED)
-    return X, [2 * t - 1 for t in labels]
-
-
 def step_speed(rounds: int) -> float:
-    """The speed-up of chaingrad's demo step over micrograd's, with the collector on
-    (how both run by default); the collector-paused figures are printed as well."""
+    """chaingrad's demo step against micrograd's; returns the speed-up (collector on)."""
     try:
-        from micrograd.nn import MLP as MicrogradMLP
+        micro, micro_params = micrograd_training_step()
     except ImportError:
         print("micrograd is not installed (pip install micrograd==0.1.0): step comparison skipped")
         return float("nan")
-    X, y = moons()
-    random.seed(SEED)
-    theirs = MicrogradMLP(2, [16, 16, 1])
-    random.seed(SEED)
-    ours = nn.MLP(2, [16, 16, 1])  # the same initial weights
-    params = ours.parameters()
-    optimizer = nn.optim.SGD(params, lr=1.0)
-    times: dict[tuple[str, bool], list[float]] = {}
-    k = 0
-    for gc_paused in (False, True):
-        for _ in range(rounds):
-            for name, step, args in (("micrograd", micrograd_step, (theirs, X, y, k)),
-                                     ("chaingrad", chaingrad_step,
-                                      (ours, optimizer, params, X, y, k))):  # fmt: skip
-                times.setdefault((name, gc_paused), []).append(timed(step, *args,
-                                                                     gc_paused=gc_paused))
-            k += 1
-    drift = max(abs(a.data - b.data) for a, b in zip(theirs.parameters(), params))
-    best = {key: min(values) for key, values in times.items()}
-    print(f"1. micrograd's demo step, same weights and data; min (median) of {rounds} "
-          "alternating rounds")
-    for gc_paused, title in ((False, "collector on (Python's default)"),
-                             (True, "collector paused while timed (timeit)")):  # fmt: skip
-        micro, chain = times["micrograd", gc_paused], times["chaingrad", gc_paused]
-        print(f"   {title}:")
-        print(f"     micrograd 0.1.0 {min(micro) * 1e3:9.1f} ms ({_median(micro) * 1e3:.1f})")
-        print(f"     chaingrad       {min(chain) * 1e3:9.1f} ms ({_median(chain) * 1e3:.1f})")
-    as_run = best["micrograd", False] / best["chaingrad", True]
-    both_on = best["micrograd", False] / best["chaingrad", False]
-    both_paused = best["micrograd", True] / best["chaingrad", True]
-    print("   speed-up:")
-    print(f"     as each runs (micrograd collector on, nn.fit's step paused) {as_run:6.1f}x"
-          f"   goal >= 50x: {_verdict(as_run >= 50)}")
-    print(f"     collector on for both                                       {both_on:6.1f}x"
-          f"   goal >= 50x: {_verdict(both_on >= 50)}")
-    print(f"     collector paused for both (pure computation)                {both_paused:6.1f}x")
-    print("   (micrograd's closures make each graph cyclic, so only the collector frees it;")
-    print("   chaingrad's graphs are acyclic, freed by reference counting as soon as unused.)")
-    print(f"   after {k} identical steps the weights differ by at most {drift:.2e}")
-    return as_run
+    chain, chain_params = chaingrad_training_step()
+    for _ in range(3):
+        micro(), chain()
+    drift = max(abs(a.data - b.data) for a, b in zip(micro_params, chain_params))
+    print(f"1. micrograd's demo step with its SGD update, same data and initial weights "
+          f"(after 3 steps the weights differ by {drift:.1e})")
+    times = best_times({"micrograd": micro, "chaingrad": chain}, rounds=rounds,
+                       repeats={"micrograd": 2, "chaingrad": 20})  # fmt: skip
+    print("   collector on, each paying for its own garbage (benchmarks/common.py):")
+    report("     micrograd 0.1.0", times["micrograd"])
+    report("     chaingrad (nn.loss_and_grads + SGD.step)", times["chaingrad"],
+           times["micrograd"], 50)  # fmt: skip
+    paused: dict[str, list[float]] = {"micrograd": [], "chaingrad": []}
+    for _ in range(rounds):
+        paused["micrograd"].append(paused_time(micro, 2))
+        paused["chaingrad"].append(paused_time(chain, 10))
+    print("   collector paused while timed, pure computation (as nn.fit runs):")
+    report("     micrograd 0.1.0", min(paused["micrograd"]))
+    report("     chaingrad", min(paused["chaingrad"]), min(paused["micrograd"]))
+    print("   (micrograd's closures make every graph cyclic, so only the collector frees it;")
+    print("   chaingrad's graphs are acyclic and freed by reference counting.)")
+    return times["micrograd"] / times["chaingrad"]
 
 
 def demo_training() -> float:
@@ -185,17 +184,13 @@ def digits_training(epochs: int) -> tuple[float, float]:
     return slowest, history.val_accuracy[-1]
 
 
-def _median(xs: list[float]) -> float:
-    return sorted(xs)[len(xs) // 2]
-
-
 def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="timed rounds per library")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per library")
     parser.add_argument("--epochs", type=int, default=5, help="digits epochs")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
