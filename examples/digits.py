@@ -5,10 +5,14 @@ the images are scikit-learn's 1797 digits of 8 x 8 pixels: each image is 64 numb
 (the pixel intensities 0..16 divided by 16), its label one of 0..9.  The network is
 ``nn.MLP(64, [32, 10], activation='tanh')``: 64 inputs, 32 tanh neurons, 10 outputs
 (one score per digit), trained with softmax cross-entropy and Adam on mini-batches
-of 32, the learning rate halved after every epoch -- the training steps of the
-seed: initialise, forward, loss, backprop, update.
+of 32 -- the training steps of the seed: initialise, forward, loss, backprop, update.
 A quarter of the images is held out; the network has never seen them and gets at
 least 95% of them right.  A few of them are printed as text with the prediction.
+
+``nn.fit(..., compiled=True)`` traces the loss of ONE image once (``autograd.compile``)
+and replays that graph, forward and backward, over a whole mini-batch with numpy --
+the same derivative rules, the same gradients, so 30 epochs over 1347 images take
+seconds instead of minutes.
 
 Needs scikit-learn for the images: pip install 'chaingrad[digits]'.
 """
@@ -48,13 +52,12 @@ def main(fast: bool = False, out: str = "out") -> dict:
         X_train, y_train, X_test, y_test = X_train[:200], y_train[:200], X_test[:100], y_test[:100]
     random.seed(0)
     model = nn.MLP(64, [32, 10], activation="tanh", init="xavier")
-    epochs = 1 if fast else 5
+    epochs = 3 if fast else 30
     print(f"{len(X_train)} training images, {len(X_test)} held out; "
           f"{len(model.parameters())} parameters; {epochs} epochs")
     history = nn.fit(model, X_train, y_train, nn.cross_entropy,
                      nn.optim.Adam(model.parameters(), lr=0.01), epochs=epochs,
-                     batch_size=32, seed=0, validation=(X_test, y_test),
-                     lr_schedule=lambda epoch: 0.01 * 0.5**epoch)  # halve lr every epoch
+                     batch_size=32, seed=0, validation=(X_test, y_test), compiled=True)
     test_accuracy = nn.accuracy(model, X_test, y_test)
     print(f"held-out accuracy: {test_accuracy:.1%}")
 
