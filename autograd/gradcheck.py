@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .backprop import grad
+from .backprop import grad, hessian
 from .modes import no_grad
 from .value import Value, lift
 
@@ -259,9 +259,7 @@ def gradgradcheck_report(
     (g_i(x + eps e_j) - g_i(x - eps e_j)) / (2 eps).  One row per pair (i, j).
     """
     point = _floats(xs)
-    leaves = _leaves(point)
-    first = grad(_scalar(f(*leaves)), leaves, create_graph=True)
-    analytic = [[g.data for g in grad(d, leaves)] for d in first]
+    analytic = hessian(lambda *values: _scalar(f(*values)), point)
     numeric = _central_differences(lambda p: _analytic_grad(f, p), point, eps)
     rows = tuple(
         GradcheckRow(f"x{i},x{j}", point[j], analytic[i][j], numeric[j][i], atol, rtol)
