@@ -119,32 +119,34 @@ def test_cross_entropy_errors():
 
 
 # -- element-wise losses -----------------------------------------------------------------
-@given(st.lists(st.tuples(logit, logit), min_size=1, max_size=6))
-def test_mse_value_and_gradient(pairs):
-    preds = [p for p, _ in pairs]
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+# loss, (prediction, target) strategy, element loss f(p, t), its derivative d f / d p
+ELEMENTWISE = {
+    "mse": (nn.mse_loss, st.tuples(logit, logit), lambda p, t: (p - t) ** 2,
+            lambda p, t: 2 * (p - t)),
+    "bce_with_logits": (nn.bce_with_logits, st.tuples(logit, binary),
+                        lambda x, t: max(x, 0) - x * t + math.log1p(math.exp(-abs(x))),
+                        lambda x, t: _sigmoid(x) - t),
+    "binary_cross_entropy": (nn.binary_cross_entropy, st.tuples(prob, st.floats(0, 1)),
+                             lambda p, t: -(t * math.log(p) + (1 - t) * math.log(1 - p)),
+                             lambda p, t: (p - t) / (p * (1 - p))),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+@given(data=st.data())
+def test_elementwise_loss_values_and_gradients_in_closed_form(name, data):
+    loss_fn, pair, f, df = ELEMENTWISE[name]
+    pairs = data.draw(st.lists(pair, min_size=1, max_size=6))
     targets = [t for _, t in pairs]
     n = len(pairs)
-    loss, grads = grads_of(lambda v: nn.mse_loss(v, targets), preds)
-    assert math.isclose(loss, sum((p - t) ** 2 for p, t in pairs) / n, rel_tol=1e-12,
-                        abs_tol=1e-12)  # fmt: skip
+    loss, grads = grads_of(lambda v: loss_fn(v, targets), [p for p, _ in pairs])
+    assert math.isclose(loss, sum(f(p, t) for p, t in pairs) / n, rel_tol=1e-9, abs_tol=1e-12)
     for g, (p, t) in zip(grads, pairs):
-        assert math.isclose(g, 2 * (p - t) / n, rel_tol=1e-12, abs_tol=1e-12)
-
-
-@given(st.lists(st.tuples(logit, binary), min_size=1, max_size=6))
-def test_bce_with_logits_value_and_gradient(pairs):
-    xs = [x for x, _ in pairs]
-    ts = [t for _, t in pairs]
-    n = len(pairs)
-    loss, grads = grads_of(lambda v: nn.bce_with_logits(v, ts), xs)
-
-    def sigmoid(x):
-        return 1 / (1 + math.exp(-x))
-
-    expected = sum(max(x, 0) - x * t + math.log1p(math.exp(-abs(x))) for x, t in pairs) / n
-    assert math.isclose(loss, expected, rel_tol=1e-9, abs_tol=1e-9)
-    for g, (x, t) in zip(grads, pairs):
-        assert math.isclose(g, (sigmoid(x) - t) / n, abs_tol=1e-12)
+        assert math.isclose(g, df(p, t) / n, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def test_bce_with_logits_gradient_at_zero_and_huge_logits():
@@ -152,18 +154,6 @@ def test_bce_with_logits_gradient_at_zero_and_huge_logits():
     assert math.isclose(loss, math.log(2)) and grads == [-0.5]
     loss, grads = grads_of(lambda v: nn.bce_with_logits(v, [0.0, 1.0]), [1000.0, -1000.0])
     assert loss == 1000.0 and grads == [0.5, -0.5]
-
-
-@given(st.lists(st.tuples(prob, st.floats(0, 1)), min_size=1, max_size=6))
-def test_binary_cross_entropy_value_and_gradient(pairs):
-    ps = [p for p, _ in pairs]
-    ts = [t for _, t in pairs]
-    n = len(pairs)
-    loss, grads = grads_of(lambda v: nn.binary_cross_entropy(v, ts), ps)
-    expected = -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in pairs) / n
-    assert math.isclose(loss, expected, rel_tol=1e-9, abs_tol=1e-12)
-    for g, (p, t) in zip(grads, pairs):
-        assert math.isclose(g, (p - t) / (p * (1 - p)) / n, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def test_binary_cross_entropy_clamps_log_at_minus_100():
