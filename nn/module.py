@@ -18,13 +18,15 @@ from autograd import Value
 
 
 def as_values(x: Any, width: int | None = None) -> list[Value]:
-    """``x`` (a list or tuple of numbers or Values) as a list of Values.
+    """``x`` (a list or tuple of numbers or Values, or a 1-d numpy array) as a list of Values.
 
     Numbers become constant leaves once here, so each neuron of a layer reuses them.
     ``width`` (the expected length) gives a ValueError naming both lengths on mismatch.
     """
     if isinstance(x, Value) or not isinstance(x, (list, tuple)):
-        if isinstance(x, (Value, Real)) and width == 1:
+        if hasattr(x, "tolist") and getattr(x, "ndim", 0) == 1:  # a 1-d numpy array
+            x = x.tolist()
+        elif isinstance(x, (Value, Real)) and width == 1:
             x = [x]
         else:
             raise TypeError(f"expected a list of numbers or Values as input, not "

@@ -192,17 +192,21 @@ def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = Non
     ``threshold`` (default 0.5 after a sigmoid output, else 0), otherwise 0, or -1
     when the labels are -1/1.
     """
-    _check_data(X, y, "accuracy")
+    X, y = _check_data(X, y, "accuracy")
     return _Classifier(model, y, threshold).correct(_evaluate(model, X), y) / len(y)
 
 
-def _check_data(X: Sequence, y: Sequence, where: str) -> None:
+def _check_data(X: Any, y: Any, where: str) -> tuple[list, list]:
+    """X and y as lists (numpy arrays are converted), checked to match and be non-empty."""
+    X, y = (data.tolist() if hasattr(data, "tolist") else data for data in (X, y))
     if not isinstance(X, Sequence) or not isinstance(y, Sequence):
-        raise TypeError(f"{where}: X and y must be lists")
+        raise TypeError(f"{where}: X and y must be lists (or numpy arrays), not "
+                        f"{type(X).__name__} and {type(y).__name__}")  # fmt: skip
     if len(X) != len(y):
         raise ValueError(f"{where}: X has {len(X)} samples but y has {len(y)} labels")
     if not X:
         raise ValueError(f"{where}: needs at least one sample, received 0")
+    return list(X), list(y)
 
 
 def _resolve_loss(loss: str | LossFunction) -> LossFunction:
@@ -267,7 +271,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     Python's cyclic garbage collector is paused while training (graphs have no
     cycles, so reference counting frees them) and switched back on at the end.
     """
-    _check_data(X, y, "fit")
+    X, y = _check_data(X, y, "fit")
     loss_fn = _resolve_loss(loss)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an nn.optim optimizer, not "
@@ -279,7 +283,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError("validation must be a pair (X_val, y_val)")
-        _check_data(validation[0], validation[1], "fit validation")
+        validation = _check_data(validation[0], validation[1], "fit validation")
     if measure_accuracy is None:
         measure_accuracy = loss_fn is not mse_loss and _labels_are_classes(y)
     classifier = _Classifier(model, y, threshold) if measure_accuracy else None

@@ -304,3 +304,20 @@ def test_accuracy_rules():
     assert nn.accuracy(probs, [[0.0, 0.0]], [0]) == 1.0
     with pytest.raises(ValueError, match="needs at least one sample"):
         nn.accuracy(probs, [], [])
+
+
+def test_numpy_arrays_are_accepted_as_data():
+    np = pytest.importorskip("numpy")
+    X, y = moons(20)
+    random.seed(6)
+    a = nn.MLP(2, [4, 1])
+    random.seed(6)
+    b = nn.MLP(2, [4, 1])
+    nn.fit(a, np.array(X), np.array(y), "hinge", nn.optim.SGD(a.parameters(), lr=0.1),
+           epochs=2, validation=(np.array(X), np.array(y)), progress=False)  # fmt: skip
+    nn.fit(b, X, y, "hinge", nn.optim.SGD(b.parameters(), lr=0.1), epochs=2, progress=False)
+    assert a.state_dict() == b.state_dict()
+    assert nn.accuracy(a, np.array(X), np.array(y)) == nn.accuracy(b, X, y)
+    assert a(np.array(X[0])).data == b(X[0]).data
+    with pytest.raises(TypeError, match="X and y must be lists"):
+        nn.fit(a, {1: 2}, [1], "hinge", nn.optim.SGD(a.parameters(), lr=0.1), epochs=1)
