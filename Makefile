@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean torch
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ demo: $(VENV)/.installed-demo
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
+
+# Optional: torch, for the tests that compare losses and optimizers with PyTorch (they
+# are skipped without it). Only a CPU wheel already on this machine is used (--no-index),
+# never a multi-GB download; its small pure-Python dependencies come from the registry.
+torch: $(VENV)/.installed-dev
+	@if $(PIP) install --quiet --no-index --no-deps 'torch==2.13.0' 2>/dev/null; then \
+		$(PIP) install --quiet 'torch==2.13.0'; \
+	else echo "no local torch wheel: the torch comparison tests will be skipped"; fi
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
