@@ -22,27 +22,40 @@ def moons(n_samples: int = 100) -> tuple[list[list[float]], list[int]]:
     return X, [2 * label - 1 for label in y]
 
 
-def micrograd_step_function() -> Callable[[], object]:
-    """micrograd's own demo step (loss, zero_grad, backward); it returns the loss node."""
+def demo_lr(k: int, steps: int = 100) -> float:
+    """micrograd's demo learning-rate schedule: 1.0 down to 0.1 over the run."""
+    return 1.0 - 0.9 * k / steps
+
+
+def micrograd_step_function(update: bool = False) -> tuple[Callable[[], object], list]:
+    """micrograd's own demo step (loss, zero_grad, backward and, with ``update``, its SGD
+    step with lr = demo_lr(k)); returns the step (which returns the loss node) and the
+    model's parameters."""
     from micrograd.engine import Value as MicroValue
     from micrograd.nn import MLP as MicroMLP
 
     X, y = moons()
     random.seed(1337)
     model = MicroMLP(2, [16, 16, 1])
+    params = model.parameters()
+    steps_taken = iter(range(10**9))
 
-    def step() -> float:
+    def step() -> object:
         inputs = [list(map(MicroValue, row)) for row in X]
         scores = list(map(model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        reg_loss = 1e-4 * sum(p * p for p in params)
         total = data_loss + reg_loss
         model.zero_grad()
         total.backward()
+        if update:
+            learning_rate = demo_lr(next(steps_taken) % 100)
+            for p in params:
+                p.data -= learning_rate * p.grad
         return total
 
-    return step
+    return step, params
 
 
 def best_times(contenders: dict[str, Callable[[], object]], rounds: int = 5,

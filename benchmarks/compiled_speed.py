@@ -99,7 +99,7 @@ def torch_step_function() -> Callable[[], float] | None:
 
 
 def main() -> None:
-    micro = micrograd_step_function()
+    micro, _ = micrograd_step_function()
     compiled, gradients = compiled_step_function()
     assert abs(micro().data - compiled()) < 1e-9, "micrograd and compiled losses disagree"
     scalar, batched = gradients()

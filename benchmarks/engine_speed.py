@@ -94,7 +94,7 @@ def bytes_per_node(step, inputs_of) -> float:
 
 
 def main() -> None:
-    micro = micrograd_step_function()
+    micro, _ = micrograd_step_function()
     binary = chaingrad_step_function(one_dot_per_neuron=False)
     dots = chaingrad_step_function(one_dot_per_neuron=True)
     assert abs(micro().data - binary().data) < 1e-9, "micrograd and chaingrad disagree"

@@ -30,45 +30,12 @@ from collections.abc import Callable
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 
-from common import best_times, moons, report  # noqa: E402
+from common import best_times, demo_lr, micrograd_step_function, moons, report  # noqa: E402
 
 import nn  # noqa: E402
 
 SEED = 1337
 STEPS = 100
-
-
-def demo_lr(k: int) -> float:
-    """micrograd's demo schedule."""
-    return 1.0 - 0.9 * k / STEPS
-
-
-def micrograd_training_step() -> tuple[Callable[[], float], list]:
-    """micrograd's demo step as in its notebook, SGD update included (step k uses
-    lr = demo_lr(k)); returns the step and the model's parameters."""
-    from micrograd.engine import Value as MValue
-    from micrograd.nn import MLP as MicrogradMLP
-
-    X, y = moons()
-    random.seed(SEED)
-    model = MicrogradMLP(2, [16, 16, 1])
-    counter = iter(range(10**9))
-
-    def step() -> float:
-        inputs = [list(map(MValue, xrow)) for xrow in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        total_loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in
-                                                                    model.parameters())
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = demo_lr(next(counter) % STEPS)
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        return sum(accuracy) / len(accuracy)
-
-    return step, model.parameters()
 
 
 def chaingrad_training_step() -> tuple[Callable[[], float], list]:
@@ -83,7 +50,7 @@ def chaingrad_training_step() -> tuple[Callable[[], float], list]:
     counter = iter(range(10**9))
 
     def step() -> float:
-        optimizer.lr = demo_lr(next(counter) % STEPS)
+        optimizer.lr = demo_lr(next(counter) % STEPS, STEPS)
         _, scores = nn.loss_and_grads(model, X, y, nn.hinge_loss, params, penalty)
         optimizer.step()
         return sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
@@ -108,7 +75,7 @@ def paused_time(function: Callable[[], object], calls: int) -> float:
 def step_speed(rounds: int) -> float:
     """chaingrad's demo step against micrograd's; returns the speed-up (collector on)."""
     try:
-        micro, micro_params = micrograd_training_step()
+        micro, micro_params = micrograd_step_function(update=True)
     except ImportError:
         print("micrograd is not installed (pip install micrograd==0.1.0): step comparison skipped")
         return float("nan")
