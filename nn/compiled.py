@@ -28,9 +28,14 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .functional import log_sum_exp_shifted
 from .layers import Dropout
 from .losses import (
     _bce_logits_term,
+    _bce_term,
+    _hinge_term,
+    _reduce,
+    _squared_error,
     bce_with_logits,
     binary_cross_entropy,
     cross_entropy,
@@ -41,30 +46,25 @@ from .module import Module
 
 
 def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
+    """log(sum_j e^(z_j - m)) - t . (z - m), with m = max_j z_j a node (no data read)."""
     m = autograd.max(logits)
     shifted = [z - m for z in logits]
-    return autograd.sum([s.exp() for s in shifted]).log() - autograd.dot(onehot, shifted)
-
-
-def _bce_term(p: Value, t: Value) -> Value:
-    """-(t log p + (1 - t) log(1 - p))."""
-    return autograd.dot([p.log(), (1.0 - p).log()], [-t, t - 1.0])
+    return log_sum_exp_shifted(shifted) - autograd.dot(onehot, shifted)
 
 
 def _mean_of(term: Callable[[Value, Value], Value]) -> Callable[[list, list], Value]:
-    """The mean over the outputs of an element-wise loss term."""
-    return lambda outs, targets: autograd.sum([term(o, t) for o, t in zip(outs, targets)]) * (
-        1.0 / len(outs)
-    )
+    """The mean over the outputs of one of nn.losses' element-wise terms."""
+    return lambda outs, targets: _reduce([term(o, t) for o, t in zip(outs, targets)], "mean")
 
 
-# loss function -> (per-sample term on (outputs, encoded targets), target encoding)
+# loss function -> (per-sample term on (outputs, encoded targets), target encoding);
+# the element-wise terms are nn.losses' own, checked there on numbers, here in _targets.
 _TERMS: dict[Callable, tuple[Callable[[list, list], Value], str]] = {
     cross_entropy: (_cross_entropy_term, "onehot"),
-    mse_loss: (_mean_of(lambda p, t: (p - t) * (p - t)), "values"),
-    hinge_loss: (_mean_of(lambda s, y: (1.0 - y * s).relu()), "values"),
+    mse_loss: (_mean_of(_squared_error), "values"),
+    hinge_loss: (_mean_of(_hinge_term), "values"),
     bce_with_logits: (_mean_of(_bce_logits_term), "values"),
-    binary_cross_entropy: (_mean_of(_bce_term), "values"),
+    binary_cross_entropy: (_mean_of(lambda p, t: _bce_term(p, t, log=Value.log)), "values"),
 }
 
 

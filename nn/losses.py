@@ -59,8 +59,13 @@ def _target_number(t: Any, name: str) -> Any:
 
 
 def _elementwise(name: str, term: Callable[[Value, Any], Value], preds: Any, targets: Any,
-                 reduction: str) -> Value | list[Value]:  # fmt: skip
-    """``term(p, t)`` for each pair of the flattened predictions and targets, reduced."""
+                 reduction: str, check: Callable[[list, list], None] | None = None,
+                 ) -> Value | list[Value]:  # fmt: skip
+    """``term(p, t)`` for each pair of the flattened predictions and targets, reduced.
+
+    ``check(ps, ts)`` validates the numbers first; the terms themselves only compose
+    ops, so the compiled batch mode (nn/compiled.py) traces the very same terms.
+    """
     _check_reduction(name, reduction)
     ps = as_values(_flatten(preds, []))
     ts = [_target_number(t, name) for t in _flatten(targets, [])]
@@ -68,10 +73,13 @@ def _elementwise(name: str, term: Callable[[Value, Any], Value], preds: Any, tar
         raise ValueError(f"{name}: {len(ps)} predictions but {len(ts)} targets")
     if not ps:
         raise ValueError(f"{name}: needs at least one prediction, received 0")
+    if check is not None:
+        check(ps, ts)
     return _reduce([term(p, t) for p, t in zip(ps, ts)], reduction)
 
 
 def _squared_error(p: Value, t: Any) -> Value:
+    """(p - t)^2."""
     d = p - t
     return d * d
 
@@ -81,11 +89,16 @@ def _log_clamped(x: Value) -> Value:
     return x.log() if x.data > 0.0 and math.log(x.data) > _LOG_FLOOR else Value(_LOG_FLOOR)
 
 
-def _bce_term(p: Value, t: Any) -> Value:
-    if not 0.0 <= p.data <= 1.0:
-        raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], "
-                         f"received {p.data}")  # fmt: skip
-    return autograd.dot([_log_clamped(p), _log_clamped(1.0 - p)], [-t, t - 1.0])
+def _bce_term(p: Value, t: Any, log: Callable[[Value], Value] = _log_clamped) -> Value:
+    """-(t log p + (1 - t) log(1 - p)), one dot node over the two logs."""
+    return autograd.dot([log(p), log(1.0 - p)], [-t, t - 1.0])
+
+
+def _check_probabilities(ps: list[Value], ts: list) -> None:
+    for p in ps:
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], "
+                             f"received {p.data}")  # fmt: skip
 
 
 def _bce_logits_term(x: Value, t: Any) -> Value:
@@ -97,9 +110,14 @@ def _bce_logits_term(x: Value, t: Any) -> Value:
 
 
 def _hinge_term(s: Value, y: Any) -> Value:
-    if float(y) not in (-1.0, 1.0):
-        raise ValueError(f"hinge_loss: labels must be -1 or 1, received {y}")
+    """max(0, 1 - y s)."""
     return (1.0 - y * s).relu()
+
+
+def _check_labels(ss: list[Value], ys: list) -> None:
+    for y in ys:
+        if float(y) not in (-1.0, 1.0):
+            raise ValueError(f"hinge_loss: labels must be -1 or 1, received {y}")
 
 
 def mse_loss(preds: Any, targets: Any, reduction: str = "mean") -> Value | list[Value]:
@@ -117,7 +135,8 @@ def binary_cross_entropy(probs: Any, targets: Any, reduction: str = "mean") -> V
     or 1 gives a finite loss (where a log is clamped it is a constant).  ValueError
     for a probability outside [0, 1].  d/dp_i = (p_i - t_i) / (p_i (1 - p_i)) / n.
     """
-    return _elementwise("binary_cross_entropy", _bce_term, probs, targets, reduction)
+    return _elementwise("binary_cross_entropy", _bce_term, probs, targets, reduction,
+                        _check_probabilities)
 
 
 def bce_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Value | list[Value]:
@@ -134,7 +153,7 @@ def hinge_loss(scores: Any, labels: Any, reduction: str = "mean") -> Value | lis
 
     d/ds_i = -y_i / n where y_i s_i < 1, else 0.  ValueError for another label.
     """
-    return _elementwise("hinge_loss", _hinge_term, scores, labels, reduction)
+    return _elementwise("hinge_loss", _hinge_term, scores, labels, reduction, _check_labels)
 
 
 def _class_index(t: Any, classes: int) -> int:
