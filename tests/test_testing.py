@@ -61,7 +61,7 @@ def test_draws_cover_many_ops_and_share_sub_expressions():
         seen.update(f.ops)
         shared.append(" where " in repr(f))
         assert repr(f).startswith(f"f({', '.join(f'x{i}' for i in range(len(xs)))}) = ")
-        assert 1 <= len(xs) <= 4 and f.n_inputs == len(xs)
+        assert len(xs) in range(1, 5) and f.n_inputs == len(xs)
 
     draw()
     assert len(seen) >= 8 and seen <= set(EXPRESSION_OPS), seen
