@@ -1,7 +1,7 @@
 """``Value``: a scalar that remembers how it was computed.
 
 A Value holds ``data`` (a float), ``grad`` (d root / d self after ``backward``), and, if
-an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`apply`,
+an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`record`,
 which evaluates an entry of the op table (:mod:`autograd.ops`) on floats and records
 the node.  Nodes hold no closures, so a graph is freed as soon as it is unreachable.
 """
@@ -21,10 +21,15 @@ from .ops import Op
 _MAX_SHOWN_INPUTS = 6
 
 
+def _is_number(x: Any) -> bool:
+    """True for what float() takes as a real number: ints, floats, numpy scalars, ..."""
+    return hasattr(x, "__float__") and not isinstance(x, (str, bytes, complex))
+
+
 def _as_float(data: Any) -> float:
     """Convert a real number to float; TypeError for anything else, ValueError for NaN."""
     if type(data) is not float:
-        if isinstance(data, (str, bytes, complex)) or not hasattr(data, "__float__"):
+        if not _is_number(data):
             raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
         try:
             data = float(data)
@@ -107,7 +112,6 @@ class Value:
     def __ge__(self, other: Any) -> bool:
         return self.data >= _data_of(other)
 
-
     def __pos__(self) -> Value:
         return self
 
@@ -133,9 +137,7 @@ def _operand(x: Any) -> Value | None:
     """Like :func:`lift`, but None (so the operator returns NotImplemented) for non-numbers."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, (str, bytes, complex)) or not hasattr(x, "__float__"):
-        return None
-    return Value(x)
+    return Value(x) if _is_number(x) else None
 
 
 def _call_text(op: Op, inputs: tuple[Value, ...]) -> str:
@@ -254,11 +256,6 @@ for _op in (ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.RELU):
 Value.abs = Value.__abs__
 
 
-def _value_sign(x: Any) -> float:
-    d = _data_of(x)
-    return float((d > 0.0) - (d < 0.0))
-
-
 def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
     return FLOAT.onehot_argmax(tuple(_data_of(x) for x in xs))
 
@@ -273,7 +270,7 @@ VALUE = SimpleNamespace(
     sigmoid=lambda x: lift(x).sigmoid(),
     pow=lambda x, y: lift(x) ** y,
     log_pos=lambda x: lift(x).log() if x > 0.0 else 0.0,
-    sign=_value_sign,
+    sign=lambda x: FLOAT.sign(_data_of(x)),
     abs=abs,
     where=lambda condition, a, b: a if condition else b,
     maximum=lambda a, b: a if a >= b else b,
