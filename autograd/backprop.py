@@ -102,6 +102,7 @@ def backward(root: Value) -> None:
         if node._op is not None:
             node.grad = 0.0
     root.grad += 1.0
+    anomaly = bool(ANOMALY) and get_ident() in ANOMALY  # detect_anomaly in this thread
     blocked = None
     try:
         for node in reversed(order):
@@ -117,19 +118,19 @@ def backward(root: Value) -> None:
             if len(inputs) == 2:
                 a, b = inputs
                 da, db = op.derivative(FLOAT, node.data, a.data, b.data)
-                if ANOMALY:
+                if anomaly:
                     _check_contributions(node, g, (da, db))
                 a.grad += g * da
                 b.grad += g * db
             elif len(inputs) == 1:
                 (a,) = inputs
                 (da,) = op.derivative(FLOAT, node.data, a.data)
-                if ANOMALY:
+                if anomaly:
                     _check_contributions(node, g, (da,))
                 a.grad += g * da
             else:
                 partials = op.derivative(FLOAT, node.data, *[v.data for v in inputs])
-                if ANOMALY:
+                if anomaly:
                     _check_contributions(node, g, partials)
                 for a, da in zip(inputs, partials):
                     a.grad += g * da

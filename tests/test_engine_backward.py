@@ -191,3 +191,24 @@ def test_a_gradient_overflow_outside_anomaly_mode_is_an_overflow_error():
     x, z = overflowing_gradient()
     with pytest.raises(OverflowError, match="gradient became inf"):
         z.backward()
+
+
+def test_detect_anomaly_in_one_thread_leaves_other_threads_alone():
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with autograd.detect_anomaly():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    inside.wait(5)
+    try:
+        assert not autograd.is_anomaly_enabled()
+        x, z = overflowing_gradient()
+        with pytest.raises(OverflowError):  # this thread's ordinary error, not anomaly mode's
+            z.backward()
+    finally:
+        release.set()
+        worker.join()
