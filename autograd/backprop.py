@@ -70,13 +70,13 @@ def _backward_error(node: Value, error: Exception) -> Exception:
     return type(error)(f"backward of {call}: {error}")
 
 
-def _non_finite_gradient(node: Value) -> Exception:
+def _non_finite_gradient(node: Value, gradient: float, caller: str = "backward") -> Exception:
     """The error for a gradient that became inf or NaN while flowing into ``node``."""
     users = f" (reaching {_call_text(node._op, node.inputs)})" if node._op else ""
-    message = f"backward: the gradient became {node.grad}{users}"
+    message = f"{caller}: the gradient became {gradient}{users}"
     if ANOMALY and get_ident() in ANOMALY:
         return FloatingPointError(message + " (detect_anomaly)")
-    if node.grad != node.grad:
+    if gradient != gradient:
         return ValueError(message)
     return OverflowError(message)
 
@@ -139,12 +139,12 @@ def backward(root: Value) -> None:
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(node, error) from None
     if blocked is not None:
-        raise _non_finite_gradient(blocked)
+        raise _non_finite_gradient(blocked, blocked.grad)
     total = sum(map(_grad, order))  # inf or NaN anywhere makes the sum non-finite
     if total - total:
         for node in order:
             if node.grad - node.grad:
-                raise _non_finite_gradient(node)
+                raise _non_finite_gradient(node, node.grad)
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
@@ -176,6 +176,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         for x, partial in zip(node.inputs, partials):
             contribution = g * partial
             grads[x] = grads[x] + contribution if x in grads else contribution
+    for node, g in grads.items():
+        if not create_graph and g - g:  # (with create_graph, the ops check themselves)
+            raise _non_finite_gradient(node, g, caller="grad")
     return [lift(grads.get(x, 0.0)) for x in inputs]
 
 

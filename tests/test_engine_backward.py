@@ -212,3 +212,9 @@ def test_detect_anomaly_in_one_thread_leaves_other_threads_alone():
     finally:
         release.set()
         worker.join()
+
+
+def test_grad_refuses_an_overflowing_gradient_too():
+    x, z = overflowing_gradient()
+    with pytest.raises(OverflowError, match="grad: the gradient became inf"):
+        autograd.grad(z, [x])
