@@ -17,7 +17,7 @@ import json
 import os
 from typing import Any
 
-from .module import Module
+from .module import Module, _is_finite_number, _listing
 
 FORMAT = "chaingrad.nn"
 VERSION = 1
@@ -32,8 +32,13 @@ def save(module: Module, path: str | os.PathLike) -> None:
     """Write ``module``'s state dict to ``path`` (written to a temporary file first,
     then renamed, so an interrupted save never leaves a half-written file)."""
     _check_module(module, "save")
+    state = module.state_dict()
+    bad = [f"{name}={value!r}" for name, value in state.items() if not _is_finite_number(value)]
+    if bad:
+        raise ValueError(f"save: {type(module).__name__} has parameters that are not finite "
+                         f"numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
     document = {"format": FORMAT, "version": VERSION, "model": type(module).__name__,
-                "parameters": module.state_dict()}  # fmt: skip
+                "parameters": state}  # fmt: skip
     text = json.dumps(document, indent=1, allow_nan=False)
     path = os.fspath(path)
     temporary = f"{path}.tmp{os.getpid()}"

@@ -309,7 +309,7 @@ def test_every_bad_file_raises_and_leaves_weights_unchanged(tmp_path):
 def test_save_refuses_non_finite_weights_and_non_modules(tmp_path):
     model = nn.MLP(2, [1])
     model.layers[0].neurons[0].b.data = float("inf")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"not finite numbers \(1\): layers\.0\.neurons\.0\.b=inf"):
         model.save(tmp_path / "m.json")
     assert not (tmp_path / "m.json").exists()
     with pytest.raises(TypeError, match="needs an nn.Module"):
