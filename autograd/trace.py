@@ -26,7 +26,7 @@ from . import backprop, value
 from .modes import is_grad_enabled
 from .value import Value, lift
 
-__all__ = ["Trace", "TraceError", "trace"]
+__all__ = ["Trace", "TraceError", "trace", "tracing"]
 
 
 class TraceError(TypeError):
@@ -81,6 +81,12 @@ class _Tracer:
 
 
 _ACTIVE: _Tracer | None = None
+
+
+def tracing() -> bool:
+    """True while this thread is tracing a function for :func:`autograd.compile`
+    (for code that must not be frozen into the graph, such as random dropout masks)."""
+    return _ACTIVE is not None and _ACTIVE.thread == threading.get_ident()
 
 
 def _guarded(name: str, what: str) -> Callable[..., Any]:
@@ -157,7 +163,7 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
     global _ACTIVE
     if not is_grad_enabled():
         raise TraceError("compile: cannot trace inside no_grad (nothing would be recorded)")
-    if _ACTIVE is not None and _ACTIVE.thread == threading.get_ident():
+    if tracing():
         raise TraceError("compile: cannot compile inside a function being traced")
     data = [x.data if isinstance(x, Value) else x for x in example_inputs]
     name = getattr(fn, "__qualname__", type(fn).__name__)

@@ -15,6 +15,7 @@ from typing import Any
 import autograd
 from autograd import Value
 from autograd.ops import DOT
+from autograd.trace import TraceError, tracing
 from autograd.value import record
 
 from .activations import get_activation
@@ -176,7 +177,8 @@ class Dropout(Module):
     """In training mode each element is zeroed with probability ``p`` and the others
     are scaled by 1 / (1 - p), so the expected output equals the input; in evaluation
     mode it is the identity.  Draws from ``generator`` (a ``random.Random``), by
-    default Python's global ``random``."""
+    default Python's global ``random``.  In training mode it cannot be traced by
+    ``autograd.compile`` (TraceError): one mask would be frozen for every sample."""
 
     def __init__(self, p: float = 0.5, generator: random.Random | None = None) -> None:
         if isinstance(p, bool) or not isinstance(p, (int, float)):
@@ -190,6 +192,9 @@ class Dropout(Module):
         single = not isinstance(x, (list, tuple))
         xs = as_values([x] if single else x)
         if self.training and self.p > 0.0:
+            if tracing():
+                raise TraceError("compile: Dropout in training mode would freeze one random "
+                                 "mask for every sample; call model.eval() before compiling")
             draw, p = self._random.random, self.p
             scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
             xs = [Value(0.0) if draw() < p else v * scale for v in xs]

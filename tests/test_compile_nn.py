@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from nn.compiled import CompiledStep
 from nn.training import _penalty
@@ -116,3 +117,14 @@ def lambda_named(name: str):
 
     loss.__name__ = name
     return loss
+
+
+def test_dropout_in_training_mode_is_refused_by_compile() -> None:
+    model = nn.Sequential(nn.Layer(2, 4), nn.Dropout(0.5), nn.Layer(4, 1, "linear"))
+    with pytest.raises(autograd.TraceError, match="Dropout in training mode.*eval"):
+        autograd.compile(lambda a, b: model([a, b]), [0.1, 0.2])
+    model.eval()  # the identity: nothing random to freeze
+    prog = autograd.compile(lambda a, b: model([a, b]), [0.1, 0.2])
+    X = np.array([[0.5, -1.0], [2.0, 0.3]])
+    expected = [model(list(row))[0].data for row in X]
+    np.testing.assert_allclose(prog(X)[:, 0], expected, rtol=OUT_TOL, atol=OUT_TOL)
