@@ -84,3 +84,16 @@ def test_answers_that_do_not_load_are_reported_briefly(tmp_path: Path):
     done = run_checker(str(broken))
     assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
     assert "Could not load broken.py: SyntaxError" in done.stdout
+
+
+def test_a_failing_partial_is_named_as_in_the_learners_function(tmp_path: Path):
+    answers = tmp_path / "answers.py"
+    answers.write_text(
+        "from solutions import neuron_mse_backward as right\n\n"
+        "def neuron_mse_backward(w1, w2, w3, b):\n"
+        "    d = right(w1, w2, w3, b)\n"
+        "    return (d[0], 2 * d[1], d[2], d[3])  # wrong in w2 only\n"
+    )  # fmt: skip
+    done = run_checker(str(answers))
+    assert "FAIL" in rows(done.stdout)["neuron_mse"]
+    assert "d/dw2 yours" in rows(done.stdout)["neuron_mse"]

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from tasks import TASKS, Task
 
@@ -47,6 +50,17 @@ def _point_text(point: tuple[float, ...]) -> str:
     return "(" + ", ".join(f"{x:g}" for x in point) + ")"
 
 
+def _input_names(backward: Callable[..., Any], n_inputs: int) -> list[str]:
+    """The names of ``backward``'s inputs (``z``, ``w1``, ...), or x0, x1, ... if unknown."""
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    try:
+        parameters = inspect.signature(backward).parameters.values()
+    except (TypeError, ValueError):
+        parameters = []
+    names = [p.name for p in parameters if p.kind in positional]
+    return names if len(names) == n_inputs else [f"x{i}" for i in range(n_inputs)]
+
+
 def check_task(task: Task, module: ModuleType) -> Result:
     """Run gradcheck of the module's backward for ``task`` at each of its points."""
     backward = getattr(module, task.backward_name, None)
@@ -63,9 +77,10 @@ def check_task(task: Task, module: ModuleType) -> Result:
             detail = f"at {_point_text(point)}: {type(error).__name__}: {error}"
             return Result(task, "error", detail)
         if not report.ok:
-            row = report.failures[0]
+            i, row = next((i, row) for i, row in enumerate(report.rows) if not row.ok)
+            name = _input_names(backward, len(point))[i]
             detail = (
-                f"at {_point_text(point)}: d/d{row.label} yours {row.analytic:.8g}, "
+                f"at {_point_text(point)}: d/d{name} yours {row.analytic:.8g}, "
                 f"numeric {row.numeric:.8g}"
             )
             return Result(task, "FAIL", detail, report)
