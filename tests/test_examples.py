@@ -71,6 +71,9 @@ def test_xor(tmp_path, capsys):
     result, printed = run_example("xor", tmp_path, capsys)
     assert result["monotone"]
     assert result["losses"][-1] < result["losses"][0] / 10
+    # the loss printed "after N iterations" is measured after the last update
+    assert result["final_loss"] < result["losses"][-1]
+    assert f"{result['final_loss']:.4f} after 300 iterations" in printed
     predictions = result["predictions"]
     assert predictions[0] < 0.5 < predictions[1] and predictions[2] > 0.5 > predictions[3]
 
