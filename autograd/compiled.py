@@ -87,7 +87,11 @@ class CompiledFunction:
     # -- forward -------------------------------------------------------------------------
 
     def _check_batch(self, X: Any) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError) as error:  # a ragged list, or not numbers
+            raise ValueError(f"compiled {self.name}: X must be an array of numbers of shape "
+                             f"(batch, {self.n_inputs}) ({error})") from None  # fmt: skip
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             got = f"width {X.shape[1]}" if X.ndim == 2 else f"{X.ndim} dimension(s)"
             raise ValueError(

@@ -68,6 +68,23 @@ _TERMS: dict[Callable, tuple[Callable[[list, list], Value], str]] = {
 }
 
 
+def _matrix(X: Sequence, width: int) -> np.ndarray:
+    """X as a (samples, width) float array; ValueError naming the first sample of another
+    width (numpy's own message for a ragged list names neither)."""
+    try:
+        array = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        array = None
+    if array is not None and array.ndim == 2 and array.shape[1] == width:
+        return array
+    for i, row in enumerate(X):
+        received = len(row) if hasattr(row, "__len__") else 1
+        if received != width:
+            raise ValueError(f"expected an input of width {width}, received width {received} "
+                             f"(sample {i})")  # fmt: skip
+    raise ValueError(f"X must hold {width} numbers per sample")
+
+
 def _as_list(output: Any) -> list:
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
@@ -98,7 +115,7 @@ class CompiledStep:
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
-        self._features = np.asarray(X, dtype=float)
+        self._features = _matrix(X, self._n_features)
 
         def sample(*inputs: Value) -> list[Value]:
             outs = _as_list(model(list(inputs[: self._n_features])))
@@ -129,7 +146,7 @@ class CompiledStep:
     def _rows_of(self, X: Sequence) -> np.ndarray:
         # Fast path: fit's batches are rows of its X, so gather them by identity.
         indices = [self._rows.get(id(row), -1) for row in X]
-        return self._features[indices] if min(indices) >= 0 else np.asarray(X, dtype=float)
+        return self._features[indices] if min(indices) >= 0 else _matrix(X, self._n_features)
 
     def evaluate(self, model: Any, X: Sequence) -> list:
         """The model's outputs on X as floats (a float or a list per sample)."""

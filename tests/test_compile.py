@@ -263,6 +263,7 @@ def test_op_without_array_form_is_refused_by_name() -> None:
     (np.zeros(2), r"shape \(batch, 2\).*1 dimension"),
     (np.zeros((0, 2)), "no rows"),
     (np.array([[1.0, np.nan]]), "NaN"),
+    ([[1.0, 2.0], [3.0]], r"array of numbers of shape \(batch, 2\)"),
 ])  # fmt: skip
 def test_batch_of_the_wrong_shape_is_refused(X: np.ndarray, message: str) -> None:
     prog = autograd.compile(lambda a, b: a * b, [1.0, 2.0])

@@ -109,6 +109,12 @@ def test_refusals() -> None:
         step(classifier, X, [3] * 10, nn.cross_entropy, classifier.parameters())
     with pytest.raises(ValueError, match="2 target"):
         CompiledStep(model, nn.mse_loss, X, [[0.0, 1.0]] * 10)
+    ragged = [*X[:3], [0.5], *X[4:]]
+    with pytest.raises(ValueError, match=r"width 2, received width 1 \(sample 3\)"):
+        CompiledStep(model, nn.hinge_loss, ragged, [1] * 10)
+    step = CompiledStep(model, nn.hinge_loss, X, [1] * 10)
+    with pytest.raises(ValueError, match=r"width 2, received width 3 \(sample 1\)"):
+        step.evaluate(model, [[0.0, 1.0], [1.0, 2.0, 3.0]])
 
 
 def lambda_named(name: str):
