@@ -114,6 +114,12 @@ def test_overfitting(tmp_path, capsys):
     plain = result["plain"]
     assert plain.train_loss[-1] < plain.train_loss[0]
     assert len(plain.val_loss) == plain.epochs
+    # the table measures the model fit returned: early stopping's best-epoch weights
+    overfitting = importlib.import_module("overfitting")
+    model, _ = overfitting.train("early stopping", 15)
+    row = next(line for line in printed.splitlines() if "early stopping" in line)
+    train_loss = overfitting.loss(model, overfitting.X_TRAIN, overfitting.Y_TRAIN)
+    assert row.split()[3] == f"{train_loss:.4f}"
 
 
 @needs_matplotlib
