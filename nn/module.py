@@ -62,9 +62,13 @@ class Module:
                 yield name, item
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
-        """(dotted name, Value) for every parameter, each Value once, in attribute order."""
+        """(dotted name, Value) for every parameter, each Value once, in attribute order.
+
+        A ``prefix`` is joined with a dot, as in torch: ``prefix='model'`` gives
+        ``'model.layers.0.neurons.0.w.0'``, ...
+        """
         seen: set[int] = set()
-        for name, value in self._named_parameters(prefix):
+        for name, value in self._named_parameters(f"{prefix}." if prefix else ""):
             if id(value) not in seen:
                 seen.add(id(value))
                 yield name, value

@@ -201,6 +201,13 @@ def test_mlp_repr_is_pytorch_like():
     assert repr(nn.Neuron(3, "tanh")) == "Neuron(3, activation='tanh')"
 
 
+def test_named_parameters_prefix_is_joined_with_a_dot():
+    model = nn.MLP(2, [1])
+    assert [name for name, _ in model.named_parameters(prefix="model")] == [
+        "model.layers.0.neurons.0.w.0", "model.layers.0.neurons.0.w.1",
+        "model.layers.0.neurons.0.b"]  # fmt: skip
+
+
 def test_shared_parameters_are_listed_once():
     class Tied(nn.Module):
         def __init__(self):
