@@ -61,7 +61,7 @@ def plot(what: str, draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Path
     return wrote(what, path)
 
 
-def figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (6, 4)):
+def figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (6, 4)) -> tuple[Any, Any]:
     """A matplotlib Figure and its axes, without pyplot (ImportError without matplotlib)."""
     from matplotlib.figure import Figure
 

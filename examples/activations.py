@@ -23,6 +23,9 @@ computes the Jacobian at z = (1, 2, 3) with ``autograd.grad``.
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
+from pathlib import Path
 
 from _common import figure, out_dir, plot, run, save_figure, table
 
@@ -59,7 +62,7 @@ ACTIVATIONS = {  # name: (function of a Value, closed-form derivative of a float
 }  # fmt: skip
 
 
-def value_and_slope(f, x: float) -> tuple[float, float]:
+def value_and_slope(f: Callable[[Value], Value], x: float) -> tuple[float, float]:
     """f(x) and f'(x), the latter by backward."""
     v = Value(x)
     out = f(v)
@@ -74,7 +77,7 @@ def softmax_jacobian(z: list[float]) -> tuple[list[float], list[list[float]]]:
     return [v.data for v in s], [[g.data for g in autograd.grad(si, zs)] for si in s]
 
 
-def plot_all(filename) -> object:
+def plot_all(filename: str | os.PathLike) -> Path:
     fig, axes = figure(2, 4, size=(14, 6))
     axes.flat[-1].axis("off")
     grid = [i / 20 for i in range(-60, 61)]

@@ -21,7 +21,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
 from _common import figure, out_dir, plot, run, save_figure, table
 
@@ -67,7 +69,7 @@ def fit_line(batch_size: int, epochs: int, lr: float, seed: int = 0) -> float:
     return mse([a * x + b for x, _ in data], [y for _, y in data]).data
 
 
-def plot_path(path: list[tuple[float, float]], filename) -> object:
+def plot_path(path: list[tuple[float, float]], filename: str | os.PathLike) -> Path:
     """The parabola C(w) and the points gradient descent visits."""
     fig, ax = figure()
     grid = [i / 100 for i in range(0, 111)]

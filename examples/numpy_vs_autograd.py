@@ -28,7 +28,9 @@ import autograd
 from autograd import Value
 
 
-def numpy_step(x, y, w1, w2):
+def numpy_step(
+    x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
     """The slide's forward and hand-written backward: (loss, grad_w1, grad_w2)."""
     h = 1 / (1 + np.exp(-x.dot(w1)))
     y_pred = h.dot(w2)
@@ -56,7 +58,9 @@ def numpy_training(iterations: int, seed: int = 0) -> list[float]:
     return losses
 
 
-def autograd_gradients(x, y, w1, w2):
+def autograd_gradients(
+    x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
     """The same loss from scalar Values; backward fills the gradients."""
     W1 = [[Value(w) for w in row] for row in w1]
     W2 = [[Value(w) for w in row] for row in w2]
@@ -68,7 +72,7 @@ def autograd_gradients(x, y, w1, w2):
     loss = autograd.sum(terms)
     loss.backward()
 
-    def grads(matrix):
+    def grads(matrix: list[list[Value]]) -> np.ndarray:
         return np.array([[w.grad for w in row] for row in matrix])
 
     return loss.data, grads(W1), grads(W2)

@@ -21,7 +21,9 @@ The curves are drawn side by side in out/overfitting.png.
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
 from _common import figure, out_dir, plot, run, save_figure, table
 
@@ -63,7 +65,7 @@ def loss(model: nn.Module, X: list, y: list) -> float:
     return nn.bce_with_logits([model(x) for x in X], y).data
 
 
-def plot_curves(histories: dict[str, nn.History], filename) -> object:
+def plot_curves(histories: dict[str, nn.History], filename: str | os.PathLike) -> Path:
     fig, axes = figure(1, len(histories), size=(4 * len(histories), 3.5))
     for ax, (name, history) in zip(axes, histories.items()):
         epochs = range(1, history.epochs + 1)

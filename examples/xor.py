@@ -23,7 +23,9 @@ and the loss curve decreases monotonically, as the tutorial's plot shows.
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
 from _common import figure, out_dir, plot, run, save_figure, table
 
@@ -70,7 +72,7 @@ def train(net: TwoLayerNetwork, iterations: int, lr: float = 1.0) -> list[float]
     return losses
 
 
-def plot_losses(losses: list[float], filename) -> object:
+def plot_losses(losses: list[float], filename: str | os.PathLike) -> Path:
     fig, ax = figure()
     ax.plot(range(1, len(losses) + 1), losses)
     ax.set(xlabel="iteration", ylabel="sum of squared errors", title="loss per iteration")
