@@ -94,6 +94,16 @@ def test_refusals_are_one_line_exit_2_and_write_nothing(capsys, tmp_path, monkey
     assert out == "" and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("option", ["-o", "--html"])
+def test_an_unwritable_output_is_refused_before_anything_is_written(capsys, tmp_path, option):
+    other = {"-o": ["--html", str(tmp_path / "page.html")],
+             "--html": ["-o", str(tmp_path / "g.svg")]}  # fmt: skip
+    for target in (tmp_path / "missing" / "g.svg", tmp_path):
+        code, out, err = run(capsys, "x * 2", "x=1", option, str(target), *other[option])
+        assert code == 2 and err.count("\n") == 1 and "not a file in an existing folder" in err
+        assert out == "" and list(tmp_path.iterdir()) == []
+
+
 def test_refusal_through_python_m_has_no_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "viz", "__import__('os')"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip

@@ -2,7 +2,8 @@
 
 Prints the formula's value and every variable's gradient, and writes the graph
 (``-o``: .svg, .png, .pdf or .dot) and the step-through page (``--html``).  Every
-refusal is one line on stderr and exit code 2, with no traceback.
+refusal is one line on stderr and exit code 2, with no traceback; refusals (including
+an output path whose folder does not exist) come before anything is computed or written.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from .embedded import EmbeddedRenderError
@@ -78,6 +80,9 @@ def run(argv: Sequence[str]) -> int:
     """Run the CLI on ``argv`` (without the program name); returns the exit code."""
     args = _parser().parse_args(list(argv))
     values = parse_values(args.values)
+    for option, target in (("-o", args.output), ("--html", args.html)):
+        if target and (Path(target).is_dir() or not Path(target).parent.is_dir()):
+            raise Refusal(f"{option} {target}: not a file in an existing folder")
     if args.output:
         fmt = args.output.rsplit(".", 1)[-1].lower()
         if fmt not in FILE_FORMATS:
