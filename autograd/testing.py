@@ -14,7 +14,7 @@ is meaningful::
         f, xs = case
         assert gradcheck(f, xs)
 
-``repr(f)`` is its formula, e.g. ``f(x0, x1) = tanh(a) + log(x1 * x1 + 0.5)  where
+``repr(f)`` is its formula, e.g. ``f(x0, x1) = tanh(a) + log(a * a + 0.5)  where
 a = x0 * x1``: a sub-expression used more than once gets a name and is ONE node of the
 graph, so gradients from both uses must add up.
 

@@ -97,6 +97,17 @@ def _manual(n_inputs: int, *draws):
     return inputs, _Builder(lambda strategy: next(answers))
 
 
+def test_the_module_docstrings_repr_example_is_what_repr_gives():
+    import autograd.testing
+
+    (x0, x1), b = _manual(2, 0.5)
+    a = b.node("mul", x0, x1, bound=4.0)
+    body = b.node("add", b.build("tanh", [a]), b.build("log", [a]), bound=9.0)
+    shown = repr(Expression([x0, x1], b.nodes, body))
+    assert shown == "f(x0, x1) = tanh(a) + log(a * a + 0.5)  where a = x0 * x1"
+    assert " ".join(shown.split()) in " ".join(autograd.testing.__doc__.split())
+
+
 def test_repr_reads_as_the_formula_with_shared_names_and_parentheses():
     (x0, x1), b = _manual(2, 0.5, 2)
     a = b.node("mul", x0, x1, bound=4.0)
