@@ -28,7 +28,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .functional import log_sum_exp_shifted
+from .functional import _shifted, log_sum_exp_shifted
 from .layers import Dropout
 from .losses import (
     _bce_logits_term,
@@ -46,9 +46,8 @@ from .module import Module
 
 
 def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
-    """log(sum_j e^(z_j - m)) - t . (z - m), with m = max_j z_j a node (no data read)."""
-    m = autograd.max(logits)
-    shifted = [z - m for z in logits]
+    """log(sum_j e^(z_j - m)) - t . (z - m): nn.cross_entropy with a one-hot target."""
+    shifted = _shifted(logits, "cross_entropy")
     return log_sum_exp_shifted(shifted) - autograd.dot(onehot, shifted)
 
 

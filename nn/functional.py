@@ -21,12 +21,16 @@ def _is_batch(x: Any) -> bool:
 
 
 def _shifted(values: Any, name: str) -> list[Value]:
-    """x_i - m with m = max_j x_j taken as a constant (the results do not depend on m,
-    so its gradient is 0 mathematically; detaching it keeps exp from overflowing)."""
+    """x_i - m with m = max_j x_j, so every e^(x_i - m) <= 1 and nothing overflows.
+
+    m is an ``autograd.max`` node (no Python reads the data, so this also traces in
+    ``autograd.compile``); its gradient in softmax, log-softmax and cross-entropy is
+    1 - sum_j softmax_j = 0, so the shift changes no value and no gradient.
+    """
     xs = as_values(values)
     if not xs:
         raise ValueError(f"{name}: needs at least one value, received 0")
-    m = max(v.data for v in xs)
+    m = autograd.max(xs)
     return [v - m for v in xs]
 
 
