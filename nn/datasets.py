@@ -13,15 +13,9 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .checks import whole_number
+
 DIGITS_INSTALL = "pip install 'chaingrad[digits]'"
-
-
-def _count(name: str, n: Any, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, received {n}")
-    return n
 
 
 def _non_negative(name: str, x: Any) -> float:
@@ -55,7 +49,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1,
     """Two interleaving half circles (sklearn.datasets.make_moons): label 0 on
     (cos t, sin t), label 1 on (1 - cos t, 1/2 - sin t), t in [0, pi]; the first
     gets n_samples // 2 points, the second the rest."""
-    _count("n_samples", n_samples, 2)
+    whole_number("n_samples", n_samples, 2)
     noise = _non_negative("noise", noise)
     rng = random.Random(seed)
     n_out = n_samples // 2
@@ -68,7 +62,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1,
 def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
                  seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """A large circle (label 0, radius 1) around a small one (label 1, radius ``factor``)."""
-    _count("n_samples", n_samples, 2)
+    whole_number("n_samples", n_samples, 2)
     noise = _non_negative("noise", noise)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor must be in (0, 1), received {factor}")
@@ -85,7 +79,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
 def make_xor(n_samples: int = 100, noise: float = 0.0,
              seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """Points uniform in [-1, 1]^2; label 1 where x and y have different signs, else 0."""
-    _count("n_samples", n_samples)
+    whole_number("n_samples", n_samples)
     noise = _non_negative("noise", noise)
     rng = random.Random(seed)
     points = []
@@ -99,8 +93,8 @@ def make_spirals(n_samples: int = 100, n_classes: int = 3, noise: float = 0.2,
                  seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """``n_classes`` interleaved spiral arms (the CS231n spiral data): arm k has radius
     r in [0, 1] and angle 4k + 4r (+ Gaussian noise of std ``noise`` on the angle)."""
-    _count("n_samples", n_samples)
-    _count("n_classes", n_classes, 2)
+    whole_number("n_samples", n_samples)
+    whole_number("n_classes", n_classes, 2)
     noise = _non_negative("noise", noise)
     rng = random.Random(seed)
     points = []
@@ -118,12 +112,12 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
                seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """Gaussian clusters (sklearn.datasets.make_blobs): ``centers`` is a count (centres
     drawn uniform in ``center_box``) or a list of centres; cluster k gets label k."""
-    _count("n_samples", n_samples)
+    whole_number("n_samples", n_samples)
     cluster_std = _non_negative("cluster_std", cluster_std)
     rng = random.Random(seed)
     if isinstance(centers, int):
-        _count("centers", centers)
-        _count("n_features", n_features)
+        whole_number("centers", centers)
+        whole_number("n_features", n_features)
         centers = [[rng.uniform(*center_box) for _ in range(n_features)] for _ in range(centers)]
     centers = [list(map(float, c)) for c in centers]
     if not centers:
@@ -172,7 +166,7 @@ def train_test_split(X: Sequence, y: Sequence, test_size: float = 0.25,
             raise ValueError(f"test_size as a fraction must be in (0, 1), received {test_size}")
         n_test = math.ceil(test_size * n)
     else:
-        n_test = _count("test_size", test_size)
+        n_test = whole_number("test_size", test_size)
     if not 0 < n_test < n:
         raise ValueError(f"test_size gives {n_test} test samples out of {n}; "
                          "both parts must be non-empty")  # fmt: skip
@@ -188,7 +182,7 @@ def batches(X: Sequence, y: Sequence, batch_size: int, shuffle: bool = True,
     """Consecutive ``(X_batch, y_batch)`` of ``batch_size`` samples (the last may be
     smaller), in an order shuffled by ``random.Random(seed)`` unless ``shuffle=False``."""
     _check_pair(X, y)
-    _count("batch_size", batch_size)
+    whole_number("batch_size", batch_size)
     order = list(range(len(X)))
     if shuffle:
         random.Random(seed).shuffle(order)

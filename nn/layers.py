@@ -19,6 +19,7 @@ from autograd.trace import TraceError, tracing
 from autograd.value import record
 
 from .activations import get_activation
+from .checks import whole_number
 from .module import Module, as_values
 
 INITS = ("uniform", "xavier", "he")
@@ -42,14 +43,6 @@ def _init_bound(init: str, fan_in: int, fan_out: int) -> float:
     raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, INITS))}")
 
 
-def _check_width(name: str, n: Any, minimum: int = 1) -> int:
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, received {n}")
-    return n
-
-
 class Neuron(Module):
     """``f(w . x + b)`` for an input x of ``nin`` numbers or Values.
 
@@ -62,7 +55,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "relu", init: str = "uniform",
                  fan_out: int = 1) -> None:  # fmt: skip
-        _check_width("nin", nin)
+        whole_number("nin", nin)
         bound = _init_bound(init, nin, fan_out)
         self._act: Callable[[Value], Value] = get_activation(activation)
         self.w: list[Value] = [Value(random.uniform(-bound, bound)) for _ in range(nin)]
@@ -93,7 +86,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
                  init: str = "uniform") -> None:  # fmt: skip
-        _check_width("nout", nout)
+        whole_number("nout", nout)
         self.neurons: list[Neuron] = [Neuron(nin, activation, init, fan_out=nout)
                                       for _ in range(nout)]  # fmt: skip
         self.activation: str = activation
@@ -129,7 +122,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: list[int], activation: str = "relu",
                  output_activation: str = "linear", init: str = "uniform") -> None:  # fmt: skip
-        _check_width("nin", nin)
+        whole_number("nin", nin)
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, not {nouts!r}")
         sizes = [nin, *nouts]
@@ -160,7 +153,7 @@ class Maxout(Module):
     _repr_children = False
 
     def __init__(self, nin: int, nout: int, pieces: int = 2, init: str = "uniform") -> None:
-        _check_width("pieces", pieces)
+        whole_number("pieces", pieces)
         self.pieces: list[Layer] = [Layer(nin, nout, "linear", init) for _ in range(pieces)]
 
     def __call__(self, x: Any) -> list[Value]:
