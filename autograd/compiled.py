@@ -175,7 +175,11 @@ class CompiledFunction:
         values, read = self._forward(X)
         grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
-        chosen = range(self.n_outputs) if outputs is None else outputs
+        chosen = range(self.n_outputs) if outputs is None else list(outputs)
+        for i in chosen:
+            if not (isinstance(i, int) and 0 <= i < self.n_outputs):
+                raise ValueError(f"outputs: {i!r} is not an output position; fn returns "
+                                 f"{self.n_outputs} output(s), positions 0 to {self.n_outputs - 1}")
         for step, column in [self._outputs[i] for i in chosen]:
             if self._steps[step].needs_grad:  # d L / d output = seed for every sample
                 grads.add(Read(step, np.array([column]), False),

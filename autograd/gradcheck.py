@@ -138,7 +138,9 @@ class GradcheckError(RuntimeError):
 
 
 def _floats(xs: Sequence[Any]) -> list[float]:
-    """The point as floats (Values give their data)."""
+    """The point as floats (Values give their data); ValueError for no point at all."""
+    if len(xs) == 0:
+        raise ValueError("needs at least one input to check: xs is empty")
     return [float(x) for x in xs]
 
 

@@ -55,13 +55,24 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; ValueError for a key given twice (json keeps the last)."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"the key {twice!r} appears twice")
+    return document
+
+
 def read_state(path: str | os.PathLike) -> dict[str, Any]:
     """The parameter dict stored in a file written by :func:`save`, after checking the
     format and version; ValueError naming the problem otherwise."""
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as file:
-            document = json.load(file, parse_constant=_reject_constant)
+            document = json.load(file, parse_constant=_reject_constant,
+                                 object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as error:
         raise ValueError(f"load: {path} is not a text (JSON) file: {error}") from None
     except json.JSONDecodeError as error:

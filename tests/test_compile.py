@@ -358,3 +358,10 @@ def test_other_threads_are_untouched_while_tracing() -> None:
 
     autograd.compile(fn, [1.0])
     assert seen == {"type": Value, "compare": True, "data": pytest.approx(np.tanh(6.0))}
+
+
+def test_backward_refuses_an_output_position_fn_does_not_have() -> None:
+    w = Value(0.5)
+    prog = autograd.compile(lambda x: [x * w, x + w], [1.0])
+    with pytest.raises(ValueError, match="positions 0 to 1"):
+        prog.backward(np.ones((3, 1)), outputs=[2])

@@ -120,3 +120,8 @@ def test_second_derivatives_through_a_custom_op_fail_naming_it():
         gradgradcheck(lambda x: softplus(x) * x, [0.3])
     with pytest.raises(TypeError, match="softplus"):
         autograd.hessian(lambda x: softplus(x), [0.3])
+
+
+def test_gradcheck_needs_a_point():
+    with pytest.raises(ValueError, match="xs is empty"):
+        autograd.gradcheck(lambda: Value(1.0), [])

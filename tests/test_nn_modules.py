@@ -291,6 +291,8 @@ def _corrupt_files(tmp_path, good):
                           "no 'parameters' object"),
         "wrong names": (json.dumps(wrong_names), "missing keys"),
         "nan": (json.dumps(with_bias(document, float("nan"))), "not a number JSON allows"),
+        "duplicate key": (json.dumps(document).replace('{"format"', '{"format": 1, "format"'),
+                          "'format' appears twice"),
         "bad value": (json.dumps(with_bias(document, "x")), "not finite numbers"),
     }  # fmt: skip
 
