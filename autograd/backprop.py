@@ -66,7 +66,8 @@ def _backward_error(node: Value, error: Exception) -> Exception:
     if ANOMALY and get_ident() in ANOMALY:
         return FloatingPointError(f"backward of {call}: {error} (detect_anomaly)")
     if isinstance(error, ZeroDivisionError):
-        return ZeroDivisionError(f"backward of {call}: the derivative is infinite here")
+        return ZeroDivisionError(f"backward of {call}: division by zero in the derivative "
+                                 "(it is infinite or undefined here)")
     return type(error)(f"backward of {call}: {error}")
 
 
