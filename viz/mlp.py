@@ -47,10 +47,13 @@ def draw_mlp(model: Any, rankdir: str = "LR", max_edges: int = 5000) -> Diagram:
     largest = max((abs(w) for w in weights), default=0.0)
 
     graph = Diagram(name="mlp", format="svg")
-    graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="1.2",
+    # Straight edges and newrank keep the classic picture: every layer a centred column.
+    graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
+               splines="line", newrank="true",
                label="blue: positive weight, red: negative; thicker: larger |w|",
                fontsize="10")  # fmt: skip
     graph.attr("node", fontname="Helvetica", fontsize="9")
+    graph.attr("edge", arrowsize="0.4")
     nin = len(layers[0].neurons[0].w) if layers[0].neurons else 0
     previous = [f"x{k}" for k in range(nin)]
     with graph.subgraph(name="cluster_inputs") as inputs:
