@@ -62,7 +62,7 @@ def local_partials(node: Value) -> tuple[float, ...]:
 
 def _backward_error(node: Value, error: Exception) -> Exception:
     """An error from a local derivative, re-raised with the op and its inputs named."""
-    call = _call_text(node._op, node.inputs)
+    call = _call_text(node.op, node.inputs)
     if ANOMALY and get_ident() in ANOMALY:
         return FloatingPointError(f"backward of {call}: {error} (detect_anomaly)")
     if isinstance(error, ZeroDivisionError):
@@ -73,7 +73,7 @@ def _backward_error(node: Value, error: Exception) -> Exception:
 
 def _non_finite_gradient(node: Value, gradient: float, caller: str = "backward") -> Exception:
     """The error for a gradient that became inf or NaN while flowing into ``node``."""
-    users = f" (reaching {_call_text(node._op, node.inputs)})" if node._op else ""
+    users = f" (reaching {_call_text(node.op, node.inputs)})" if node._op else ""
     message = f"{caller}: the gradient became {gradient}{users}"
     if ANOMALY and get_ident() in ANOMALY:
         return FloatingPointError(message + " (detect_anomaly)")
@@ -88,7 +88,7 @@ def _check_contributions(node: Value, g: float, partials: Sequence[float]) -> No
         contribution = g * partial
         if contribution - contribution:
             raise FloatingPointError(
-                f"backward of {_call_text(node._op, node.inputs)} produced {contribution} "
+                f"backward of {_call_text(node.op, node.inputs)} produced {contribution} "
                 f"(upstream gradient {g}, local derivative {partial}) (detect_anomaly)"
             )
 

@@ -9,9 +9,10 @@ the node.  Nodes hold no closures, so a graph is freed as soon as it is unreacha
 from __future__ import annotations
 
 import math
+from numbers import Real
 from threading import get_ident
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from . import ops
 from .backends import FLOAT
@@ -19,6 +20,7 @@ from .modes import ANOMALY, NO_GRAD
 from .ops import Op
 
 _MAX_SHOWN_INPUTS = 6
+Operand = Union["Value", Real, float]  # what the arithmetic operators accept
 
 
 def _is_number(x: Any) -> bool:
@@ -115,6 +117,28 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
+    if TYPE_CHECKING:  # made from the op table below the class; declared for editors
+
+        def __add__(self, other: Operand) -> Value: ...
+        def __radd__(self, other: Operand) -> Value: ...
+        def __sub__(self, other: Operand) -> Value: ...
+        def __rsub__(self, other: Operand) -> Value: ...
+        def __mul__(self, other: Operand) -> Value: ...
+        def __rmul__(self, other: Operand) -> Value: ...
+        def __truediv__(self, other: Operand) -> Value: ...
+        def __rtruediv__(self, other: Operand) -> Value: ...
+        def __pow__(self, other: Operand) -> Value: ...
+        def __rpow__(self, other: Operand) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+
     def leaky_relu(self, slope: Any = 0.01) -> Value:
         """x if x > 0 else slope * x;  d/dx = 1 if x > 0 else slope."""
         return apply(ops.LEAKY_RELU, self, lift(slope))
@@ -140,17 +164,17 @@ def _operand(x: Any) -> Value | None:
     return Value(x) if _is_number(x) else None
 
 
-def _call_text(op: Op, inputs: tuple[Value, ...]) -> str:
-    """'log(-1.0)': the op and its input values, for error messages."""
+def _call_text(name: str, inputs: tuple[Value, ...]) -> str:
+    """'log(-1.0)': an op's name and its input values, for error messages."""
     shown = ", ".join(repr(v.data) for v in inputs[:_MAX_SHOWN_INPUTS])
     if len(inputs) > _MAX_SHOWN_INPUTS:
         shown += f", ... ({len(inputs)} inputs)"
-    return f"{op.name}({shown})"
+    return f"{name}({shown})"
 
 
 def _forward_error(op: Op, inputs: tuple[Value, ...], error: Exception) -> Exception:
     """The error of a failed forward, re-raised with the op and its inputs named."""
-    call = _call_text(op, inputs)
+    call = _call_text(op.name, inputs)
     if isinstance(error, ZeroDivisionError):
         return ZeroDivisionError(f"{call}: division by zero")
     if isinstance(error, OverflowError):
@@ -162,7 +186,7 @@ def _forward_error(op: Op, inputs: tuple[Value, ...], error: Exception) -> Excep
 
 def _non_finite(op: Op, inputs: tuple[Value, ...], out: float) -> None:
     """Raise for a forward result that is inf or NaN, unless inf just flows through."""
-    call = _call_text(op, inputs)
+    call = _call_text(op.name, inputs)
     if ANOMALY and get_ident() in ANOMALY:
         raise FloatingPointError(f"{call} produced {out} (detect_anomaly)")
     if out != out:
@@ -249,11 +273,10 @@ for _name, _op in [("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL),
                    ("truediv", ops.DIV), ("pow", ops.POW)]:  # fmt: skip
     setattr(Value, f"__{_name}__", _binary_method(_op, reflected=False))
     setattr(Value, f"__r{_name}__", _binary_method(_op, reflected=True))
-Value.__neg__ = _unary_method(ops.NEG)
-Value.__abs__ = _unary_method(ops.ABS)
+for _name, _op in [("__neg__", ops.NEG), ("__abs__", ops.ABS), ("abs", ops.ABS)]:
+    setattr(Value, _name, _unary_method(_op))
 for _op in (ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.RELU):
     setattr(Value, _op.name, _unary_method(_op))
-Value.abs = Value.__abs__
 
 
 def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
