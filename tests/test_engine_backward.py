@@ -1,5 +1,6 @@
 """backward, grad, hessian and the grad modes."""
 
+import contextlib
 import math
 import threading
 
@@ -138,12 +139,13 @@ def test_no_grad_records_nothing_and_works_as_a_decorator():
     assert (x * 3).inputs[0] is x
 
 
-def test_no_grad_is_per_thread():
-    inside = threading.Event()
-    release = threading.Event()
+@contextlib.contextmanager
+def entered_in_another_thread(mode):
+    """Keep ``mode`` (no_grad, detect_anomaly) entered in a second thread meanwhile."""
+    inside, release = threading.Event(), threading.Event()
 
     def hold():
-        with autograd.no_grad():
+        with mode():
             inside.set()
             release.wait(5)
 
@@ -151,10 +153,16 @@ def test_no_grad_is_per_thread():
     worker.start()
     inside.wait(5)
     try:
-        assert (Value(1.0) + 1).op == "add"  # this thread still records
+        yield
     finally:
         release.set()
         worker.join()
+
+
+def test_no_grad_is_per_thread():
+    with entered_in_another_thread(autograd.no_grad):
+        assert autograd.is_grad_enabled()
+        assert (Value(1.0) + 1).op == "add"  # this thread still records
 
 
 def test_detach_is_a_constant_with_the_same_data():
@@ -194,24 +202,11 @@ def test_a_gradient_overflow_outside_anomaly_mode_is_an_overflow_error():
 
 
 def test_detect_anomaly_in_one_thread_leaves_other_threads_alone():
-    inside, release = threading.Event(), threading.Event()
-
-    def hold():
-        with autograd.detect_anomaly():
-            inside.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=hold)
-    worker.start()
-    inside.wait(5)
-    try:
+    with entered_in_another_thread(autograd.detect_anomaly):
         assert not autograd.is_anomaly_enabled()
         x, z = overflowing_gradient()
         with pytest.raises(OverflowError):  # this thread's ordinary error, not anomaly mode's
             z.backward()
-    finally:
-        release.set()
-        worker.join()
 
 
 def test_grad_refuses_an_overflowing_gradient_too():
