@@ -18,7 +18,7 @@ from typing import NoReturn
 from .embedded import EmbeddedRenderError
 from .formula import FormulaError, evaluate, function_names
 from .graph import RANKDIRS
-from .render import FILE_FORMATS, GraphvizNotFoundError, render, use_system_dot
+from .render import FILE_FORMATS, GraphvizNotFoundError, format_of, render, use_system_dot
 from .stepper import backprop_html
 
 EXIT_REFUSED = 2
@@ -84,10 +84,7 @@ def run(argv: Sequence[str]) -> int:
         if target and (Path(target).is_dir() or not Path(target).parent.is_dir()):
             raise Refusal(f"{option} {target}: not a file in an existing folder")
     if args.output:
-        fmt = args.output.rsplit(".", 1)[-1].lower()
-        if fmt not in FILE_FORMATS:
-            raise Refusal(f"-o {args.output}: the extension must be one of "
-                          + ", ".join("." + f for f in FILE_FORMATS))  # fmt: skip
+        fmt = format_of(args.output)  # an unknown extension: refuse before computing
         if fmt != "dot":
             use_system_dot(fmt)  # PNG/PDF without Graphviz: refuse before computing anything
     result, variables = evaluate(args.formula, values)

@@ -10,6 +10,7 @@ Anything else is a :class:`FormulaError` before a single Value is made.
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,8 @@ MAX_LENGTH = 2000
 MAX_SYNTAX_NODES = 2000
 MAX_DEPTH = 100
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}  # fmt: skip
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load,
             ast.Call, ast.List, ast.Tuple, ast.keyword, ast.USub, ast.UAdd,
             *_BINARY)  # fmt: skip
@@ -133,23 +135,11 @@ class _Builder:
             return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node, ast.BinOp):
             left, right = self.build(node.left), self.build(node.right)
-            return _apply_binary(node.op, left, right)
+            return _BINARY[type(node.op)](left, right)
         assert isinstance(node, ast.Call)
         function = getattr(functions, node.func.id)
         kwargs = {k.arg: self.build(k.value).data for k in node.keywords}
         return function(*[self.build(arg) for arg in node.args], **kwargs)
-
-
-def _apply_binary(op: ast.operator, left: Any, right: Any) -> Any:
-    if isinstance(op, ast.Add):
-        return left + right
-    if isinstance(op, ast.Sub):
-        return left - right
-    if isinstance(op, ast.Mult):
-        return left * right
-    if isinstance(op, ast.Div):
-        return left / right
-    return left**right
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:

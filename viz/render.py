@@ -132,6 +132,17 @@ class Diagram(graphviz.Digraph):
         return os.fspath(target)
 
 
+def format_of(path: str | os.PathLike) -> str:
+    """The output format named by ``path``'s extension; ValueError for an unknown one."""
+    fmt = Path(path).suffix[1:].lower()
+    if fmt not in FILE_FORMATS:
+        raise ValueError(
+            f"cannot tell the format from the extension of {Path(path).name!r}: use one of "
+            + ", ".join("." + f for f in FILE_FORMATS)
+        )
+    return fmt
+
+
 def render(
     root_or_graph: Any,
     path: str | os.PathLike,
@@ -146,12 +157,7 @@ def render(
     ``draw_dot`` when a Value is given.  Returns the path written.
     """
     path = Path(path)
-    fmt = path.suffix[1:].lower()
-    if fmt not in FILE_FORMATS:
-        raise ValueError(
-            f"cannot tell the format from {path.name!r}: use one of "
-            + ", ".join("." + f for f in FILE_FORMATS)
-        )
+    fmt = format_of(path)
     if isinstance(root_or_graph, graphviz.Digraph):
         if draw_options:
             raise TypeError("drawing options apply to a Value, not to an already drawn graph")
