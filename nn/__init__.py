@@ -17,7 +17,7 @@ Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
 :class:`Maxout`, :class:`Dropout`, :class:`Sequential` and activation modules.
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
 Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
-:func:`accuracy`, :class:`History`, :func:`save` / :func:`load`.
+:func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`.
 """
 
 from . import datasets, optim
@@ -36,7 +36,7 @@ from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .serialization import load, save
-from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads
+from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
 
 __all__ = [
     "ACTIVATIONS",
@@ -71,6 +71,7 @@ __all__ = [
     "loss_and_grads",
     "mse_loss",
     "optim",
+    "predict",
     "save",
     "softmax",
 ]

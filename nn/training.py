@@ -159,17 +159,16 @@ class _Classifier:
         self.threshold = threshold
         self.negative = -1 if any(t == -1 for t in y) else 0
 
+    def predict(self, out: Any) -> int:
+        """The class of one output (a float, or a list of floats)."""
+        if isinstance(out, list) and len(out) == 1:
+            out = out[0]
+        if isinstance(out, list):
+            return max(range(len(out)), key=out.__getitem__)
+        return 1 if out > self.threshold else self.negative
+
     def correct(self, outputs: Sequence, y: Sequence) -> int:
-        hits = 0
-        for out, t in zip(outputs, y):
-            if isinstance(out, list) and len(out) == 1:
-                out = out[0]
-            if isinstance(out, list):
-                predicted = max(range(len(out)), key=out.__getitem__)
-            else:
-                predicted = 1 if out > self.threshold else self.negative
-            hits += predicted == t
-        return hits
+        return sum(self.predict(out) == t for out, t in zip(outputs, y))
 
 
 def _evaluate(model: Any, X: Sequence) -> list:
@@ -194,6 +193,17 @@ def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = Non
     """
     X, y = _check_data(X, y, "accuracy")
     return _Classifier(model, y, threshold).correct(_evaluate(model, X), y) / len(y)
+
+
+def predict(model: Any, X: Sequence, threshold: float | None = None) -> list[int]:
+    """The class ``model`` gives each sample (in eval mode, recording no graph).
+
+    Several outputs: the arg-max.  One output: 1 if it is above ``threshold`` (default
+    0.5 after a sigmoid output, else 0), otherwise 0.
+    """
+    X = X.tolist() if hasattr(X, "tolist") else list(X)  # numpy arrays too
+    classifier = _Classifier(model, [], threshold)
+    return [classifier.predict(out) for out in _evaluate(model, X)]
 
 
 def _check_data(X: Any, y: Any, where: str) -> tuple[list, list]:

@@ -321,3 +321,14 @@ def test_numpy_arrays_are_accepted_as_data():
     assert a(np.array(X[0])).data == b(X[0]).data
     with pytest.raises(TypeError, match="X and y must be lists"):
         nn.fit(a, {1: 2}, [1], "hinge", nn.optim.SGD(a.parameters(), lr=0.1), epochs=1)
+
+
+def test_predict_gives_the_classes_accuracy_counts():
+    model = nn.MLP(2, [3, 1], output_activation="sigmoid")
+    X = [[0.1, 0.2], [-1.0, 2.0], [3.0, -0.5]]
+    classes = nn.predict(model, X)
+    assert set(classes) <= {0, 1} and len(classes) == 3
+    assert nn.accuracy(model, X, classes) == 1.0
+    scores = nn.MLP(2, [3, 4])
+    picked = nn.predict(scores, X)
+    assert picked == [max(range(4), key=[v.data for v in scores(x)].__getitem__) for x in X]

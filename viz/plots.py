@@ -53,17 +53,6 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
     return path
 
 
-def _scores(model: Any, point: Sequence[float]) -> list[float]:
-    out = model(list(point))
-    return [v.data for v in out] if isinstance(out, (list, tuple)) else [out.data]
-
-
-def _classify(scores: list[float], threshold: float) -> int:
-    if len(scores) == 1:
-        return int(scores[0] > threshold)
-    return max(range(len(scores)), key=scores.__getitem__)
-
-
 def plot_decision_boundary(
     model: Any,
     X: Sequence[Sequence[float]],
@@ -74,27 +63,26 @@ def plot_decision_boundary(
 ) -> Path:
     """The classes ``model`` predicts over the plane of 2-D data ``X``, with ``X`` on top.
 
-    A single-output model predicts class 1 where its output exceeds ``threshold``
-    (default 0.5 after a sigmoid output layer, else 0); a multi-output model predicts
-    the index of its largest output.  ``resolution`` is the grid size per axis.
+    The classes are :func:`nn.predict`'s: 1 where a single output exceeds ``threshold``
+    (default 0.5 after a sigmoid output, else 0), the arg-max of several outputs.
+    ``resolution`` is the grid size per axis.
     """
     import numpy as np
+
+    from nn import predict  # the classes exactly as nn.accuracy counts them
 
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points, got shape {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
-    if threshold is None:
-        layers = getattr(model, "layers", None) or []
-        last = getattr(layers[-1].neurons[0], "activation", "") if layers else ""
-        threshold = 0.5 if last == "sigmoid" else 0.0
     fig = _figure(figsize=(6, 5), layout="constrained")
     ax = fig.subplots()
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
     lows, highs = X.min(axis=0) - margin, X.max(axis=0) + margin
     xs, ys = (np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs))
-    grid = np.array([[_classify(_scores(model, (gx, gy)), threshold) for gx in xs] for gy in ys])
+    grid = np.array(predict(model, [(gx, gy) for gy in ys for gx in xs], threshold))
+    grid = grid.reshape(len(ys), len(xs))
     levels = np.arange(max(int(grid.max()), 1) + 2) - 0.5  # one band per class, even if one
     ax.contourf(xs, ys, grid, levels=levels, alpha=0.3, cmap="coolwarm")
     ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="coolwarm",
