@@ -11,19 +11,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator, Sequence
-from typing import Any
 
-from .checks import whole_number
+from .checks import non_negative, whole_number
 
 DIGITS_INSTALL = "pip install 'chaingrad[digits]'"
-
-
-def _non_negative(name: str, x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(x).__name__}")
-    if not x >= 0.0:
-        raise ValueError(f"{name} must be >= 0, received {x}")
-    return float(x)
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
@@ -50,7 +41,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1,
     (cos t, sin t), label 1 on (1 - cos t, 1/2 - sin t), t in [0, pi]; the first
     gets n_samples // 2 points, the second the rest."""
     whole_number("n_samples", n_samples, 2)
-    noise = _non_negative("noise", noise)
+    noise = non_negative("noise", noise)
     rng = random.Random(seed)
     n_out = n_samples // 2
     outer = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_out)]
@@ -63,7 +54,7 @@ def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
                  seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """A large circle (label 0, radius 1) around a small one (label 1, radius ``factor``)."""
     whole_number("n_samples", n_samples, 2)
-    noise = _non_negative("noise", noise)
+    noise = non_negative("noise", noise)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor must be in (0, 1), received {factor}")
     rng = random.Random(seed)
@@ -80,7 +71,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.0,
              seed: int | None = None) -> tuple[list[list[float]], list[int]]:  # fmt: skip
     """Points uniform in [-1, 1]^2; label 1 where x and y have different signs, else 0."""
     whole_number("n_samples", n_samples)
-    noise = _non_negative("noise", noise)
+    noise = non_negative("noise", noise)
     rng = random.Random(seed)
     points = []
     for _ in range(n_samples):
@@ -95,7 +86,7 @@ def make_spirals(n_samples: int = 100, n_classes: int = 3, noise: float = 0.2,
     r in [0, 1] and angle 4k + 4r (+ Gaussian noise of std ``noise`` on the angle)."""
     whole_number("n_samples", n_samples)
     whole_number("n_classes", n_classes, 2)
-    noise = _non_negative("noise", noise)
+    noise = non_negative("noise", noise)
     rng = random.Random(seed)
     points = []
     for k in range(n_classes):
@@ -113,7 +104,7 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
     """Gaussian clusters (sklearn.datasets.make_blobs): ``centers`` is a count (centres
     drawn uniform in ``center_box``) or a list of centres; cluster k gets label k."""
     whole_number("n_samples", n_samples)
-    cluster_std = _non_negative("cluster_std", cluster_std)
+    cluster_std = non_negative("cluster_std", cluster_std)
     rng = random.Random(seed)
     if isinstance(centers, int):
         whole_number("centers", centers)

@@ -9,12 +9,13 @@ Attributes whose name starts with ``_`` are private and not walked.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from numbers import Real
 from typing import Any
 
 from autograd import Value
+
+from .checks import is_finite_number
 
 
 def as_values(x: Any, width: int | None = None) -> list[Value]:
@@ -132,7 +133,7 @@ class Module:
             problems.append(f"missing keys ({len(missing)}): {_listing(missing)}")
         if unexpected:
             problems.append(f"unexpected keys ({len(unexpected)}): {_listing(unexpected)}")
-        bad = [name for name in params if name in state and not _is_finite_number(state[name])]
+        bad = [name for name in params if name in state and not is_finite_number(state[name])]
         if bad:
             shown = _listing([f"{name}={state[name]!r}" for name in bad])
             problems.append(f"values that are not finite numbers ({len(bad)}): {shown}")
@@ -189,10 +190,6 @@ def _walk_sequence(name: str, items: list | tuple) -> Iterator[tuple[str, Value 
             yield f"{name}.{i}", item
         elif isinstance(item, (list, tuple)):
             yield from _walk_sequence(f"{name}.{i}", item)
-
-
-def _is_finite_number(x: Any) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _listing(names: list[str], most: int = 5) -> str:

@@ -9,28 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from numbers import Real
 from typing import Any
 
 from autograd import Value
 
+from .checks import finite_number, non_negative
+
 __all__ = ["SGD", "Adam", "Optimizer"]
-
-
-def _number(owner: str, name: str, x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{owner}: {name} must be a number, not {type(x).__name__}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{owner}: {name} must be finite, received {x}")
-    return x
-
-
-def _at_least_zero(owner: str, name: str, x: Any) -> float:
-    x = _number(owner, name, x)
-    if x < 0.0:
-        raise ValueError(f"{owner}: {name} must be >= 0, received {x}")
-    return x
 
 
 class Optimizer:
@@ -55,7 +40,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        value = _number(type(self).__name__, "lr", value)
+        value = finite_number(f"{type(self).__name__}: lr", value)
         if value <= 0.0:
             raise ValueError(f"{type(self).__name__}: lr must be > 0, received {value}")
         self._lr = value
@@ -91,9 +76,9 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:  # fmt: skip
         super().__init__(params, lr)
-        self.momentum = _at_least_zero("SGD", "momentum", momentum)
-        self.dampening = _number("SGD", "dampening", dampening)
-        self.weight_decay = _at_least_zero("SGD", "weight_decay", weight_decay)
+        self.momentum = non_negative("SGD: momentum", momentum)
+        self.dampening = finite_number("SGD: dampening", dampening)
+        self.weight_decay = non_negative("SGD: weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0, received "
@@ -132,12 +117,12 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam: betas must be a pair of numbers, not {betas!r}")
         for k, beta in enumerate(betas):
-            beta = _number("Adam", f"betas[{k}]", beta)
+            beta = finite_number(f"Adam: betas[{k}]", beta)
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Adam: betas[{k}] must be in [0, 1), received {beta}")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _at_least_zero("Adam", "eps", eps)
-        self.weight_decay = _at_least_zero("Adam", "weight_decay", weight_decay)
+        self.eps = non_negative("Adam: eps", eps)
+        self.weight_decay = non_negative("Adam: weight_decay", weight_decay)
         self.steps = 0
         self.m: list[float] = [0.0] * len(self.params)
         self.v: list[float] = [0.0] * len(self.params)

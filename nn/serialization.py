@@ -17,7 +17,8 @@ import json
 import os
 from typing import Any
 
-from .module import Module, _is_finite_number, _listing
+from .checks import is_finite_number
+from .module import Module, _listing
 
 FORMAT = "chaingrad.nn"
 VERSION = 1
@@ -33,7 +34,7 @@ def save(module: Module, path: str | os.PathLike) -> None:
     then renamed, so an interrupted save never leaves a half-written file)."""
     _check_module(module, "save")
     state = module.state_dict()
-    bad = [f"{name}={value!r}" for name, value in state.items() if not _is_finite_number(value)]
+    bad = [f"{name}={value!r}" for name, value in state.items() if not is_finite_number(value)]
     if bad:
         raise ValueError(f"save: {type(module).__name__} has parameters that are not finite "
                          f"numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
