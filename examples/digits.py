@@ -35,11 +35,6 @@ def ascii_digit(pixels: list[float]) -> list[str]:
                     for p in pixels[row * 8:(row + 1) * 8]) for row in range(8)]  # fmt: skip
 
 
-def predict(model: nn.MLP, pixels: list[float]) -> int:
-    scores = [s.data for s in model(pixels)]
-    return max(range(10), key=scores.__getitem__)
-
-
 def main(fast: bool = False, out: str = "out") -> dict:
     """MLP(64, [32, 10]) on the 8x8 digits: >= 95% of the held-out images right."""
     try:
@@ -66,8 +61,9 @@ def main(fast: bool = False, out: str = "out") -> dict:
     pictures = [ascii_digit(X_test[i]) for i in samples]
     for row in range(8):
         print("   ".join(picture[row] for picture in pictures))
-    print("   ".join(f"label {y_test[i]} -> {predict(model, X_test[i])}".ljust(16)
-                     for i in samples))  # fmt: skip
+    predicted = nn.predict(model, [X_test[i] for i in samples])
+    print("   ".join(f"label {y_test[i]} -> {p}".ljust(16)
+                     for i, p in zip(samples, predicted)))  # fmt: skip
     plot("loss and accuracy curves", viz.plot_history, history, out_dir(out) / "digits_history.png")
     return {"test_accuracy": test_accuracy, "history": history}
 

@@ -27,15 +27,10 @@ from pathlib import Path
 
 from _common import figure, out_dir, plot, run, save_figure, table
 
-import autograd
+import nn
 from autograd import Value
 
 ALPHA = 0.2
-
-
-def mse(predictions: list, targets: list) -> Value:
-    """Mean of the squared errors (the slide's cost)."""
-    return autograd.sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(targets)
 
 
 def descend(w0: float = 1.0, alpha: float = ALPHA, steps: int = 13) -> list[tuple[float, float]]:
@@ -62,11 +57,11 @@ def fit_line(batch_size: int, epochs: int, lr: float, seed: int = 0) -> float:
         rng.shuffle(data)
         for start in range(0, len(data), batch_size):
             batch = data[start:start + batch_size]
-            cost = mse([a * x + b for x, _ in batch], [y for _, y in batch])
+            cost = nn.mse_loss([a * x + b for x, _ in batch], [y for _, y in batch])
             a.grad = b.grad = 0.0
             cost.backward()
             a, b = Value(a.data - lr * a.grad, "a"), Value(b.data - lr * b.grad, "b")
-    return mse([a * x + b for x, _ in data], [y for _, y in data]).data
+    return nn.mse_loss([a * x + b for x, _ in data], [y for _, y in data]).data
 
 
 def plot_path(path: list[tuple[float, float]], filename: str | os.PathLike) -> Path:
@@ -84,10 +79,10 @@ def plot_path(path: list[tuple[float, float]], filename: str | os.PathLike) -> P
 def main(fast: bool = False, out: str = "out") -> dict:
     """Seed 001: the cost 0.105 and w: 1 -> 0.8 -> 0.68 -> ... -> 0.5 with alpha = 0.2."""
     print("1. Cost")
-    one = mse([Value(0.8)], [1.0])
+    one = nn.mse_loss([Value(0.8)], [1.0])
     print(f"  one prediction: (0.8 - 1)^2 = {one.data:.2f}")
     predictions, targets = [0.8, 0.7, 0.2, 0.5], [1.0, 1.0, 0.0, 0.0]
-    cost = mse([Value(p) for p in predictions], targets)
+    cost = nn.mse_loss([Value(p) for p in predictions], targets)
     errors = " + ".join(f"{(p - t) ** 2:.2f}" for p, t in zip(predictions, targets))
     print(f"  four predictions {predictions} against {targets}:")
     print(f"  ({errors}) / 4 = {cost.data:.3f}")
