@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 
 from common import best_times, micrograd_step_function, moons, report  # noqa: E402
-from engine_speed import chaingrad_weights  # noqa: E402
+from engine_speed import chaingrad_weights, forward  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
@@ -39,11 +39,8 @@ def compiled_step_function() -> tuple[Callable[[], float], Callable[[], list[flo
 
     def loss(x0: Value, x1: Value, label: Value) -> Value:
         """One sample's hinge loss plus the penalty (the batch mean adds it once)."""
-        x = [x0, x1]
-        for layer in layers:
-            x = [autograd.dot(w, x, b).relu() if relu else autograd.dot(w, x, b)
-                 for w, b, relu in layer]  # fmt: skip
-        return (1.0 - label * x[0]).relu() + ALPHA * autograd.sum([p * p for p in params])
+        score = forward(layers, [x0, x1])
+        return (1.0 - label * score).relu() + ALPHA * autograd.sum([p * p for p in params])
 
     batch = np.column_stack([np.array(X), np.array(y, dtype=float)])
     prog = autograd.compile(loss, batch[0])

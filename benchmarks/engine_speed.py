@@ -37,12 +37,11 @@ def chaingrad_weights() -> list[list[tuple[list[Value], Value, bool]]]:
             for layer in micro.layers]  # fmt: skip
 
 
-def chaingrad_step_function(one_dot_per_neuron: bool):
-    X, y = moons()
-    layers = chaingrad_weights()
-    params = [p for layer in layers for w, b, _ in layer for p in (*w, b)]
+def forward(layers, x: list, one_dot_per_neuron: bool = True) -> Value:
+    """The MLP's output for one sample: a neuron is one dot node (w . x + b), or, as in
+    micrograd, the binary-op chain b + w1 x1 + w2 x2 + ...; ReLU where the layer says."""
 
-    def neuron(w, b, x):
+    def neuron(w, b):
         if one_dot_per_neuron:
             return autograd.dot(w, x, b)
         z = b
@@ -50,10 +49,18 @@ def chaingrad_step_function(one_dot_per_neuron: bool):
             z = z + wi * xi
         return z
 
+    for layer in layers:
+        x = [neuron(w, b).relu() if relu else neuron(w, b) for w, b, relu in layer]
+    return x[0]
+
+
+def chaingrad_step_function(one_dot_per_neuron: bool):
+    X, y = moons()
+    layers = chaingrad_weights()
+    params = [p for layer in layers for w, b, _ in layer for p in (*w, b)]
+
     def model(x):
-        for layer in layers:
-            x = [neuron(w, b, x).relu() if relu else neuron(w, b, x) for w, b, relu in layer]
-        return x[0]
+        return forward(layers, x, one_dot_per_neuron)
 
     def step() -> float:
         inputs = [list(map(Value, row)) for row in X]
