@@ -19,10 +19,6 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[dev,plot,digits]'
 	touch $@ $(VENV)/.installed-demo
 
-$(VENV)/.installed-bench: setup.cfg pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[dev,plot,digits,bench]'
-	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-demo
-
 demo: $(VENV)/.installed-demo
 	$(PY) examples/demo.py
 
@@ -37,7 +33,7 @@ torch: $(VENV)/.installed-dev
 		$(PIP) install --quiet 'torch==2.13.0'; \
 	else echo "no local torch wheel: the torch comparison tests will be skipped"; fi
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-dev  # the dev extra holds micrograd, the reference
 	$(PY) benchmarks/run.py
 
 lint: $(VENV)/.installed-dev
