@@ -3,11 +3,11 @@
 ``trace(fn, example_inputs)`` calls ``fn`` on fresh input leaves and returns the graph
 of Values it recorded (see :mod:`autograd.compile`, which replays it over a batch).
 A traced graph is only valid for every sample if ``fn`` never looks at the *value* of
-its inputs from Python: ``if x > 0:``, ``float(x)``, ``x.data`` or ``x.detach()`` on a
-node that depends on an input would bake the example's branch into the graph.
+its inputs from Python: ``if x > 0:``, ``if x:``, ``float(x)``, ``x.data`` or ``x.detach()``
+on a node that depends on an input would bake the example's branch into the graph.
 
 To detect that without touching the engine's hot path, every node built while tracing
-is a :class:`_TraceNode` -- a Value subclass whose comparisons, ``float()``,
+is a :class:`_TraceNode` -- a Value subclass whose comparisons, ``bool()``, ``float()``,
 ``detach()`` and ``.data`` check who is asking.  The engine itself (record, backward)
 reads ``.data`` freely; any other code reading the value of a node whose ancestry
 contains a traced input raises :class:`TraceError` naming the file and line.  After
@@ -119,7 +119,8 @@ class _TraceNode(Value):
 
 for _name, _what in [("__lt__", "a comparison (<)"), ("__le__", "a comparison (<=)"),
                      ("__gt__", "a comparison (>)"), ("__ge__", "a comparison (>=)"),
-                     ("__float__", "float()"), ("detach", "detach()")]:  # fmt: skip
+                     ("__float__", "float()"), ("__bool__", "truthiness (bool(), if, while)"),
+                     ("detach", "detach()")]:  # fmt: skip
     setattr(_TraceNode, _name, _guarded(_name, _what))
 
 

@@ -51,7 +51,7 @@ class Value:
 
     ``Value(data, label='')``: ``data`` is any real number (converted to float).
     Operators ``+ - * / **`` and unary ``-``/``abs`` accept numbers or Values on either
-    side; comparisons compare ``data``; ``==`` is identity, so Values are hashable.
+    side; comparisons and ``bool()`` read ``data``; ``==`` is identity, so Values are hashable.
     """
 
     __slots__ = ("data", "grad", "label", "_op", "inputs")
@@ -86,6 +86,10 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """The data's truthiness, as for a one-element torch tensor: False only for 0."""
+        return self.data != 0.0
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
