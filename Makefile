@@ -22,8 +22,8 @@ $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
 demo: $(VENV)/.installed-demo
 	$(PY) examples/demo.py
 
-test: $(VENV)/.installed-dev
-	$(PY) -m pytest -q
+test: $(VENV)/.installed-dev  # development mode: warnings are errors (pyproject.toml)
+	$(PY) -X dev -m pytest -q
 
 # Optional: torch, for the tests that compare losses and optimizers with PyTorch (they
 # are skipped without it). Only a CPU wheel already on this machine is used (--no-index),
