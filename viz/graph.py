@@ -21,6 +21,7 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 # limits: a 1,000-value MLP loss then lays out about twice as fast, slightly less tidily.
 QUICK_LAYOUT_ABOVE = 400
 QUICK_LAYOUT = {"mclimit": "0.3", "nslimit": "2", "nslimit1": "2"}
+BLANK = "\u2003" * 5  # what a blank grad field shows: room to write a number by hand
 
 # fill colours of the node kinds, also used by the legend
 COLOURS = {
@@ -95,6 +96,7 @@ def draw_dot(
     *,
     node_ids: bool = False,
     grads: Mapping[Value, float] | None = None,
+    blank: Iterable[Value] = (),
 ) -> Diagram:
     """The graph of everything ``root`` depends on, as a ``graphviz.Digraph``.
 
@@ -102,7 +104,8 @@ def draw_dot(
     ``named_parameters()``) marks parameters and names unlabelled ones.  More than
     ``max_nodes`` Values raises ValueError; graphs of more than ``QUICK_LAYOUT_ABOVE``
     Values get quicker layout settings.  ``grads`` (Value → float) shows those
-    gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.
+    gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.  The Values in
+    ``blank`` get an empty grad field, to be filled in by hand (a worksheet's questions).
     ``node_ids=True`` sets the SVG ``id`` of every node to its DOT id and titles
     unlabelled boxes with it (the step-through page uses this).
     """
@@ -113,6 +116,7 @@ def draw_dot(
     order = topological_order(root)
     check_size(len(order), max_nodes)
     names = parameter_names(params)
+    blank = set(blank)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
 
     graph = Diagram(name="chaingrad", format="svg")
@@ -126,7 +130,9 @@ def draw_dot(
         kind = _kind(node, root, names)
         kinds_seen.add(kind)
         fields = [f"data {number(node.data)}"]
-        if show_grad:
+        if show_grad and node in blank:
+            fields.append("grad " + BLANK)
+        elif show_grad:
             grad = node.grad if grads is None else grads.get(node, 0.0)
             fields.append(f"grad {number(float(grad))}")
         title = node.label or names.get(node, "") or (ids[node] if node_ids else "")
