@@ -11,13 +11,13 @@ The printable pages and the command line are :mod:`viz.worksheet`'s.
 from .compare import ATOL, RTOL, matches
 from .grading import Verdict, grade, load_key, read_answers, report, scores_csv, template_csv
 from .keys import answer_key, problem_key
-from .problems import LEVELS, OUTPUT, GenerationError, Problem, Step, generate_problem
+from .problems import LEVELS, OUTPUT, GenerationError, Problem, Step, generate_problem, gradients
 from .roster import WorksheetError, class_problems, problem_seed, read_roster
 from .text import LANGS
 
 __all__ = [
     "ATOL", "GenerationError", "LANGS", "LEVELS", "OUTPUT", "Problem", "RTOL", "Step",
     "Verdict", "WorksheetError", "answer_key", "class_problems", "generate_problem",
-    "grade", "load_key", "matches", "problem_key", "problem_seed", "read_answers",
+    "gradients", "grade", "load_key", "matches", "problem_key", "problem_seed", "read_answers",
     "read_roster", "report", "scores_csv", "template_csv",
 ]  # fmt: skip

@@ -109,7 +109,9 @@ def parse_number(text: str) -> float:
     return number
 
 
-def read_answers(text: str, key: dict[str, Any], source: str = "answers") -> dict[Question, float | None]:
+def read_answers(
+    text: str, key: dict[str, Any], source: str = "answers"
+) -> dict[Question, float | None]:
     """The answers of a CSV, each checked against the key; None for a blank value.
 
     WorksheetError naming the line for a wrong header, a row that is not four fields,
