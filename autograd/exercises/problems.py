@@ -47,6 +47,7 @@ UNARY: dict[tuple[str, float | None], Callable[[float], bool]] = {
     ("pow", 3.0): lambda x: abs(x) <= 2.5,
     ("pow", -1.0): lambda x: 0.5 <= abs(x) <= 10.0,
 }
+_UNARY_OPS = frozenset(op for op, _ in UNARY)
 MAX_VALUE = 100.0  # largest |data| of any node
 MAX_GRAD = 1000.0  # largest |gradient|
 MIN_SHOWN = 1e-3  # smallest non-zero |data| or |gradient| (4 decimals must show it)
@@ -280,6 +281,10 @@ def _exact(x: float) -> bool:
 def readable(problem: Problem) -> bool:
     """Whether the problem is fit for a sheet (see the module's docstring)."""
     nodes = problem.build()
+    for s in problem.steps:
+        rule = UNARY.get((s.op, s.args[1] if s.op == "pow" else None))
+        if s.op in _UNARY_OPS and (rule is None or not rule(nodes[s.args[0]].data)):
+            return False
     order = topological_order(nodes[OUTPUT])
     grads = gradients(problem)
     shown = [node.data for node in order] + [grads[name] for name in problem.asked]
