@@ -1,6 +1,7 @@
 """The printable pages: a student's sheet and its answer key, as self-contained HTML.
 
-Each page is A4 (``@page``), one problem never split across printed pages, and loads
+Each page is A4 landscape (``@page``; the graphs run left to right), one problem a
+printed page, and loads
 nothing: the graphs are inline SVG from the embedded Graphviz (the same bytes on every
 machine, so the same seed gives the same files).  The student's graph shows every value
 and leaves every grad box blank but L's (the seed, 1); the key fills them in and lists,
@@ -45,21 +46,24 @@ STYLE = """
 @page { size: A4 landscape; margin: 12mm; }
 body { font-family: Helvetica, Arial, sans-serif; color: #111827; margin: 0 auto;
        max-width: 273mm; font-size: 10.5pt; }
-header { border-bottom: 1px solid #9ca3af; margin-bottom: 4mm; }
-h1 { font-size: 15pt; margin: 0 0 2mm; }
-.name { font-size: 12pt; margin: 0 0 2mm; }
-.intro { color: #374151; }
-section.problem { break-inside: avoid; page-break-inside: avoid; margin-bottom: 6mm;
-                  border: 1px solid #d1d5db; border-radius: 2mm; padding: 2mm 4mm; }
+header { border-bottom: 1px solid #9ca3af; margin-bottom: 3mm; }
+h1 { font-size: 14pt; margin: 0 0 1mm; }
+.name { font-size: 12pt; margin: 0 0 1mm; }
+.intro { color: #374151; margin: 0 0 3mm; }
+section.problem { break-inside: avoid; page-break-inside: avoid; margin-bottom: 5mm;
+                  border: 1px solid #d1d5db; border-radius: 2mm; padding: 1mm 4mm 2mm; }
+section.problem + section.problem { break-before: page; page-break-before: always; }
+section.key { break-inside: auto; page-break-inside: auto; }
 h2 { font-size: 12pt; margin: 1mm 0; }
-.expression { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; }
-.steps { font-family: "DejaVu Sans Mono", monospace; columns: 3; margin: 1mm 0 2mm;
-         padding-left: 5mm; }
-.graph svg { max-width: 100%; height: auto; max-height: 120mm; display: block; margin: 0 auto; }
+.expression { font-family: "DejaVu Sans Mono", monospace; font-size: 11pt; margin: 1mm 0; }
+.steps { font-family: "DejaVu Sans Mono", monospace; columns: 72mm; margin: 1mm 0 2mm;
+         padding-left: 6mm; }
+.graph { break-inside: avoid; page-break-inside: avoid; }
+.graph svg { max-width: 100%; height: auto; max-height: 95mm; display: block; margin: 0 auto; }
 table { border-collapse: collapse; margin-top: 2mm; }
-th, td { border: 1px solid #9ca3af; padding: 1mm 2.5mm; text-align: left; }
-td.answer { min-width: 32mm; height: 7mm; }
-.questions { display: flex; flex-wrap: wrap; gap: 2mm 6mm; margin-top: 2mm; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid #9ca3af; padding: 0.6mm 2.5mm; text-align: left; }
+.questions { display: flex; flex-wrap: wrap; gap: 1mm 6mm; margin-top: 2mm; }
 .question { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; }
 .question span { display: inline-block; width: 28mm; border-bottom: 1px solid #111827;
                  height: 6mm; }
@@ -152,7 +156,7 @@ def key_page(
             f"<td>{' + '.join(map(_term, e['terms']))}</td></tr>"
             for e in entries
         )
-        body += ['<section class="problem">', *_problem_head(lang, n, problem),
+        body += ['<section class="problem key">', *_problem_head(lang, n, problem),
                  f'<div class="graph">{_svg(problem, gradients(problem))}</div>',
                  f"<table><thead><tr><th>{_t(lang, 'node')}</th><th>\u2202L/\u2202\u00b7</th>"
                  f"<th>{_t(lang, 'how')}</th></tr></thead><tbody>{rows}</tbody></table>",
