@@ -185,7 +185,7 @@ def test_a_wrong_sign_is_named(key):
     rows[2] = (s, p, n, repr(-float(v)))
     lines = verdict_of(key, rows)[s].feedback
     assert len(lines) == 1
-    assert f"problem {p}, dL/d{n}: expected {float(v):.4f}, got {-float(v):.4f}" in lines[0]
+    assert f"problem {p}, ∂L/∂{n}: expected {float(v):.4f}, got {-float(v):.4f}" in lines[0]
     assert lines[0].endswith("sign error")
 
 
@@ -260,7 +260,7 @@ def test_blank_and_missing_answers_count_as_unanswered_and_decimal_commas_are_re
     del rows[5]
     verdict = verdict_of(key, rows)[s]
     assert verdict.total - verdict.correct == 2
-    assert any(f"dL/d{n}: no answer" in line for line in verdict.feedback)
+    assert any(f"∂L/∂{n}: no answer" in line for line in verdict.feedback)
     assert report([verdict]).startswith(f"{s}: {verdict.correct}/{verdict.total} right")
     bia = grade(key, read_answers(csv_of(rows), key), lang="pt-BR")[0]
     assert "sem resposta" in report([bia], "pt-BR")

@@ -28,10 +28,10 @@ Question = tuple[str, int, str]  # (student, problem, node)
 PHRASES = {
     "score": {"en": "{student}: {correct}/{total} right ({percent:.0f}%)",
               "pt-BR": "{student}: {correct}/{total} certas ({percent:.0f}%)"},
-    "wrong": {"en": "problem {problem}, dL/d{node}: expected {expected}, got {given}",
-              "pt-BR": "problema {problem}, dL/d{node}: esperado {expected}, recebido {given}"},
-    "blank": {"en": "problem {problem}, dL/d{node}: no answer (expected {expected})",
-              "pt-BR": "problema {problem}, dL/d{node}: sem resposta (esperado {expected})"},
+    "wrong": {"en": "problem {problem}, ∂L/∂{node}: expected {expected}, got {given}",
+              "pt-BR": "problema {problem}, ∂L/∂{node}: esperado {expected}, recebido {given}"},
+    "blank": {"en": "problem {problem}, ∂L/∂{node}: no answer (expected {expected})",
+              "pt-BR": "problema {problem}, ∂L/∂{node}: sem resposta (esperado {expected})"},
     "sign": {"en": "sign error", "pt-BR": "erro de sinal"},
     "paths": {"en": "likely slip: forgot to add up the {paths} paths through {at} (a node used "
                     "{paths} times gets the sum of the gradients of its uses)",
