@@ -307,3 +307,12 @@ def test_the_template_lists_every_question_with_an_empty_value(key):
 def test_a_broken_key_is_refused(text, message):
     with pytest.raises(WorksheetError, match=message):
         load_key(text, "key.json")
+
+
+def test_a_key_without_slips_still_grades(key):
+    bare = {**key, "problems": [{"student": "Ana", "nodes": ["junk"]}, 3]}
+    rows = right_rows(key)
+    s, p, n, v = rows[0]
+    rows[0] = (s, p, n, repr(-float(v) - 1))
+    verdict = {v.student: v for v in grade(bare, read_answers(csv_of(rows), bare))}[s]
+    assert verdict.correct == verdict.total - 1 and "expected" in verdict.feedback[0]

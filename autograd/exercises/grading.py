@@ -90,10 +90,19 @@ def questions(key: dict[str, Any]) -> dict[Question, float]:
 
 
 def _slips(key: dict[str, Any]) -> dict[Question, list[dict[str, Any]]]:
+    """(student, problem, node) → the key's slips for it; a key without them (or with a
+    malformed entry) still grades, just without naming slips."""
     found = {}
-    for entry in key.get("problems", []):
-        for node in entry.get("nodes", []):
-            found[(entry["student"], entry["problem"], node["node"])] = node.get("slips", [])
+    problems = key.get("problems")
+    for entry in problems if isinstance(problems, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("nodes"), list):
+            continue
+        for node in entry["nodes"]:
+            slips = node.get("slips") if isinstance(node, dict) else None
+            if isinstance(slips, list):
+                usable = [s for s in slips if isinstance(s, dict) and s.get("kind") in PHRASES
+                          and type(s.get("value")) in (int, float)]  # fmt: skip
+                found[(entry.get("student"), entry.get("problem"), node.get("node"))] = usable
     return found
 
 
@@ -191,7 +200,10 @@ def grade(
         slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
                     None)  # fmt: skip
         if slip is not None:
-            line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip)
+            try:
+                line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip)
+            except KeyError:  # a hand-edited key: a slip without its fields
+                pass
         verdict.feedback.append(line)
     return list(verdicts.values())
 
