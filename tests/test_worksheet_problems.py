@@ -316,3 +316,15 @@ def test_a_key_without_slips_still_grades(key):
     rows[0] = (s, p, n, repr(-float(v) - 1))
     verdict = {v.student: v for v in grade(bare, read_answers(csv_of(rows), bare))}[s]
     assert verdict.correct == verdict.total - 1 and "expected" in verdict.feedback[0]
+
+
+def test_the_inlined_formula_has_the_parentheses_it_needs():
+    from autograd.exercises import Problem, Step
+
+    steps = (Step("d", "add", ("a", "b")), Step("f", "pow", ("d", 2.0)),
+             Step("g", "pow", ("f", -1.0)), Step("h", "sub", ("c", "d")),
+             Step("k", "tanh", ("h",)), Step("L", "mul", ("g", "k")))  # fmt: skip
+    problem = Problem(0, 2, (("a", 1.0), ("b", 2.0), ("c", 0.5)), steps, ())
+    assert problem.expression() == "L = ((a + b)^2)^(-1) · tanh(c - (a + b))"
+    assert problem.equations()[2:4] == ["g = f^(-1)", "h = c - d"]
+    assert problem(1.0, 2.0, 0.5).data == pytest.approx(math.tanh(0.5 - 3) / 9)

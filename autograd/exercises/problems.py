@@ -97,19 +97,22 @@ class Problem:
 
     def expression(self) -> str:
         """L as one formula, every step inlined: ``L = (a · b + a) · c``."""
-        inlined: dict[str, tuple[str, int]] = {name: (name, 9) for name, _ in self.inputs}
+        inlined: dict[str, tuple[str, int]] = {name: (name, ATOM) for name, _ in self.inputs}
         for s in self.steps:
-            rank = PRECEDENCE.get(s.op, 9)
+            rank, first, rest = BINDING.get(s.op, (ATOM, 0, 0))
             texts = []
             for k, a in enumerate(s.args):
-                text, inner = inlined[a] if isinstance(a, str) else (_arg_text(a), 9)
-                tight = rank == 9 or inner > rank or (inner == rank and (k == 0 or s.op != "sub"))
-                texts.append(text if tight else f"({text})")
+                text, inner = inlined[a] if isinstance(a, str) else (_arg_text(a), ATOM)
+                texts.append(text if inner >= (rest if k else first) else f"({text})")
             inlined[s.node] = (formula(s.op, texts), rank)
         return f"{OUTPUT} = {inlined[OUTPUT][0]}"
 
 
-PRECEDENCE = {"add": 1, "sub": 1, "dot": 1, "mul": 2, "pow": 3}
+# How tightly each op's text binds, and how tightly its first and later operands must
+# bind to go without parentheses: a - (b + c), (a + b) · c, (a · b)^2.  Calls bind tightest.
+ATOM = 9
+BINDING = {"add": (1, 1, 1), "sub": (1, 1, 2), "mul": (2, 2, 2), "pow": (3, 4, 4),
+           "dot": (1, 2, 2)}  # fmt: skip
 
 
 def formula(op: str, args: list[str]) -> str:
