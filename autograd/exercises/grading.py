@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ops import OPS
 from .compare import ATOL, RTOL, matches
 from .keys import FORMAT
 from .roster import WorksheetError
@@ -200,8 +201,9 @@ def grade(
         slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
                     None)  # fmt: skip
         if slip is not None:
+            rule = OPS[slip["op"]].doc if slip.get("op") in OPS else ""
             try:
-                line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip)
+                line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip, rule=rule)
             except KeyError:  # a hand-edited key: a slip without its fields
                 pass
         verdict.feedback.append(line)

@@ -38,7 +38,7 @@ def _slip_values(order: list[Value]) -> list[tuple[dict[str, Any], dict[Value, f
             if not child.label:
                 continue  # a constant (an exponent): nobody differentiates it by hand
             for partial in swapped_partials(node, i):
-                slip = {"kind": "swap", "at": node.label, "op": node.op, "rule": node.op_doc}
+                slip = {"kind": "swap", "at": node.label, "op": node.op}
                 found.append((slip, backprop(order, local={(node, i): partial})))
     return found
 
