@@ -1,5 +1,6 @@
 """The exercises: solutions pass the checker, templates fail with a friendly message."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,30 @@ def test_a_failing_partial_is_named_as_in_the_learners_function(tmp_path: Path):
     done = run_checker(str(answers))
     assert "FAIL" in rows(done.stdout)["neuron_mse"]
     assert "d/dw2 yours" in rows(done.stdout)["neuron_mse"]
+
+
+def test_the_checker_compares_with_the_worksheet_graders_function(monkeypatch):
+    import importlib.util
+    import types
+
+    import autograd.exercises
+
+    monkeypatch.syspath_prepend(str(EXERCISES))
+    spec = importlib.util.spec_from_file_location("check", EXERCISES / "check.py")
+    check = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "check", check)  # its dataclasses look it up there
+    spec.loader.exec_module(check)
+    assert check.matches is autograd.exercises.matches  # one comparison, not a copy
+    task = next(t for t in check.TASKS if t.name == "tanh")
+    calls = []
+
+    def spy(given, expected, **tolerances):
+        calls.append((given, expected))
+        return autograd.exercises.matches(given, expected, **tolerances)
+
+    monkeypatch.setattr(check, "matches", spy)
+    answers = types.ModuleType("answers")
+    answers.tanh_backward = lambda z: (1.0 - math.tanh(z) ** 2,)
+    answers.__file__ = "answers.py"
+    assert check.check_task(task, answers).status == "PASS"
+    assert len(calls) == len(task.points)

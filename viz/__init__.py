@@ -6,6 +6,8 @@
 - :func:`backprop_html`: a self-contained page that steps through backward.
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
 - ``python -m viz "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``: the formula CLI.
+- ``python -m viz.worksheet``: printable backprop worksheets, answer keys and grading
+  (:mod:`viz.worksheet`).
 """
 
 from .graph import draw_dot

@@ -21,6 +21,7 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 # limits: a 1,000-value MLP loss then lays out about twice as fast, slightly less tidily.
 QUICK_LAYOUT_ABOVE = 400
 QUICK_LAYOUT = {"mclimit": "0.3", "nslimit": "2", "nslimit1": "2"}
+BLANK = "\u2003" * 5  # what a blank grad field shows: room to write a number by hand
 
 # fill colours of the node kinds, also used by the legend
 COLOURS = {
@@ -58,10 +59,11 @@ def check_size(count: int, limit: int, what: str = "values", name: str = "max_no
         )
 
 
-def record_label(fields: Iterable[str], rankdir: str) -> str:
-    """A record label showing ``fields`` (already escaped) side by side."""
+def record_label(fields: Iterable[str], rankdir: str, stacked: bool = False) -> str:
+    """A record label showing ``fields`` (already escaped) side by side, or one above
+    the other if ``stacked`` (Graphviz turns fields by 90 degrees in LR and RL)."""
     row = " | ".join(fields)
-    return f"{{ {row} }}" if rankdir in ("LR", "RL") else row
+    return f"{{ {row} }}" if (rankdir in ("LR", "RL")) != stacked else row
 
 
 def _kind(node: Value, root: Value, params: dict[Value, str]) -> str:
@@ -95,6 +97,9 @@ def draw_dot(
     *,
     node_ids: bool = False,
     grads: Mapping[Value, float] | None = None,
+    blank: Iterable[Value] = (),
+    stacked: bool = False,
+    legend: bool = True,
 ) -> Diagram:
     """The graph of everything ``root`` depends on, as a ``graphviz.Digraph``.
 
@@ -102,7 +107,10 @@ def draw_dot(
     ``named_parameters()``) marks parameters and names unlabelled ones.  More than
     ``max_nodes`` Values raises ValueError; graphs of more than ``QUICK_LAYOUT_ABOVE``
     Values get quicker layout settings.  ``grads`` (Value → float) shows those
-    gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.
+    gradients instead of ``.grad``, e.g. the result of ``autograd.grad``.  The Values in
+    ``blank`` get an empty grad field, to be filled in by hand (a worksheet's questions).
+    ``stacked=True`` puts a box's label, data and grad one above the other (narrower
+    boxes: an LR graph about half as wide); ``legend=False`` leaves the legend out.
     ``node_ids=True`` sets the SVG ``id`` of every node to its DOT id and titles
     unlabelled boxes with it (the step-through page uses this).
     """
@@ -113,6 +121,7 @@ def draw_dot(
     order = topological_order(root)
     check_size(len(order), max_nodes)
     names = parameter_names(params)
+    blank = set(blank)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
 
     graph = Diagram(name="chaingrad", format="svg")
@@ -126,15 +135,17 @@ def draw_dot(
         kind = _kind(node, root, names)
         kinds_seen.add(kind)
         fields = [f"data {number(node.data)}"]
-        if show_grad:
+        if show_grad and node in blank:
+            fields.append("grad " + BLANK)
+        elif show_grad:
             grad = node.grad if grads is None else grads.get(node, 0.0)
             fields.append(f"grad {number(float(grad))}")
         title = node.label or names.get(node, "") or (ids[node] if node_ids else "")
         if title:
             fields.insert(0, escape(title))
         extra = {"id": ids[node]} if node_ids else {}
-        graph.node(ids[node], record_label(fields, rankdir), shape="record", style="filled",
-                   fillcolor=COLOURS[kind], **extra)  # fmt: skip
+        graph.node(ids[node], record_label(fields, rankdir, stacked), shape="record",
+                   style="filled", fillcolor=COLOURS[kind], **extra)  # fmt: skip
         if node.inputs:
             op_id = f"op{ids[node][1:]}"
             extra = {"id": op_id} if node_ids else {}
@@ -143,5 +154,6 @@ def draw_dot(
             for child in node.inputs:
                 graph.edge(ids[child], op_id)
             graph.edge(op_id, ids[node])
-    _add_legend(graph, [k for k in COLOURS if k in kinds_seen])
+    if legend:
+        _add_legend(graph, [k for k in COLOURS if k in kinds_seen])
     return graph

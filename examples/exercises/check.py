@@ -5,8 +5,10 @@
     python check.py path/to/file.py   # any file with the same functions (e.g. a student's)
 
 Each ``<name>_backward`` becomes the backward of a custom op (``autograd.custom_op``)
-whose forward is the task's function; ``autograd.gradcheck`` then compares it with
-central differences (f(x + eps) - f(x - eps)) / (2 eps) at every point of the task.
+whose forward is the task's function; ``autograd.gradcheck`` then computes central
+differences (f(x + eps) - f(x - eps)) / (2 eps) at every point of the task, and each of
+your partials is compared with them by ``autograd.exercises.matches``, the comparison
+the worksheet grader uses (here at gradcheck's tolerances).
 Exit status 0 when every exercise passes.
 """
 
@@ -25,6 +27,7 @@ from typing import Any
 from tasks import TASKS, Task
 
 from autograd import GradcheckReport, custom_op, gradcheck_report
+from autograd.exercises import matches
 
 HERE = Path(__file__).resolve().parent
 
@@ -76,8 +79,11 @@ def check_task(task: Task, module: ModuleType) -> Result:
         except Exception as error:  # a learner's bug: report it, no traceback
             detail = f"at {_point_text(point)}: {type(error).__name__}: {error}"
             return Result(task, "error", detail)
-        if not report.ok:
-            i, row = next((i, row) for i, row in enumerate(report.rows) if not row.ok)
+        # the worksheet grader's comparison, at gradcheck's tolerances
+        wrong = [(i, row) for i, row in enumerate(report.rows)
+                 if not matches(row.analytic, row.numeric, rtol=row.rtol, atol=row.atol)]
+        if wrong:
+            i, row = wrong[0]
             name = _input_names(backward, len(point))[i]
             detail = (
                 f"at {_point_text(point)}: d/d{name} yours {row.analytic:.8g}, "

@@ -1,0 +1,237 @@
+"""The grader: a key, a CSV of answers, a score and feedback per student.
+
+Answers are a CSV with the header ``student,problem,node,value`` (one row per asked
+gradient; the node as labelled on the sheet).  An answer is right when it
+:func:`~autograd.exercises.compare.matches` the key; a wrong one is explained by the
+first slip of the key whose value it matches (see :mod:`autograd.exercises.keys`).
+A blank value or a missing row is an unanswered question.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ops import OPS
+from .compare import ATOL, RTOL, matches
+from .keys import FORMAT
+from .roster import WorksheetError
+from .text import translate
+
+COLUMNS = ("student", "problem", "node", "value")
+SCORE_COLUMNS = ("student", "correct", "total", "score")
+Question = tuple[str, int, str]  # (student, problem, node)
+
+PHRASES = {
+    "score": {"en": "{student}: {correct}/{total} right ({percent:.0f}%)",
+              "pt-BR": "{student}: {correct}/{total} certas ({percent:.0f}%)"},
+    "wrong": {"en": "problem {problem}, ∂L/∂{node}: expected {expected}, got {given}",
+              "pt-BR": "problema {problem}, ∂L/∂{node}: esperado {expected}, recebido {given}"},
+    "blank": {"en": "problem {problem}, ∂L/∂{node}: no answer (expected {expected})",
+              "pt-BR": "problema {problem}, ∂L/∂{node}: sem resposta (esperado {expected})"},
+    "sign": {"en": "sign error", "pt-BR": "erro de sinal"},
+    "paths": {"en": "likely slip: forgot to add up the {paths} paths through {at} (a node used "
+                    "{paths} times gets the sum of the gradients of its uses)",
+              "pt-BR": "provável deslize: esqueceu de somar os {paths} caminhos que passam por "
+                       "{at} (um nó usado {paths} vezes recebe a soma dos gradientes dos seus "
+                       "usos)"},
+    "swap": {"en": "likely slip: the input and the output of {op} (node {at}) were mixed up in "
+                   "its local derivative; the rule is {rule}",
+             "pt-BR": "provável deslize: trocou a entrada pela saída de {op} (nó {at}) na "
+                      "derivada local; a regra é {rule}"},
+}  # fmt: skip
+
+
+@dataclass
+class Verdict:
+    """One student's result: right answers out of the questions, and what went wrong."""
+
+    student: str
+    correct: int = 0
+    total: int = 0
+    feedback: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def _fail(source: str, where: str, message: str) -> WorksheetError:
+    return WorksheetError(f"{source} {where}: {message}" if where else f"{source}: {message}")
+
+
+def load_key(text: str, source: str = "key") -> dict[str, Any]:
+    """A key written by the worksheet generator, checked; WorksheetError if it is not one."""
+    try:
+        key = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _fail(source, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+    if not isinstance(key, dict) or key.get("format") != FORMAT:
+        raise _fail(source, "", f"not a worksheet key (no \"format\": \"{FORMAT}\")")
+    answers = key.get("answers")
+    if not isinstance(answers, list) or not answers:
+        raise _fail(source, "", "the key has no \"answers\" list")
+    for number, row in enumerate(answers, start=1):
+        ok = (isinstance(row, dict) and isinstance(row.get("student"), str)
+              and type(row.get("problem")) is int and isinstance(row.get("node"), str)
+              and type(row.get("value")) in (int, float))  # fmt: skip
+        if not ok:
+            raise _fail(source, f"answer {number}", f"expected {{student, problem, node, "
+                        f"value}}, got {json.dumps(row)[:80]}")  # fmt: skip
+    return key
+
+
+def questions(key: dict[str, Any]) -> dict[Question, float]:
+    """(student, problem, node) → the expected gradient, in the key's order."""
+    return {(r["student"], r["problem"], r["node"]): float(r["value"]) for r in key["answers"]}
+
+
+def _slips(key: dict[str, Any]) -> dict[Question, list[dict[str, Any]]]:
+    """(student, problem, node) → the key's slips for it; a key without them (or with a
+    malformed entry) still grades, just without naming slips."""
+    found = {}
+    problems = key.get("problems")
+    for entry in problems if isinstance(problems, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("nodes"), list):
+            continue
+        for node in entry["nodes"]:
+            slips = node.get("slips") if isinstance(node, dict) else None
+            if isinstance(slips, list):
+                usable = [s for s in slips if isinstance(s, dict) and s.get("kind") in PHRASES
+                          and type(s.get("value")) in (int, float)]  # fmt: skip
+                found[(entry.get("student"), entry.get("problem"), node.get("node"))] = usable
+    return found
+
+
+def parse_number(text: str) -> float:
+    """A decimal number as written by hand: ``-0.25``, ``-0,25`` or ``1e-3``;
+    ValueError for anything else, NaN or infinity."""
+    text = text.strip()
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # a decimal comma, as written in Brazil
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is not a finite number")
+    return number
+
+
+def read_answers(
+    text: str, key: dict[str, Any], source: str = "answers"
+) -> dict[Question, float | None]:
+    """The answers of a CSV, each checked against the key; None for a blank value.
+
+    WorksheetError naming the line for a wrong header, a row that is not four fields,
+    a student, problem or node that the key does not have, a repeated question or a
+    value that is not a number."""
+    expected = questions(key)
+    students = {s for s, _, _ in expected}
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header] != list(COLUMNS):
+        raise _fail(source, "line 1", f"the header must be {','.join(COLUMNS)}, got "
+                    f"{','.join(header or [])!r}")  # fmt: skip
+    answers: dict[Question, float | None] = {}
+    first_line: dict[Question, int] = {}
+    for row in reader:
+        where = f"line {reader.line_num}"
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(COLUMNS):
+            raise _fail(source, where, f"expected 4 fields ({','.join(COLUMNS)}), got {len(row)}")
+        student, problem_text, node, value_text = (cell.strip() for cell in row)
+        if student not in students:
+            raise _fail(source, where, f"student {student!r} is not in the key")
+        try:
+            problem = int(problem_text)
+        except ValueError:
+            raise _fail(source, where, f"the problem {problem_text!r} is not a number") from None
+        nodes = [n for s, p, n in expected if (s, p) == (student, problem)]
+        if not nodes:
+            raise _fail(source, where, f"{student} has no problem {problem} in the key")
+        if not node:
+            raise _fail(source, where, "the node is blank")
+        if node not in nodes:
+            raise _fail(source, where, f"problem {problem} of {student} has no node {node!r} "
+                        f"(it asks for {', '.join(nodes)})")  # fmt: skip
+        question = (student, problem, node)
+        if question in first_line:
+            raise _fail(source, where, f"{student}, problem {problem}, node {node} is already "
+                        f"answered on line {first_line[question]}")  # fmt: skip
+        first_line[question] = reader.line_num
+        try:
+            answers[question] = parse_number(value_text) if value_text else None
+        except ValueError:
+            raise _fail(source, where, f"the value {value_text!r} is not a number") from None
+    return answers
+
+
+def _shown(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def grade(
+    key: dict[str, Any],
+    answers: dict[Question, float | None],
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    lang: str = "en",
+) -> list[Verdict]:
+    """Each student's verdict, in the key's order; a wrong answer's feedback names the
+    node, the expected value and the likely slip when one of the key's slips matches."""
+    slips = _slips(key)
+    verdicts: dict[str, Verdict] = {}
+    for question, expected in questions(key).items():
+        student, problem, node = question
+        verdict = verdicts.setdefault(student, Verdict(student))
+        verdict.total += 1
+        given = answers.get(question)
+        if given is not None and matches(given, expected, rtol, atol):
+            verdict.correct += 1
+            continue
+        fields = dict(problem=problem, node=node, expected=_shown(expected))
+        if given is None:
+            verdict.feedback.append(translate(PHRASES, lang, "blank", **fields))
+            continue
+        line = translate(PHRASES, lang, "wrong", **fields, given=_shown(given))
+        slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
+                    None)  # fmt: skip
+        if slip is not None:
+            rule = OPS[slip["op"]].doc if slip.get("op") in OPS else ""
+            try:
+                line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip, rule=rule)
+            except KeyError:  # a hand-edited key: a slip without its fields
+                pass
+        verdict.feedback.append(line)
+    return list(verdicts.values())
+
+
+def report(verdicts: list[Verdict], lang: str = "en") -> str:
+    """The grader's printout: per student the score, then one line per wrong answer."""
+    lines = []
+    for v in verdicts:
+        lines.append(translate(PHRASES, lang, "score", student=v.student, correct=v.correct,
+                               total=v.total, percent=100 * v.score))  # fmt: skip
+        lines += [f"  - {line}" for line in v.feedback]
+    return "\n".join(lines)
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def scores_csv(verdicts: list[Verdict]) -> str:
+    """``student,correct,total,score`` (score from 0 to 1, 4 decimals)."""
+    return _csv([list(SCORE_COLUMNS)] + [[v.student, v.correct, v.total, f"{v.score:.4f}"]
+                                         for v in verdicts])  # fmt: skip
+
+
+def template_csv(key: dict[str, Any]) -> str:
+    """The answers CSV to fill in: every question of the key with an empty value."""
+    return _csv([list(COLUMNS)] + [[s, p, n, ""] for s, p, n in questions(key)])

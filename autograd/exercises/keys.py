@@ -1,0 +1,91 @@
+"""Answer keys: every asked gradient, how it is reached, and the slips that would miss it.
+
+For each asked node the key holds ``dL/dnode``, its terms (one per use of the node:
+upstream gradient × local derivative, with the op's rule from the op table) and the
+wrong values three typical slips give, so the grader can name the likely one:
+
+- ``sign``: the right size with the wrong sign;
+- ``paths``: a node used twice got the gradient of one use only (the two paths through
+  a shared node were not added up), and so did everything computed from it;
+- ``swap``: in one op's local derivative the input and the output were mixed up
+  (``1/out`` for ``log``, ``1 - x^2`` for ``tanh``), and the error flowed on from there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backprop import local_partials, topological_order
+from ..value import Value
+from .compare import matches
+from .handwork import backprop, swapped_partials, uses
+from .problems import OUTPUT, Problem
+
+FORMAT = "chaingrad worksheet key"
+VERSION = 1
+
+
+def _slip_values(order: list[Value]) -> list[tuple[dict[str, Any], dict[Value, float]]]:
+    """Every (slip, gradients with that slip) of the graph, in the order they are tried."""
+    found = []
+    for node, edges in uses(order).items():
+        if len(edges) > 1 and node.label:
+            for edge in edges:
+                slip = {"kind": "paths", "at": node.label, "paths": len(edges)}
+                found.append((slip, backprop(order, only=(node, edge))))
+    for node in order:
+        for i, child in enumerate(node.inputs):
+            if not child.label:
+                continue  # a constant (an exponent): nobody differentiates it by hand
+            for partial in swapped_partials(node, i):
+                slip = {"kind": "swap", "at": node.label, "op": node.op}
+                found.append((slip, backprop(order, local={(node, i): partial})))
+    return found
+
+
+def problem_key(problem: Problem) -> list[dict[str, Any]]:
+    """One entry per asked node: ``node``, ``data``, ``grad``, ``terms`` and ``slips``."""
+    nodes = problem.build()
+    order = topological_order(nodes[OUTPUT])
+    grads = backprop(order)
+    used = uses(order)
+    slipped = _slip_values(order)
+    entries = []
+    for name in problem.asked:
+        node, expected = nodes[name], grads[nodes[name]]
+        terms = []
+        for user, i in used[node]:
+            local = float(local_partials(user)[i])
+            terms.append({"via": user.label, "op": user.op, "rule": user.op_doc,
+                          "upstream": grads[user], "local": local,
+                          "value": grads[user] * local})  # fmt: skip
+        slips: list[dict[str, Any]] = []
+        candidates = ([({"kind": "sign"}, -expected)] if expected else []) + [
+            (slip, values[node]) for slip, values in slipped
+        ]
+        for slip, value in candidates:
+            seen = [expected] + [s["value"] for s in slips]
+            if not any(matches(value, v) or matches(v, value) for v in seen):
+                slips.append({**slip, "value": value})
+        entries.append({"node": name, "data": node.data, "grad": expected, "terms": terms,
+                        "slips": slips})  # fmt: skip
+    return entries
+
+
+def answer_key(
+    assignments: list[tuple[str, int, Problem]], *, seed: int, level: int, lang: str
+) -> dict[str, Any]:
+    """The machine-readable key of a class: ``answers`` (rows of student, problem, node,
+    value) and, per (student, problem), the problem's seed, expression and node entries."""
+    problems, answers = [], []
+    for student, number, problem in assignments:
+        entries = problem_key(problem)
+        problems.append({
+            "student": student, "problem": number, "seed": problem.seed, "level": level,
+            "expression": problem.expression(), "steps": problem.equations(),
+            "inputs": dict(problem.inputs), "nodes": entries,
+        })  # fmt: skip
+        answers += [{"student": student, "problem": number, "node": e["node"],
+                     "value": e["grad"]} for e in entries]  # fmt: skip
+    return {"format": FORMAT, "version": VERSION, "seed": seed, "level": level, "lang": lang,
+            "problems": problems, "answers": answers}  # fmt: skip

@@ -1,0 +1,203 @@
+"""The printable worksheets and their CLI: files, refusals, grading, and a real Chromium."""
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from test_viz_graph import node_statements
+from test_viz_stepper import CHROMIUM_ARGS, browser, chromium_path  # noqa: F401 -- a fixture
+
+from autograd import Value
+from autograd import functions as F
+from autograd.exercises import generate_problem
+from viz import draw_dot
+from viz.graph import BLANK
+from viz.worksheet import student_page
+from viz.worksheet.cli import main, slug
+
+ROSTER = "Ana Souza\nJoão da Silva\n"
+
+
+def test_draw_dot_leaves_blank_grads_stacks_fields_and_drops_the_legend():
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    out = F.tanh(x * w)
+    out.backward()
+    source = draw_dot(out, blank=[x], stacked=True, legend=False).source
+    x_node = next(attrs for attrs in node_statements(source).values() if "x |" in attrs)
+    assert f"grad {BLANK}" in x_node and "grad -" not in x_node
+    assert f"grad {w.grad:.4f}" in source  # the others keep their numbers
+    assert 'label="{' not in source  # LR + stacked: fields one above the other
+    assert "cluster_legend" not in source and "cluster_legend" in draw_dot(out).source
+    assert 'label="{' in draw_dot(out, stacked=True, rankdir="TB").source
+
+
+def run_cli(*args, cwd):
+    """The CLI in this process: (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.chdir(cwd):
+            code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A class of two written twice, to folders a and b."""
+    root = tmp_path_factory.mktemp("worksheets")
+    (root / "roster.txt").write_text(ROSTER, encoding="utf-8")
+    for folder in ("a", "b"):
+        code, out, err = run_cli("--students", "roster.txt", "--level", "2", "--problems", "3",
+                                 "--seed", "2026", "--lang", "pt-BR", "-o", folder, cwd=root)
+        assert (code, err) == (0, ""), err  # fmt: skip
+        assert "wrote 2 sheets" in out
+    return root
+
+
+def test_the_same_seed_writes_the_same_files_byte_for_byte(written):
+    names = sorted(p.name for p in (written / "a").iterdir())
+    assert names == ["01-ana-souza-key.html", "01-ana-souza.html",
+                     "02-joao-da-silva-key.html", "02-joao-da-silva.html", "key.json"]
+    for name in names:
+        assert (written / "a" / name).read_bytes() == (written / "b" / name).read_bytes(), name
+
+
+def test_the_key_rows_match_the_sheets_questions(written):
+    key = json.loads((written / "a" / "key.json").read_text(encoding="utf-8"))
+    assert (key["seed"], key["level"], key["lang"]) == (2026, 2, "pt-BR")
+    assert all(set(row) == {"student", "problem", "node", "value"} for row in key["answers"])
+    sheet = (written / "a" / "02-joao-da-silva.html").read_text(encoding="utf-8")
+    asked = re.findall(r"\u2202L/\u2202(\w+) = <span>", sheet)
+    assert asked == [r["node"] for r in key["answers"] if r["student"] == "João da Silva"]
+    assert sheet.count("<svg") == 3 and sheet.count(f"grad {BLANK}") > len(asked)
+    assert "Folha de exercícios" in sheet and "@media print" in sheet
+    problem = next(p for p in key["problems"] if p["student"] == "João da Silva")
+    assert problem["expression"] in sheet.replace("&#x27;", "'")
+    assert problem["expression"] == generate_problem(problem["seed"], 2).expression()
+    page = (written / "a" / "02-joao-da-silva-key.html").read_text(encoding="utf-8")
+    for entry in problem["nodes"]:
+        assert f"<td>\u2202L/\u2202{entry['node']}</td><td>{entry['grad']:.4f}</td>" in page
+    assert "1 - tanh(x)^2" in page or "s(x) (1 - s(x))" in page or "d/dx = 1/x" in page
+
+
+def test_names_become_safe_file_names():
+    assert slug("João da Silva") == "joao-da-silva" and slug("../../etc") == "etc"
+    assert slug("李雷") == "student"
+
+
+@pytest.mark.parametrize(
+    ("roster", "options", "message"),
+    [
+        ("Ana\nana\n", [], "roster.txt line 2: 'ana' is already on line 1"),
+        ("Ana\n\nBia\n", [], "roster.txt line 2: the name is blank"),
+        ("Ana\n", ["--level", "4"], "argument --level: invalid choice: 4"),
+        ("Ana\n", ["--problems", "0"], "--problems must be between 1 and 20"),
+        ("Ana\n", ["--lang", "fr"], "argument --lang: invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_naming_it_and_nothing_is_written(tmp_path, roster, options,
+                                                                 message):  # fmt: skip
+    (tmp_path / "roster.txt").write_text(roster, encoding="utf-8")
+    code, out, err = run_cli("--students", "roster.txt", "--seed", "1", "-o", "out", *options,
+                             cwd=tmp_path)  # fmt: skip
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_grading_from_the_template_to_the_scores(written, tmp_path):
+    key = written / "a" / "key.json"
+    code, out, _ = run_cli("grade", key, "--template", "blank.csv", cwd=tmp_path)
+    assert code == 0 and "wrote blank.csv" in out
+    rows = list(csv.reader((tmp_path / "blank.csv").open(encoding="utf-8")))
+    answers = {(r["student"], str(r["problem"]), r["node"]): r["value"]
+               for r in json.loads(key.read_text(encoding="utf-8"))["answers"]}  # fmt: skip
+    assert rows[0] == ["student", "problem", "node", "value"] and len(rows) == 1 + len(answers)
+    filled = [rows[0]]
+    for k, (student, problem, node, _) in enumerate(rows[1:]):
+        value = answers[(student, problem, node)]
+        if student == "Ana Souza" and k == 0:
+            value = -value  # one sign error for Ana
+        filled.append([student, problem, node, f"{value:.4f}"])
+    with (tmp_path / "answers.csv").open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(filled)
+    code, out, err = run_cli("grade", key, "answers.csv", cwd=tmp_path)
+    assert code == 0, err
+    total = sum(1 for r in answers if r[0] == "Ana Souza")
+    assert f"Ana Souza: {total - 1}/{total} certas" in out and "erro de sinal" in out
+    scores = list(csv.reader((tmp_path / "answers-scores.csv").open(encoding="utf-8")))
+    assert scores[0] == ["student", "correct", "total", "score"]
+    assert scores[2][0] == "João da Silva" and scores[2][3] == "1.0000"
+    code, out, _ = run_cli("grade", key, "answers.csv", "--lang", "en", "--scores", "s.csv",
+                           cwd=tmp_path)  # fmt: skip
+    assert "sign error" in out and (tmp_path / "s.csv").is_file()
+
+
+def test_answers_that_do_not_match_the_key_are_refused_before_writing(written, tmp_path):
+    (tmp_path / "answers.csv").write_text("student,problem,node,value\nAna Souza,1,zz,1\n",
+                                          encoding="utf-8")  # fmt: skip
+    code, _, err = run_cli("grade", written / "a" / "key.json", "answers.csv", cwd=tmp_path)
+    assert code == 2 and "answers.csv line 2: problem 1 of Ana Souza has no node 'zz'" in err
+    assert not (tmp_path / "answers-scores.csv").exists()
+    code, _, err = run_cli("grade", "missing.json", "answers.csv", cwd=tmp_path)
+    assert code == 2 and "key missing.json: no such file" in err
+    code, _, err = run_cli("grade", written / "a" / "key.json", cwd=tmp_path)
+    assert code == 2 and "either ANSWERS or --template" in err
+
+
+def test_help_lists_the_commands():
+    done = subprocess.run([sys.executable, "-m", "viz.worksheet", "--help"], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0 and "generate" in done.stdout and "grade" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "viz.worksheet", "grade", "--help"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert "--template" in done.stdout and "--tolerance" in done.stdout
+
+
+def test_a_page_escapes_the_students_name():
+    page = student_page("<b>Zé</b> & Co", 1, "en", [(1, generate_problem(3, 1))])
+    assert "<b>Zé" not in page and "&lt;b&gt;Zé&lt;/b&gt; &amp; Co" in page
+
+
+# A real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["01-ana-souza.html", "01-ana-souza-key.html"])
+def test_sheet_and_key_render_in_chromium_without_errors(browser, written, name):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto((written / "a" / name).as_uri())
+    assert page.locator("section.problem").count() == 3
+    assert page.locator("svg").count() == 3
+    box = page.locator("svg").first.bounding_box()
+    assert 300 < box["width"] <= 1200 and box["height"] > 50  # drawn, within the page
+    assert errors == [] and [u for u in requests if not u.startswith("file://")] == []
+    page.close()
+
+
+def test_the_browsers_print_to_pdf_gives_one_a4_landscape_page_per_problem(written, tmp_path):
+    executable = chromium_path()
+    if executable is None and os.environ.get("CI") == "true":
+        pytest.fail("CI must run the browser test: .ci/run installs Chromium")
+    if executable is None:
+        pytest.skip("Chromium is not installed: `sudo apt-get install chromium`")
+    pdf = tmp_path / "sheet.pdf"
+    done = subprocess.run([executable, *CHROMIUM_ARGS, "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf}", (written / "a" / "01-ana-souza.html").as_uri()],
+                          capture_output=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20_000
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+    assert len(pages) == 3  # one problem a page
+    boxes = {tuple(round(float(x)) for x in box.split()) for box in
+             re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}  # fmt: skip
+    assert boxes == {(0, 0, 842, 595)}  # A4 landscape, in points
