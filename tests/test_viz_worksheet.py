@@ -114,7 +114,7 @@ def test_grading_from_the_template_to_the_scores(written, tmp_path):
     key = written / "a" / "key.json"
     code, out, _ = run_cli("grade", key, "--template", "blank.csv", cwd=tmp_path)
     assert code == 0 and "wrote blank.csv" in out
-    rows = list(csv.reader((tmp_path / "blank.csv").open(encoding="utf-8")))
+    rows = list(csv.reader((tmp_path / "blank.csv").read_text(encoding="utf-8").splitlines()))
     answers = {(r["student"], str(r["problem"]), r["node"]): r["value"]
                for r in json.loads(key.read_text(encoding="utf-8"))["answers"]}  # fmt: skip
     assert rows[0] == ["student", "problem", "node", "value"] and len(rows) == 1 + len(answers)
@@ -130,7 +130,8 @@ def test_grading_from_the_template_to_the_scores(written, tmp_path):
     assert code == 0, err
     total = sum(1 for r in answers if r[0] == "Ana Souza")
     assert f"Ana Souza: {total - 1}/{total} certas" in out and "erro de sinal" in out
-    scores = list(csv.reader((tmp_path / "answers-scores.csv").open(encoding="utf-8")))
+    scores = list(csv.reader(
+        (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").splitlines()))
     assert scores[0] == ["student", "correct", "total", "score"]
     assert scores[2][0] == "João da Silva" and scores[2][3] == "1.0000"
     code, out, _ = run_cli("grade", key, "answers.csv", "--lang", "en", "--scores", "s.csv",

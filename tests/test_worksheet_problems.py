@@ -330,3 +330,8 @@ def test_the_inlined_formula_has_the_parentheses_it_needs():
     assert problem.expression() == "L = ((a + b)^2)^(-1) · tanh(c - (a + b))"
     assert problem.equations()[2:4] == ["g = f^(-1)", "h = c - d"]
     assert problem(1.0, 2.0, 0.5).data == pytest.approx(math.tanh(0.5 - 3) / 9)
+
+
+def test_a_deeply_nested_key_is_refused_by_name() -> None:
+    with pytest.raises(WorksheetError, match="key.json: nested too deeply"):
+        load_key("[" * 100_000 + "]" * 100_000, "key.json")

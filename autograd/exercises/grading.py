@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..files import parse_json
 from ..ops import OPS
 from .compare import ATOL, RTOL, matches
 from .keys import FORMAT
@@ -67,9 +68,9 @@ def _fail(source: str, where: str, message: str) -> WorksheetError:
 def load_key(text: str, source: str = "key") -> dict[str, Any]:
     """A key written by the worksheet generator, checked; WorksheetError if it is not one."""
     try:
-        key = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _fail(source, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+        key = parse_json(text, source)
+    except ValueError as error:
+        raise WorksheetError(str(error)) from None
     if not isinstance(key, dict) or key.get("format") != FORMAT:
         raise _fail(source, "", f"not a worksheet key (no \"format\": \"{FORMAT}\")")
     answers = key.get("answers")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from autograd.exercises import (
     scores_csv,
     template_csv,
 )
+from autograd.files import write_atomic
 
 from .pages import key_page, student_page
 
@@ -100,16 +100,11 @@ def slug(name: str) -> str:
 
 
 def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write each name → text in ``folder``, each to a temporary file first, then renamed."""
+    """Write each name → text in ``folder``, each durably (:func:`autograd.files.write_atomic`)."""
     written = []
     for name, text in files.items():
         path = folder / name
-        temporary = folder / f".{name}.tmp{os.getpid()}"
-        try:
-            temporary.write_text(text, encoding="utf-8", newline="\n")
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_atomic(path, text)
         written.append(path)
     return written
 
