@@ -132,6 +132,16 @@ def test_demo(tmp_path, capsys):
         assert name in printed
 
 
+def test_vanishing_gradients(tmp_path, capsys):
+    result, printed = run_example("vanishing_gradients", tmp_path, capsys)
+    sigmoid = [row["mean_abs_grad"] for row in result["rows"]["sigmoid"]]
+    assert sigmoid[-1] > 1000 * sigmoid[0]  # orders of magnitude between last and first layer
+    assert result["ratios"]["relu"] < 10 and result["ratios"]["tanh"] < 100
+    assert f"{sigmoid[0]:.2e}" in printed.splitlines()[2]
+    svg = result["path"].read_text()
+    assert svg.count("<svg") == 3 and "sigmoid:" in svg and "relu:" in svg
+
+
 @pytest.mark.parametrize("name", ["neuron", "gradient_descent"])
 def test_runs_as_a_script(name, tmp_path):
     env = {**os.environ, "CHAINGRAD_FAST": "1"}

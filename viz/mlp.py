@@ -213,12 +213,15 @@ def _cluster_label(i: int, stage: Stage, count: int) -> str:
 
 
 def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: int = 5000,
-             max_neurons: int = 32) -> Diagram:  # fmt: skip
+             max_neurons: int = 32,
+             grad_range: tuple[float, float] | None = None) -> Diagram:  # fmt: skip
     """The layers, neurons and weights (``show="weights"``) or gradients (``show="grads"``)
     of ``model`` -- an ``nn.MLP``, ``Layer``, ``Maxout`` or ``Sequential`` of them.
 
     Layers (and inputs) wider than ``max_neurons`` draw their first neurons and a
-    "... k more" node.  Raises TypeError for a model that is not an MLP-like stack,
+    "... k more" node.  ``grad_range`` (smallest, largest |grad|) fixes the colour
+    scale of the grads view, so pictures of several models compare; by default it
+    spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
     and ValueError for an unknown ``show`` or ``rankdir`` or more than ``max_edges``
     drawn weights.
     """
@@ -233,7 +236,8 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     weights = [w for *_, w in drawing.edges if w is not None]
     check_size(len(weights), max_edges, what="weights", name="max_edges")
     largest = max((abs(w.data) for w in weights), default=0.0)
-    scale = LogScale([w.grad for w in weights] + [b.grad for *_, b, _ in drawing.nodes if b])
+    scale = LogScale(grad_range or [w.grad for w in weights]
+                     + [b.grad for *_, b, _ in drawing.nodes if b])  # fmt: skip
 
     graph = Diagram(name="mlp", format="svg")
     caption = ("blue: positive weight, red: negative; thicker: larger |w|" if show == "weights"
