@@ -31,7 +31,7 @@ def test_draw_mlp_has_one_edge_per_weight_coloured_by_sign(model):
     assert POSITIVE in style[("x0", "n0_0")] and "penwidth=4.00" in style[("x0", "n0_0")]
     assert NEGATIVE in style[("x1", "n0_0")] and "penwidth=1.30" in style[("x1", "n0_0")]
     assert "layer 1: tanh (3)" in source and "layer 2: tanh (2)" in source
-    assert "output layer: sigmoid (1)" in source and source.count("cluster_layer") == 3
+    assert "output layer: sigmoid (1)" in source and source.count("subgraph cluster_layer") == 3
     assert b"</svg>" in embedded.render(source)
 
 

@@ -202,13 +202,15 @@ def _add_grad_legend(graph: Diagram, scale: LogScale) -> None:
             previous = name
 
 
-def _cluster_label(i: int, stage: Stage, count: int) -> str:
-    kind = _layer_name(i, count)
+def summary_lines(row: dict[str, Any]) -> list[str]:
+    """The two summary lines under a layer, from a row of :func:`layer_summaries`."""
+    return [f"mean |w| {number(row['mean_abs_w'])}",
+            f"mean |grad| {number(row['mean_abs_grad'])}"]  # fmt: skip
+
+
+def _cluster_label(row: dict[str, Any], stage: Stage) -> str:
     activation = " \u2192 ".join([stage.activation, *stage.notes])
-    weights = stage.weights()
-    lines = [f"{kind}: {escape(activation)} ({stage.width})",
-             f"mean |w| {number(_mean_abs(w.data for w in weights))}",
-             f"mean |grad| {number(_mean_abs(w.grad for w in weights))}"]  # fmt: skip
+    lines = [f"{row['name']}: {escape(activation)} ({stage.width})", *summary_lines(row)]
     return "\\n".join(lines)
 
 
@@ -248,12 +250,12 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     graph.attr("node", fontname="Helvetica", fontsize="9")
     graph.attr("edge", arrowsize="0.4")
     labels = {-1: f"inputs ({len(found[0].pieces[0].neurons[0].w)})"}
-    labels |= {i: _cluster_label(i, stage, len(found))
-               for i, stage in enumerate(found)}  # fmt: skip
+    labels |= {i: _cluster_label(row, stage)
+               for i, (row, stage) in enumerate(zip(layer_summaries(model), found))}  # fmt: skip
     for cluster, label in labels.items():
         name = "cluster_inputs" if cluster < 0 else f"cluster_layer{cluster}"
         with graph.subgraph(name=name) as sub:
-            sub.attr(label=label, style="rounded", color=ZERO, labelloc="b")
+            sub.attr(label=label, style="rounded", color=ZERO, labelloc="b", id=name)
             for node, text, bias, where in drawing.nodes:
                 if where == cluster:
                     sub.node(node, **_node_style(text, bias, show, scale), id=node)
