@@ -127,7 +127,7 @@ def test_demo(tmp_path, capsys):
     result, printed = run_example("demo", tmp_path, capsys)
     assert result["accuracy"] > 0.8  # 20 steps in fast mode; the full run reaches 97%
     for name in ("neuron.svg", "neuron_backprop.html", "mlp.svg", "demo_history.png",
-                 "demo_decision_boundary.png"):
+                 "demo_decision_boundary.png", "playground.html"):
         assert (tmp_path / name).stat().st_size > 0, name
         assert name in printed
 
