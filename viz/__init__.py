@@ -2,7 +2,8 @@
 
 - :func:`draw_dot` / :func:`render`: a Value's computation graph with data and grad,
   as SVG without any system Graphviz (PNG/PDF with it), and in notebooks.
-- :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``), layer by layer.
+- :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``), layer by layer;
+  :func:`layer_summaries`: each layer's mean |w| and mean |grad|.
 - :func:`backprop_html`: a self-contained page that steps through backward.
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
@@ -11,7 +12,7 @@
 """
 
 from .graph import draw_dot
-from .mlp import draw_mlp
+from .mlp import draw_mlp, layer_summaries
 from .playground import Snapshots, training_html
 from .plots import plot_decision_boundary, plot_history
 from .render import Diagram, GraphvizNotFoundError, render
@@ -24,6 +25,7 @@ __all__ = [
     "backprop_html",
     "draw_dot",
     "draw_mlp",
+    "layer_summaries",
     "plot_decision_boundary",
     "plot_history",
     "render",
