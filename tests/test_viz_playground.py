@@ -146,7 +146,7 @@ def test_bad_input_is_refused_and_leaves_no_file(tmp_path, monkeypatch):
 def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
     model, X, y, history, snapshots = trained(epochs=30, count=12)
     path = viz.training_html(model, X, y, history, tmp_path / "play.html", snapshots,
-                             classes=[HOSTILE, "b"], interval_ms=20)  # fmt: skip
+                             classes=[HOSTILE, "b"], interval_ms=60)  # fmt: skip
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     requests, dialogs, errors = [], [], []
     page.on("request", lambda request: requests.append(request.url))
@@ -171,7 +171,7 @@ def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
     page.keyboard.press("Home")
     page.click("#play")
     seen = {epoch.get_attribute("data-epoch")}
-    for _ in range(200):  # the page's CSP forbids eval, so poll from here
+    for _ in range(400):  # the page's CSP forbids eval, so poll from here
         page.wait_for_timeout(25)
         seen.add(epoch.get_attribute("data-epoch"))
         if "30" in seen:
@@ -184,3 +184,19 @@ def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
     assert [url for url in requests if not url.startswith("file://")] == []
     assert dialogs == [] and errors == []
     page.close()
+
+
+def test_three_classes_colour_the_arg_max_class():
+    random.seed(0)
+    X, y = nn.datasets.make_spirals(n_samples=30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Maxout(2, 4, pieces=2), nn.Layer(4, 3, "linear"))
+    snapshots = Snapshots(model, epochs=5)
+    nn.fit(model, X, y, "cross_entropy", nn.optim.Adam(model.parameters(), lr=0.05), epochs=5,
+           progress=False, callback=snapshots)  # fmt: skip
+    grids = boundary_grids(model, X, y, snapshots.frames, size=12)
+    assert grids["mode"] == "classes" and grids["count"] == 3
+    last = np.frombuffer(base64.b64decode(grids["images"][-1]), dtype=np.uint8).reshape(12, 12)
+    xs, ys = plane(np.asarray(X), 12)
+    cells = [(row, col) for row in range(0, 12, 2) for col in range(0, 12, 2)]
+    predicted = nn.predict(model, [(xs[col], ys[::-1][row]) for row, col in cells])
+    assert [int(last[row, col]) for row, col in cells] == predicted
