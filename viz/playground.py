@@ -59,7 +59,9 @@ class Snapshots:
 
     Planned for ``epochs`` epochs, it keeps at most ``count`` snapshots, evenly spaced
     from epoch 0 (the weights when it is made, before training) to the last epoch,
-    which is always kept -- also when training stops early.
+    which is always kept -- also when training stops early.  ``frames`` holds
+    (epoch, every parameter's data, its grad) tuples: the grads of an epoch are those
+    of its last batch (zero before training).
     """
 
     def __init__(self, model: Any, epochs: int, count: int = MAX_SNAPSHOTS) -> None:
