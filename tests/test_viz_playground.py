@@ -129,6 +129,12 @@ def test_bad_input_is_refused_and_leaves_no_file(tmp_path, monkeypatch):
         viz.training_html(nn.Sequential(nn.Layer(2, 2), lambda x: x), X, y, history, target)
     with pytest.raises(ValueError, match="X must be a non-empty list of samples"):
         viz.training_html(model, [1.0, 2.0], y, history, target)
+    with pytest.raises(ValueError, match="X has 40 samples but y has 39 labels"):
+        viz.training_html(model, X, y[1:], history, target)
+    with pytest.raises(TypeError, match="history must be the History nn.fit returns, not list"):
+        viz.training_html(model, X, y, [0.5, 0.4], target)
+    with pytest.raises(TypeError, match="snapshots must be a viz.Snapshots, not list"):
+        viz.training_html(model, X, y, history, target, [])
     with pytest.raises(ValueError, match="not recorded from this model"):
         viz.training_html(model, X, y, history, target, Snapshots(nn.MLP(2, [1]), epochs=3))
     with pytest.raises(ValueError, match="the boundary view needs 2-D points"):

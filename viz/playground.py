@@ -185,12 +185,18 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     ``history`` is ``nn.fit``'s History; ``snapshots`` a :class:`Snapshots` recorded
     during that fit (without it the page shows the final weights only).  ``grid``
     cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
-    as in :func:`nn.accuracy`.  TypeError for a model that is not an MLP-like stack;
-    ValueError for an empty history, X that is not a list of samples, or snapshots
-    of another model.
+    as in :func:`nn.accuracy`.  TypeError for a model that is not an MLP-like stack,
+    or a history or snapshots of the wrong type; ValueError for an empty history, X
+    that is not a list of samples, y of another length, or snapshots of another model.
     """
     found = mlp.stages(model)
-    if not getattr(history, "train_loss", None):
+    if not hasattr(history, "train_loss"):
+        raise TypeError(f"training_html: history must be the History nn.fit returns, not "
+                        f"{type(history).__name__}")  # fmt: skip
+    if snapshots is not None and not isinstance(snapshots, Snapshots):
+        raise TypeError(f"training_html: snapshots must be a viz.Snapshots, not "
+                        f"{type(snapshots).__name__}")  # fmt: skip
+    if not history.train_loss:
         raise ValueError("training_html: the history is empty (no epochs): train with "
                          "nn.fit first and pass the History it returns")  # fmt: skip
     whole_number("training_html: grid", grid, minimum=2)
@@ -198,6 +204,8 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     if points.ndim != 2 or len(points) == 0:
         raise ValueError(f"training_html: X must be a non-empty list of samples, each a list "
                          f"of numbers; got an array of shape {points.shape}")  # fmt: skip
+    if len(y) != len(points):
+        raise ValueError(f"training_html: X has {len(points)} samples but y has {len(y)} labels")
     params = list(model.parameters())
     if snapshots is None:
         frames = [(len(history.train_loss), [p.data for p in params], [p.grad for p in params])]
