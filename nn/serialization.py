@@ -40,17 +40,12 @@ def save(module: Module, path: str | os.PathLike) -> None:
                          f"numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
     document = {"format": FORMAT, "version": VERSION, "model": type(module).__name__,
                 "parameters": state}  # fmt: skip
-    write_atomically(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
-
-
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to a temporary file next to ``path``, then rename it to
-    ``path``: an interrupted write never leaves a half-written file."""
+    text = json.dumps(document, indent=1, allow_nan=False)
     path = os.fspath(path)
     temporary = f"{path}.tmp{os.getpid()}"
     try:
         with open(temporary, "w", encoding="utf-8") as file:
-            file.write(text)
+            file.write(text + "\n")
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
