@@ -22,6 +22,7 @@ from _common import out_dir, run, table, wrote
 
 import nn
 import viz
+from autograd.files import write_atomic
 from viz.mlp import layer_summaries
 from viz.render import pipe_source
 
@@ -77,7 +78,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
     span = (min(grads), max(grads))  # one colour scale for both pictures
     svgs = [pipe_source(picture(models[a], a, span)).decode("utf-8") for a in ("sigmoid", "relu")]
     path = Path(folder) / "vanishing_gradients.svg"
-    path.write_text(side_by_side(svgs), encoding="utf-8")
+    write_atomic(path, side_by_side(svgs))
     wrote("sigmoid | ReLU gradients", path)
     return {"rows": rows, "ratios": ratios, "path": path}
 

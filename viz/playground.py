@@ -36,8 +36,8 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.files import write_atomic
 from nn.checks import whole_number
-from nn.serialization import write_atomically
 from nn.training import _Classifier, _final_activation
 
 from . import mlp
@@ -258,5 +258,5 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     }  # fmt: skip
     template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
     page = template.replace("/*DATA*/", _script_json(data)).replace("<!--SVG-->", svg)
-    write_atomically(path, page)
+    write_atomic(path, page)
     return Path(path)
