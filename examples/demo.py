@@ -11,8 +11,10 @@
    - mlp.svg                  the trained network, weights coloured by sign and size
    - demo_history.png         loss and accuracy per step
    - demo_decision_boundary.png  what the network predicts over the plane
+   - playground.html          the training replayed epoch by epoch: the boundary, the
+                              curves and the network's weights (60 snapshots)
 
-Open the .html file in a browser.  Without matplotlib the two plots are skipped.
+Open the .html files in a browser.  Without matplotlib the two plots are skipped.
 """
 
 from __future__ import annotations
@@ -28,23 +30,27 @@ import viz
 STEPS = 100
 
 
-def train(steps: int = STEPS, progress: bool = True) -> tuple[nn.MLP, list, list, nn.History]:
-    """micrograd's demo: MLP(2, [16, 16, 1]), hinge loss + 1e-4 L2, SGD with lr 1.0 -> 0.1."""
+def train(steps: int = STEPS, progress: bool = True,
+          snapshots: int = 0) -> tuple[nn.MLP, list, list, nn.History, viz.Snapshots | None]:
+    """micrograd's demo: MLP(2, [16, 16, 1]), hinge loss + 1e-4 L2, SGD with lr 1.0 -> 0.1;
+    with ``snapshots`` > 0 the weights of that many epochs are recorded for the playground."""
     random.seed(1337)  # the initial weights come from Python's random, as in micrograd
     X, labels = nn.datasets.make_moons(n_samples=100, noise=0.1, seed=1)
     y = [2 * label - 1 for label in labels]  # the hinge loss wants -1 / +1
     model = nn.MLP(2, [16, 16, 1])
     optimizer = nn.optim.SGD(model.parameters(), lr=1.0)
+    recorder = viz.Snapshots(model, epochs=steps, count=snapshots) if snapshots else None
     history = nn.fit(model, X, y, nn.hinge_loss, optimizer, epochs=steps, l2=1e-4,
-                     lr_schedule=lambda step: 1.0 - 0.9 * step / steps, progress=progress)
-    return model, X, y, history
+                     lr_schedule=lambda step: 1.0 - 0.9 * step / steps, progress=progress,
+                     callback=recorder)  # fmt: skip
+    return model, X, y, history, recorder
 
 
 def main(fast: bool = False, out: str = "out") -> dict:
     """Train MLP(2, [16, 16, 1]) on two moons to >= 97%, then draw backprop into out/."""
     steps = 20 if fast else STEPS
     print(f"Training MLP(2, [16, 16, 1]) on two moons: hinge loss + L2, {steps} steps of SGD")
-    model, X, y, history = train(steps)
+    model, X, y, history, snapshots = train(steps, snapshots=60)
     n_params = len(model.parameters())
     print(f"{n_params} parameters; training accuracy {nn.accuracy(model, X, y):.0%}, "
           f"loss {history.train_loss[-1]:.4f}")
@@ -59,7 +65,11 @@ def main(fast: bool = False, out: str = "out") -> dict:
     plot("loss and accuracy curves", viz.plot_history, history, folder / "demo_history.png")
     plot("decision boundary", viz.plot_decision_boundary, model, X, y,
          folder / "demo_decision_boundary.png", resolution=25 if fast else 80)
-    print("\nNext: open neuron_backprop.html in a browser, then try the examples "
+    wrote("training playground page", viz.training_html(
+        model, X, y, history, folder / "playground.html", snapshots, classes=["-1", "+1"],
+        title="MLP(2, [16, 16, 1]) learns two moons", grid=40 if fast else 100))
+    print(f"\nOpen {folder / 'playground.html'} in a browser to watch the network learn.")
+    print("Next: open neuron_backprop.html in a browser, then try the examples "
           "(python examples/neuron.py, xor.py, spirals.py, ...)")
     return {"accuracy": nn.accuracy(model, X, y), "history": history}
 

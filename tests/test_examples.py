@@ -127,9 +127,19 @@ def test_demo(tmp_path, capsys):
     result, printed = run_example("demo", tmp_path, capsys)
     assert result["accuracy"] > 0.8  # 20 steps in fast mode; the full run reaches 97%
     for name in ("neuron.svg", "neuron_backprop.html", "mlp.svg", "demo_history.png",
-                 "demo_decision_boundary.png"):
+                 "demo_decision_boundary.png", "playground.html"):
         assert (tmp_path / name).stat().st_size > 0, name
         assert name in printed
+
+
+def test_vanishing_gradients(tmp_path, capsys):
+    result, printed = run_example("vanishing_gradients", tmp_path, capsys)
+    sigmoid = [row["mean_abs_grad"] for row in result["rows"]["sigmoid"]]
+    assert sigmoid[-1] > 1000 * sigmoid[0]  # orders of magnitude between last and first layer
+    assert result["ratios"]["relu"] < 10 and result["ratios"]["tanh"] < 100
+    assert f"{sigmoid[0]:.2e}" in printed.splitlines()[2]
+    svg = result["path"].read_text()
+    assert svg.count("<svg") == 3 and "sigmoid:" in svg and "relu:" in svg
 
 
 @pytest.mark.parametrize("name", ["neuron", "gradient_descent"])

@@ -9,6 +9,7 @@ import pytest
 
 import nn
 from viz import draw_mlp, embedded, plot_decision_boundary, plot_history
+from viz import mlp as viz_mlp
 from viz.mlp import NEGATIVE, POSITIVE
 
 PNG = b"\x89PNG"
@@ -30,7 +31,7 @@ def test_draw_mlp_has_one_edge_per_weight_coloured_by_sign(model):
     assert POSITIVE in style[("x0", "n0_0")] and "penwidth=4.00" in style[("x0", "n0_0")]
     assert NEGATIVE in style[("x1", "n0_0")] and "penwidth=1.30" in style[("x1", "n0_0")]
     assert "layer 1: tanh (3)" in source and "layer 2: tanh (2)" in source
-    assert "output layer: sigmoid (1)" in source and source.count("cluster_layer") == 3
+    assert "output layer: sigmoid (1)" in source and source.count("subgraph cluster_layer") == 3
     assert b"</svg>" in embedded.render(source)
 
 
@@ -89,3 +90,54 @@ def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'chaingrad\[plot\]'"):
         plot_history(history(), tmp_path / "h.png")
     assert not (tmp_path / "h.png").exists()
+
+
+def test_grads_view_colours_by_log_gradient_with_a_legend(model):
+    model([0.3, -0.7]).backward()
+    source = draw_mlp(model, show="grads").source
+    assert "cluster_legend" in source and "|dL/dw| (log scale)" in source
+    colours = {edge: colour for colour, edge in re.findall(r'color="(#\w+)".* id=(w\w+)', source)}
+    assert len(colours) == 2 * 3 + 3 * 2 + 2 * 1
+    first, last = model.layers[0].neurons[0].w[0], model.layers[2].neurons[0].w[0]
+    scale = viz_mlp.LogScale([p.grad for p in model.parameters()])  # every one is drawn
+    for edge, w in (("w0_0_0", first), ("w2_0_0", last)):
+        assert w.grad != 0.0 and colours[edge] == viz_mlp.grad_colour(scale(w.grad))
+    assert "1e" in source and "\u2202b " in source  # legend decades, bias gradients
+    with pytest.raises(ValueError, match="show must be 'weights' or 'grads', not 'data'"):
+        draw_mlp(model, show="data")
+
+
+def test_layer_summaries_are_the_means_of_each_layer(model):
+    model([0.3, -0.7]).backward()
+    rows = viz_mlp.layer_summaries(model)
+    assert [r["name"] for r in rows] == ["layer 1", "layer 2", "output layer"]
+    weights = [w for n in model.layers[1].neurons for w in n.w]
+    assert rows[1]["mean_abs_w"] == pytest.approx(sum(abs(w.data) for w in weights) / 6)
+    assert rows[1]["mean_abs_grad"] == pytest.approx(sum(abs(w.grad) for w in weights) / 6)
+    assert f"mean |w| {rows[1]['mean_abs_w']:.4f}" in draw_mlp(model).source
+
+
+def test_wide_layers_draw_an_ellipsis_and_the_dot_is_deterministic():
+    random.seed(3)
+    wide = nn.MLP(40, [50, 1])
+    source = draw_mlp(wide).source
+    assert "\u2026 32 more" in source and "\u2026 42 more" in source
+    assert source.count(" -> ") == 8 * 8 + 8 * 1 + 1  # 8 inputs x 8 neurons, 8 -> 1, one invisible
+    random.seed(3)
+    assert draw_mlp(nn.MLP(40, [50, 1])).source == source
+    assert b"</svg>" in embedded.render(source)
+
+
+def test_maxout_and_sequential_of_layers():
+    random.seed(4)
+    model = nn.Sequential(nn.Maxout(2, 3, pieces=2), nn.Layer(3, 2, "linear"), nn.ReLU(),
+                          nn.Layer(2, 1, "linear"))  # fmt: skip
+    source = draw_mlp(model).source
+    assert source.count('label=max') == 3 and "maxout of 2 (3)" in source
+    assert "layer 2: linear \u2192 relu (2)" in source
+    assert len(re.findall(r"id=w\w+", source)) == 2 * 2 * 3 + 3 * 2 + 2 * 1
+    assert len(re.findall(r"id=m\w+", source)) == 6  # piece -> max edges
+    with pytest.raises(TypeError, match=r"the model\[0\] is a ReLU"):
+        draw_mlp(nn.Sequential(nn.ReLU(), nn.Layer(2, 1)))
+    with pytest.raises(TypeError, match="MLP-like stack"):
+        draw_mlp(nn.Sequential(nn.Layer(2, 2), lambda x: x))

@@ -2,8 +2,11 @@
 
 - :func:`draw_dot` / :func:`render`: a Value's computation graph with data and grad,
   as SVG without any system Graphviz (PNG/PDF with it), and in notebooks.
-- :func:`draw_mlp`: the architecture and weights of an ``nn.MLP``.
+- :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``), layer by layer;
+  :func:`layer_summaries`: each layer's mean |w| and mean |grad|.
 - :func:`backprop_html`: a self-contained page that steps through backward.
+- :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
+  epoch (decision boundary, loss and accuracy, the network's weights).
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
 - ``python -m viz "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``: the formula CLI.
 - ``python -m viz.worksheet``: printable backprop worksheets, answer keys and grading
@@ -11,7 +14,8 @@
 """
 
 from .graph import draw_dot
-from .mlp import draw_mlp
+from .mlp import draw_mlp, layer_summaries
+from .playground import Snapshots, training_html
 from .plots import plot_decision_boundary, plot_history
 from .render import Diagram, GraphvizNotFoundError, render
 from .stepper import backprop_html
@@ -19,10 +23,13 @@ from .stepper import backprop_html
 __all__ = [
     "Diagram",
     "GraphvizNotFoundError",
+    "Snapshots",
     "backprop_html",
     "draw_dot",
     "draw_mlp",
+    "layer_summaries",
     "plot_decision_boundary",
     "plot_history",
     "render",
+    "training_html",
 ]

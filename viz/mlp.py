@@ -1,22 +1,59 @@
-"""``draw_mlp``: the architecture of an ``nn.MLP`` and the current value of its weights.
+"""``draw_mlp``: a network's layers, neurons and weights -- or its gradients.
 
-Inputs on the left, one cluster per layer labelled with its activation, one edge per
-weight: blue for positive, red for negative, thicker for larger magnitude.  Each neuron
-shows its bias.
+Inputs on the left, one cluster per layer labelled with its activation and, under it,
+the layer's mean |w| and mean |grad|.  One edge per weight.
+
+* ``show="weights"``: edge width proportional to |w|, colour by sign (blue ``#2166ac``
+  positive, red ``#b2182b`` negative: a colour-blind-safe diverging pair); each neuron
+  shows its bias.
+* ``show="grads"`` (after ``backward()``): each edge coloured by |dL/dw| on a log
+  scale, light for tiny gradients and dark for large ones (so vanishing gradients
+  fade away), each neuron by |dL/db|; a legend gives the scale.
+
+It draws an ``nn.MLP``, a ``Layer``, a ``Maxout`` layer (each unit is its linear pieces
+feeding a ``max`` node) and an ``nn.Sequential`` of those, with activation and Dropout
+modules noted on the layer before them.  Layers wider than ``max_neurons`` show their
+first neurons and a "... k more" node instead of an unreadable hairball.  Node and edge
+ids are fixed (``x0``, ``n1_3``, ``w1_3_0`` ...), so the DOT text is deterministic.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
+
+from autograd import Value
 
 from .graph import RANKDIRS, check_size
 from .labels import escape, number
 from .render import Diagram
 
-POSITIVE = "#2563eb"
-NEGATIVE = "#dc2626"
+POSITIVE = "#2166ac"
+NEGATIVE = "#b2182b"
 ZERO = "#9ca3af"
 MIN_WIDTH, MAX_WIDTH = 0.4, 4.0
+# light -> dark, monotone in lightness (readable in grey and for colour-blind readers)
+GRAD_SCALE = ("#fde0c5", "#f59e72", "#c2405b", "#3b0f70")
+SHOWN_OF_WIDE = 8  # a layer wider than max_neurons shows this many neurons, then "... k more"
+SHOWS = ("weights", "grads")
+
+
+@dataclass
+class Stage:
+    """One layer of the picture: its linear pieces (one Layer, or a Maxout's pieces)."""
+
+    pieces: list[Any]
+    activation: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return len(self.pieces[0].neurons)
+
+    def weights(self) -> list[Value]:
+        return [w for piece in self.pieces for neuron in piece.neurons for w in neuron.w]
 
 
 def _layer_activation(layer: Any) -> str:
@@ -24,53 +61,229 @@ def _layer_activation(layer: Any) -> str:
     return names.pop() if len(names) == 1 else "mixed"
 
 
-def _edge_style(weight: float, largest: float) -> dict[str, str]:
-    colour = POSITIVE if weight > 0 else NEGATIVE if weight < 0 else ZERO
-    width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (abs(weight) / largest if largest else 0.0)
-    return {"color": colour, "penwidth": f"{width:.2f}", "tooltip": f"w = {number(weight)}"}
+def stages(model: Any) -> list[Stage]:
+    """The layers of an MLP-like ``model``; TypeError for anything else."""
+    from nn import MLP, Activation, Dropout, Layer, Maxout, Sequential
+
+    found: list[Stage] = []
+
+    def add(module: Any, where: str) -> None:
+        if isinstance(module, Layer):
+            found.append(Stage([module], _layer_activation(module)))
+        elif isinstance(module, Maxout):
+            found.append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"))
+        elif isinstance(module, (MLP, Sequential)):
+            for i, item in enumerate(module.layers):
+                add(item, f"{where}[{i}]")
+        elif isinstance(module, (Activation, Dropout)) and found:
+            found[-1].notes.append(module.name if isinstance(module, Activation)
+                                   else f"dropout p={module.p}")  # fmt: skip
+        else:
+            raise TypeError(f"draw_mlp draws an MLP-like stack (nn.MLP, Layer, Maxout or a "
+                            f"Sequential of them), but {where} is a {type(module).__name__}")
+    add(model, "the model")
+    if not found:
+        raise TypeError(f"draw_mlp: {type(model).__name__} has no layers to draw")
+    return found
 
 
-def draw_mlp(model: Any, rankdir: str = "LR", max_edges: int = 5000) -> Diagram:
-    """The layers, neurons and weights of ``model`` (an ``nn.MLP``) as a graph.
+def _mean_abs(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(map(abs, values)) / len(values) if values else 0.0
 
-    Raises TypeError for an object without ``.layers`` of neurons, and ValueError when
-    the model has more than ``max_edges`` weights.
+
+def layer_summaries(model: Any) -> list[dict[str, Any]]:
+    """Per layer: its ``name``, ``activation``, ``width``, ``mean_abs_w`` (mean |w|) and
+    ``mean_abs_grad`` (mean |dL/dw| over its weights, biases left out)."""
+    found = stages(model)
+    return [{"name": _layer_name(i, len(found)), "activation": stage.activation,
+             "width": stage.width,
+             "mean_abs_w": _mean_abs(w.data for w in stage.weights()),
+             "mean_abs_grad": _mean_abs(w.grad for w in stage.weights())}
+            for i, stage in enumerate(found)]  # fmt: skip
+
+
+def _layer_name(i: int, count: int) -> str:
+    return "output layer" if i == count - 1 else f"layer {i + 1}"
+
+
+def _shown(count: int, max_neurons: int) -> int:
+    return count if count <= max_neurons else min(SHOWN_OF_WIDE, max_neurons)
+
+
+@dataclass
+class Parts:
+    """What a picture draws: nodes (id, label, bias Value or None, cluster index; -1 for
+    the inputs) and edges (id, tail, head, weight Value or None for a piece -> max edge)."""
+
+    nodes: list[tuple[str, str, Value | None, int]] = field(default_factory=list)
+    edges: list[tuple[str, str, str, Value | None]] = field(default_factory=list)
+    hidden: dict[int, int] = field(default_factory=dict)  # cluster -> neurons not drawn
+
+
+def parts(found: list[Stage], max_neurons: int) -> Parts:
+    """The nodes and edges of the picture of ``found`` (the ellipsis applied)."""
+    drawing = Parts()
+    nin = len(found[0].pieces[0].neurons[0].w)
+    previous = [(k, f"x{k}") for k in range(_shown(nin, max_neurons))]
+    drawing.nodes += [(name, f"x{k}", None, -1) for k, name in previous]
+    drawing.hidden[-1] = nin - len(previous)
+    for i, stage in enumerate(found):
+        shown = _shown(stage.width, max_neurons)
+        drawing.hidden[i] = stage.width - shown
+        current = []
+        for j in range(shown):
+            unit = f"n{i}_{j}"
+            if len(stage.pieces) == 1:
+                heads = [(unit, stage.pieces[0].neurons[j])]
+            else:
+                drawing.nodes.append((unit, "max", None, i))
+                heads = [(f"{unit}p{p}", piece.neurons[j]) for p, piece in enumerate(stage.pieces)]
+            for head, neuron in heads:
+                drawing.nodes.append((head, "", neuron.b, i))
+                for k, tail in previous:
+                    drawing.edges.append((f"w{head[1:]}_{k}", tail, head, neuron.w[k]))
+                if head != unit:
+                    drawing.edges.append((f"m{head[1:]}", head, unit, None))
+            current.append((j, unit))
+        previous = current
+    return drawing
+
+
+def grad_colour(t: float) -> str:
+    """The colour at position ``t`` in [0, 1] of the gradient scale (linear in RGB)."""
+    t = min(max(t, 0.0), 1.0) * (len(GRAD_SCALE) - 1)
+    k = min(int(t), len(GRAD_SCALE) - 2)
+    a, b = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in GRAD_SCALE[k : k + 2])
+    return "#" + "".join(f"{round(x + (y - x) * (t - k)):02x}" for x, y in zip(a, b))
+
+
+class LogScale:
+    """Positions in [0, 1] for |g| on a log scale spanning whole decades of ``values``."""
+
+    def __init__(self, values: Iterable[float]) -> None:
+        sizes = [abs(v) for v in values if v]
+        self.low = math.floor(math.log10(min(sizes))) if sizes else -1
+        self.high = max(math.ceil(math.log10(max(sizes))) if sizes else 0, self.low + 1)
+
+    def __call__(self, g: float) -> float | None:
+        """None for a zero gradient (drawn grey), else the position of |g|."""
+        return None if not g else (math.log10(abs(g)) - self.low) / (self.high - self.low)
+
+    def decades(self) -> list[int]:
+        step = max(1, math.ceil((self.high - self.low) / 6))
+        return list(range(self.low, self.high + 1, step))
+
+
+def _weight_style(w: Value, largest: float) -> dict[str, str]:
+    colour = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
+    width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (abs(w.data) / largest if largest else 0.0)
+    return {"color": colour, "penwidth": f"{width:.2f}", "tooltip": f"w = {number(w.data)}"}
+
+
+def _grad_style(w: Value, scale: LogScale) -> dict[str, str]:
+    t = scale(w.grad)
+    colour = ZERO if t is None else grad_colour(t)
+    width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (t or 0.0)
+    return {"color": colour, "penwidth": f"{width:.2f}", "tooltip": f"dL/dw = {number(w.grad)}"}
+
+
+def _add_grad_legend(graph: Diagram, scale: LogScale) -> None:
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="|dL/dw| (log scale)", fontsize="10", style="dashed", color=ZERO)
+        previous = None
+        for decade in scale.decades():
+            name = f"legend_{decade - scale.low}"
+            t = scale(10.0**decade)
+            legend.node(name, f"1e{decade}", shape="box", style="filled", fontsize="9",
+                        fillcolor=grad_colour(t), fontcolor="white" if t > 0.6 else "black")
+            if previous:  # an invisible chain lays the samples out in a row
+                legend.edge(previous, name, style="invis")
+            previous = name
+
+
+def summary_lines(row: dict[str, Any]) -> list[str]:
+    """The two summary lines under a layer, from a row of :func:`layer_summaries`."""
+    return [f"mean |w| {number(row['mean_abs_w'])}",
+            f"mean |grad| {number(row['mean_abs_grad'])}"]  # fmt: skip
+
+
+def _cluster_label(row: dict[str, Any], stage: Stage) -> str:
+    activation = " \u2192 ".join([stage.activation, *stage.notes])
+    lines = [f"{row['name']}: {escape(activation)} ({stage.width})", *summary_lines(row)]
+    return "\\n".join(lines)
+
+
+def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: int = 5000,
+             max_neurons: int = 32,
+             grad_range: tuple[float, float] | None = None) -> Diagram:  # fmt: skip
+    """The layers, neurons and weights (``show="weights"``) or gradients (``show="grads"``)
+    of ``model`` -- an ``nn.MLP``, ``Layer``, ``Maxout`` or ``Sequential`` of them.
+
+    Layers (and inputs) wider than ``max_neurons`` draw their first neurons and a
+    "... k more" node.  ``grad_range`` (smallest, largest |grad|) fixes the colour
+    scale of the grads view, so pictures of several models compare; by default it
+    spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
+    and ValueError for an unknown ``show`` or ``rankdir`` or more than ``max_edges``
+    drawn weights.
     """
-    layers = list(getattr(model, "layers", None) or [])
-    if not layers or not all(hasattr(layer, "neurons") for layer in layers):
-        raise TypeError(f"draw_mlp needs an nn.MLP (with .layers of neurons), "
-                        f"not {type(model).__name__}")  # fmt: skip
+    if show not in SHOWS:
+        raise ValueError(f"draw_mlp: show must be 'weights' or 'grads', not {show!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
-    weights = [w.data for layer in layers for neuron in layer.neurons for w in neuron.w]
+    if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 1:
+        raise ValueError(f"draw_mlp: max_neurons must be an int >= 1, not {max_neurons!r}")
+    found = stages(model)
+    drawing = parts(found, max_neurons)
+    weights = [w for *_, w in drawing.edges if w is not None]
     check_size(len(weights), max_edges, what="weights", name="max_edges")
-    largest = max((abs(w) for w in weights), default=0.0)
+    largest = max((abs(w.data) for w in weights), default=0.0)
+    scale = LogScale(grad_range or [w.grad for w in weights]
+                     + [b.grad for *_, b, _ in drawing.nodes if b])  # fmt: skip
 
     graph = Diagram(name="mlp", format="svg")
+    caption = ("blue: positive weight, red: negative; thicker: larger |w|" if show == "weights"
+               else "darker and thicker: larger |dL/dw|; grey: zero gradient")  # fmt: skip
     # Straight edges and newrank keep the classic picture: every layer a centred column.
     graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
-               splines="line", newrank="true",
-               label="blue: positive weight, red: negative; thicker: larger |w|",
-               fontsize="10")  # fmt: skip
+               splines="line", newrank="true", label=caption, fontsize="10")  # fmt: skip
     graph.attr("node", fontname="Helvetica", fontsize="9")
     graph.attr("edge", arrowsize="0.4")
-    nin = len(layers[0].neurons[0].w) if layers[0].neurons else 0
-    previous = [f"x{k}" for k in range(nin)]
-    with graph.subgraph(name="cluster_inputs") as inputs:
-        inputs.attr(label=f"inputs ({nin})", style="rounded", color="#9ca3af")
-        for k, name in enumerate(previous):
-            inputs.node(name, f"x{k}", shape="circle", style="filled", fillcolor="#dbeafe")
-    for i, layer in enumerate(layers):
-        current = [f"n{i}_{j}" for j in range(len(layer.neurons))]
-        kind = "output layer" if i == len(layers) - 1 else f"layer {i + 1}"
-        with graph.subgraph(name=f"cluster_layer{i}") as cluster:
-            cluster.attr(label=f"{kind}: {escape(_layer_activation(layer))} ({len(current)})",
-                         style="rounded", color="#9ca3af")  # fmt: skip
-            for name, neuron in zip(current, layer.neurons):
-                cluster.node(name, f"b {number(neuron.b.data)}", shape="circle",
-                             style="filled", fillcolor="#fde68a", fixedsize="false")  # fmt: skip
-        for name, neuron in zip(current, layer.neurons):
-            for source, w in zip(previous, neuron.w):
-                graph.edge(source, name, **_edge_style(w.data, largest))
-        previous = current
+    labels = {-1: f"inputs ({len(found[0].pieces[0].neurons[0].w)})"}
+    labels |= {i: _cluster_label(row, stage)
+               for i, (row, stage) in enumerate(zip(layer_summaries(model), found))}  # fmt: skip
+    for cluster, label in labels.items():
+        name = "cluster_inputs" if cluster < 0 else f"cluster_layer{cluster}"
+        with graph.subgraph(name=name) as sub:
+            sub.attr(label=label, style="rounded", color=ZERO, labelloc="b", id=name)
+            for node, text, bias, where in drawing.nodes:
+                if where == cluster:
+                    sub.node(node, **_node_style(text, bias, show, scale), id=node)
+            if drawing.hidden[cluster]:
+                sub.node(f"more{cluster}", f"\u2026 {drawing.hidden[cluster]} more",
+                         shape="plaintext", fontsize="10")  # fmt: skip
+                if cluster >= 0:  # an invisible edge puts it in its layer's column
+                    tail = "x0" if cluster == 0 else f"n{cluster - 1}_0"
+                    graph.edge(tail, f"more{cluster}", style="invis")
+    for edge, tail, head, w in drawing.edges:
+        if w is None:
+            graph.edge(tail, head, color=ZERO, id=edge)
+        else:
+            style = _weight_style(w, largest) if show == "weights" else _grad_style(w, scale)
+            graph.edge(tail, head, **style, id=edge)
+    if show == "grads":
+        _add_grad_legend(graph, scale)
     return graph
+
+
+def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> dict[str, str]:
+    if bias is None:  # an input, or a Maxout unit's max
+        fill = "#dbeafe" if text.startswith("x") else "#e5e7eb"
+        return {"label": text, "shape": "circle", "style": "filled", "fillcolor": fill}
+    if show == "weights":
+        return {"label": f"b {number(bias.data)}", "shape": "circle", "style": "filled",
+                "fillcolor": "#fde68a"}  # fmt: skip
+    t = scale(bias.grad)
+    return {"label": f"\u2202b {number(bias.grad)}", "shape": "circle", "style": "filled",
+            "fillcolor": ZERO if t is None else grad_colour(t),
+            "fontcolor": "white" if t is not None and t > 0.6 else "black"}  # fmt: skip

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 INSTALL = "pip install 'chaingrad[plot]'"
 
 
@@ -22,6 +24,25 @@ def _figure(**kwargs: Any):
     except ImportError:
         raise ImportError(f"plots need matplotlib, which is not installed: {INSTALL}") from None
     return Figure(**kwargs)
+
+
+def points_2d(X: Any, y: Sequence, where: str) -> np.ndarray:
+    """X as an (n, 2) array of points with one label each in ``y``; ValueError otherwise."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"{where} needs 2-D points, got shape {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+    return X
+
+
+def plane(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """``resolution`` grid coordinates along each axis, covering the points X with a
+    margin of 10% of their range (+ 0.1) on every side."""
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
+    lows, highs = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = (np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs))
+    return xs, ys
 
 
 def plot_history(history: Any, path: str | os.PathLike) -> Path:
@@ -67,20 +88,12 @@ def plot_decision_boundary(
     (default 0.5 after a sigmoid output, else 0), the arg-max of several outputs.
     ``resolution`` is the grid size per axis.
     """
-    import numpy as np
-
     from nn import predict  # the classes exactly as nn.accuracy counts them
 
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs 2-D points, got shape {X.shape}")
-    if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+    X = points_2d(X, y, "plot_decision_boundary")
     fig = _figure(figsize=(6, 5), layout="constrained")
     ax = fig.subplots()
-    margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
-    lows, highs = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xs, ys = (np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs))
+    xs, ys = plane(X, resolution)
     grid = np.array(predict(model, [(gx, gy) for gy in ys for gx in xs], threshold))
     grid = grid.reshape(len(ys), len(xs))
     levels = np.arange(max(int(grid.max()), 1) + 2) - 0.5  # one band per class, even if one

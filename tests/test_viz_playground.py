@@ -1,0 +1,208 @@
+"""The training playground: snapshots, the page's data, bad input, and a real headless Chromium."""
+
+import base64
+import json
+import os
+import random
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from test_viz_stepper import browser  # noqa: F401  (the Chromium fixture)
+
+import nn
+import viz
+from viz.playground import Snapshots, boundary_grids
+from viz.plots import plane
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def trained(epochs: int = 30, count: int = 60, activation: str = "relu"):
+    random.seed(7)
+    X, labels = nn.datasets.make_moons(n_samples=40, noise=0.1, seed=2)
+    y = [2 * t - 1 for t in labels]
+    model = nn.MLP(2, [8, 1], activation=activation)
+    snapshots = Snapshots(model, epochs=epochs, count=count)
+    history = nn.fit(model, X, y, nn.hinge_loss, nn.optim.SGD(model.parameters(), lr=0.5),
+                     epochs=epochs, progress=False, callback=snapshots, compiled=True)
+    return model, X, y, history, snapshots
+
+
+def page_data(path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>',
+                                text, re.S).group(1))  # fmt: skip
+
+
+def test_snapshots_are_evenly_spaced_and_keep_the_first_and_last_epoch():
+    *_, snapshots = trained(epochs=100, count=60)
+    epochs = [frame[0] for frame in snapshots.frames]
+    assert len(epochs) == 60 and epochs[0] == 0 and epochs[-1] == 100
+    gaps = np.diff(epochs)
+    assert gaps.min() >= 1 and gaps.max() <= 2 and epochs == sorted(set(epochs))
+    *_, few = trained(epochs=5, count=60)
+    assert [f[0] for f in few.frames] == [0, 1, 2, 3, 4, 5]  # fewer epochs than the count: all
+
+
+def test_the_last_epoch_is_kept_when_training_stops_early_or_runs_longer():
+    model = nn.MLP(2, [2, 1])
+    snapshots = Snapshots(model, epochs=100, count=5)  # planned: 0, 25, 50, 75, 100
+    for epoch in range(40):  # stopped after epoch 40
+        snapshots(epoch, None)
+    assert [f[0] for f in snapshots.frames] == [0, 25, 40]
+    longer = Snapshots(model, epochs=10, count=3)  # planned: 0, 5, 10
+    for epoch in range(20):
+        longer(epoch, None)
+    assert [f[0] for f in longer.frames] == [0, 5, 20]
+    model.layers[0].neurons[0].w[0].data = 123.0
+    longer(20, None)
+    assert longer.frames[-1][1][0] == 123.0 and len(longer.frames) == 3
+
+
+@pytest.mark.parametrize("count", [0, -3])
+def test_a_snapshot_count_below_one_is_refused(count):
+    with pytest.raises(ValueError, match="count must be at least 1"):
+        Snapshots(nn.MLP(2, [1]), epochs=10, count=count)
+    with pytest.raises(TypeError, match="count must be an int"):
+        Snapshots(nn.MLP(2, [1]), epochs=10, count=2.5)
+
+
+def test_the_heat_map_is_the_models_prediction_on_the_grid(tmp_path):
+    model, X, y, history, snapshots = trained()
+    grids = boundary_grids(model, X, y, snapshots.frames, size=20)
+    last = np.frombuffer(base64.b64decode(grids["images"][-1]), dtype=np.uint8).reshape(20, 20)
+    xs, ys = plane(np.asarray(X), 20)
+    cells = [(row, col) for row in range(0, 20, 3) for col in range(0, 20, 3)]
+    predicted = nn.predict(model, [(xs[col], ys[::-1][row]) for row, col in cells])  # scalar
+    shown = [1 if last[row, col] > 127 else -1 for row, col in cells]
+    assert shown == [1 if p == 1 else -1 for p in predicted]
+    assert grids["images"][0] != grids["images"][-1]  # the boundary moved
+    assert model.layers[0].neurons[0].w[0].data == snapshots.frames[-1][1][0]  # weights put back
+
+
+def test_the_page_is_self_contained_and_holds_every_snapshot(tmp_path):
+    model, X, y, history, snapshots = trained()
+    path = viz.training_html(model, X, y, history, tmp_path / "play.html", snapshots,
+                             classes=[HOSTILE, "b"])  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    assert HOSTILE not in text  # only as escaped JSON
+    links = re.findall(r"(?:https?:)?//[^\s\"'<>]+", re.sub(r'"grid": "[^"]*"', "", text))
+    assert all(link.startswith("http://www.w3.org/") for link in links), links
+    assert not re.search(r"<(?:link|img|iframe)\b|\bsrc\s*=|@import|url\(", text)
+    data = page_data(path)
+    assert [f["epoch"] for f in data["frames"]] == [f[0] for f in snapshots.frames]
+    assert data["curves"]["loss"][0]["values"] == pytest.approx(history.train_loss)
+    assert data["boundary"]["classes"] == [HOSTILE, "b"] and data["note"] == ""
+    edges = data["network"]["edges"]
+    assert len(edges) == 2 * 8 + 8 and all(f'id="{e}"' in text for e in edges)
+    assert data["frames"][-1]["weights"][0] == pytest.approx(model.layers[0].neurons[0].w[0].data,
+                                                             rel=1e-3)  # fmt: skip
+    assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_regression_and_wide_inputs_get_curves_and_network_only(tmp_path):
+    random.seed(0)
+    model = nn.MLP(3, [4, 1])
+    X = [[0.1, 0.2, 0.3], [0.3, -0.1, 0.5], [-0.4, 0.2, 0.0]]
+    regression = nn.fit(model, X, [0.5, 1.5, -0.2], "mse", nn.optim.SGD(model.parameters(), lr=0.1),
+                        epochs=3, progress=False)  # fmt: skip
+    data = page_data(viz.training_html(model, X, [0.5, 1.5, -0.2], regression, tmp_path / "r.html"))
+    assert data["boundary"] is None and "Regression" in data["note"]
+    assert data["curves"]["accuracy"] == [] and len(data["frames"]) == 1
+    wide = nn.fit(model, X, [0, 1, 0], "bce_with_logits", nn.optim.SGD(model.parameters(), lr=0.1),
+                  epochs=2, progress=False)  # fmt: skip
+    data = page_data(viz.training_html(model, X, [0, 1, 0], wide, tmp_path / "w.html"))
+    assert data["boundary"] is None and "3 features" in data["note"]
+
+
+def test_bad_input_is_refused_and_leaves_no_file(tmp_path, monkeypatch):
+    model, X, y, history, snapshots = trained(epochs=3)
+    target = tmp_path / "page.html"
+    with pytest.raises(ValueError, match="history is empty"):
+        viz.training_html(model, X, y, SimpleNamespace(train_loss=[]), target)
+    with pytest.raises(TypeError, match="MLP-like stack"):
+        viz.training_html(nn.Sequential(nn.Layer(2, 2), nn.Dropout(0.1), nn.Neuron(2)), X, y,
+                          history, target)  # fmt: skip
+    with pytest.raises(TypeError, match="MLP-like stack"):
+        viz.training_html(nn.Sequential(nn.Layer(2, 2), lambda x: x), X, y, history, target)
+    with pytest.raises(ValueError, match="X must be a non-empty list of samples"):
+        viz.training_html(model, [1.0, 2.0], y, history, target)
+    with pytest.raises(ValueError, match="X has 40 samples but y has 39 labels"):
+        viz.training_html(model, X, y[1:], history, target)
+    with pytest.raises(TypeError, match="history must be the History nn.fit returns, not list"):
+        viz.training_html(model, X, y, [0.5, 0.4], target)
+    with pytest.raises(TypeError, match="snapshots must be a viz.Snapshots, not list"):
+        viz.training_html(model, X, y, history, target, [])
+    with pytest.raises(ValueError, match="not recorded from this model"):
+        viz.training_html(model, X, y, history, target, Snapshots(nn.MLP(2, [1]), epochs=3))
+    with pytest.raises(ValueError, match="the boundary view needs 2-D points"):
+        boundary_grids(model, [[1.0, 2.0, 3.0]], [1], snapshots.frames)
+
+    def interrupted(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(OSError, match="disk full"):
+        viz.training_html(model, X, y, history, target, snapshots)
+    assert list(tmp_path.iterdir()) == []  # no page, no temporary file
+
+
+def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
+    model, X, y, history, snapshots = trained(epochs=30, count=12)
+    path = viz.training_html(model, X, y, history, tmp_path / "play.html", snapshots,
+                             classes=[HOSTILE, "b"], interval_ms=60)  # fmt: skip
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    requests, dialogs, errors = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.goto(path.as_uri())
+    epoch = page.locator("#epoch")
+    assert epoch.text_content() == "epoch 0 of 30"
+    assert HOSTILE in page.locator("#legend").text_content()  # shown as text, never run
+    first = page.locator("#boundary").screenshot()
+    first_bias = page.locator("g#n0_0 text").text_content()
+    page.locator("#slider").evaluate("s => { s.value = '5'; s.dispatchEvent(new Event('input')); }")
+    middle = snapshots.frames[5][0]
+    assert epoch.get_attribute("data-epoch") == str(middle)
+    assert page.locator("#loss circle").first.get_attribute("visibility") == "visible"
+    page.keyboard.press("End")
+    assert epoch.text_content() == "epoch 30 of 30"
+    last = page.locator("#boundary").screenshot()
+    assert first != last  # the boundary moved between the first and the last epoch
+    assert page.locator("g#n0_0 text").text_content() != first_bias
+    page.keyboard.press("Home")
+    page.click("#play")
+    seen = {epoch.get_attribute("data-epoch")}
+    for _ in range(400):  # the page's CSP forbids eval, so poll from here
+        page.wait_for_timeout(25)
+        seen.add(epoch.get_attribute("data-epoch"))
+        if "30" in seen:
+            break
+    assert len(seen) > 2 and "30" in seen  # play advanced it, snapshot by snapshot
+    assert "play" in page.locator("#play").text_content()  # stopped at the end
+    screenshot = os.environ.get("PLAYGROUND_SCREENSHOT")
+    if screenshot:
+        page.screenshot(path=screenshot, full_page=True)
+    assert [url for url in requests if not url.startswith("file://")] == []
+    assert dialogs == [] and errors == []
+    page.close()
+
+
+def test_three_classes_colour_the_arg_max_class():
+    random.seed(0)
+    X, y = nn.datasets.make_spirals(n_samples=30, n_classes=3, seed=0)
+    model = nn.Sequential(nn.Maxout(2, 4, pieces=2), nn.Layer(4, 3, "linear"))
+    snapshots = Snapshots(model, epochs=5)
+    nn.fit(model, X, y, "cross_entropy", nn.optim.Adam(model.parameters(), lr=0.05), epochs=5,
+           progress=False, callback=snapshots)  # fmt: skip
+    grids = boundary_grids(model, X, y, snapshots.frames, size=12)
+    assert grids["mode"] == "classes" and grids["count"] == 3
+    last = np.frombuffer(base64.b64decode(grids["images"][-1]), dtype=np.uint8).reshape(12, 12)
+    xs, ys = plane(np.asarray(X), 12)
+    cells = [(row, col) for row in range(0, 12, 2) for col in range(0, 12, 2)]
+    predicted = nn.predict(model, [(xs[col], ys[::-1][row]) for row, col in cells])
+    assert [int(last[row, col]) for row, col in cells] == predicted
