@@ -64,3 +64,18 @@ def test_both_tutorials_exist_and_have_code():
 def test_a_failing_doctest_block_is_caught():
     with pytest.raises(AssertionError, match="Expected"):
         run_block(">>> 1 + 1\n3\n", {}, "self-test")
+
+
+SEED_FILES = {"003": "003_study-notes-ann.txt", "004": "004_lecture-slides-ann-intro.txt"}
+SEED_OF_EXAMPLE = {"overfitting": "003", "numpy_vs_autograd": "004", "activations": "004"}
+
+
+def test_seed_numbers_follow_the_seed_files_names():
+    for document in ("docs/tutorial.md", "docs/tutorial.pt-BR.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        assert all(name in text for name in SEED_FILES.values()), document
+        assert "each other" not in text and "um do outro" not in text, document
+    for example, seed in SEED_OF_EXAMPLE.items():
+        text = (ROOT / "examples" / f"{example}.py").read_text(encoding="utf-8")
+        mentioned = set(re.findall(r"[Ss]eed (00[34])", text))
+        assert mentioned == {seed}, (example, mentioned)
