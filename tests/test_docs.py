@@ -79,3 +79,16 @@ def test_seed_numbers_follow_the_seed_files_names():
         text = (ROOT / "examples" / f"{example}.py").read_text(encoding="utf-8")
         mentioned = set(re.findall(r"[Ss]eed (00[34])", text))
         assert mentioned == {seed}, (example, mentioned)
+
+
+def test_the_tutorials_forward_vs_reverse_tables_count_passes_right():
+    """The table of examples/forward_vs_reverse.py: reverse mode 1 pass for f: R^n -> R,
+    forward mode 1 for g: R -> R^n, n passes for the other mode."""
+    for document in ("docs/tutorial.md", "docs/tutorial.pt-BR.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        rows = re.findall(r"^\| ([fg]): R[^|]*\| (\d+) \| (\d+) \| (\d+) \|", text, re.M)
+        assert [(f, int(n)) for f, n, *_ in rows] == [
+            (f, n) for f in "fg" for n in (1, 10, 100, 1000)], document  # fmt: skip
+        for f, n, reverse, forward in rows:
+            expected = ("1", n) if f == "f" else (n, "1")
+            assert (reverse, forward) == expected, (document, f, n)
