@@ -19,7 +19,9 @@ is the linear map ``J`` of ``f`` at the point.  It can be run two ways:
 
 So for a loss f: R^n -> R, reverse mode needs 1 pass for the whole gradient and forward
 mode n; for g: R -> R^n it is the other way round.  Higher order composes: ``jvp`` of a
-function returning ``grad(..., create_graph=True)`` is a Hessian-vector product.
+function returning ``grad(..., create_graph=True)`` is a Hessian-vector product, and
+``jvp(..., create_graph=True)`` evaluates the rules on the VALUE backend, so its
+tangents are Values that ``grad`` (or ``jvp`` again) can differentiate.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 from .backends import FLOAT
 from .backprop import topological_order
-from .value import Value, _call_text, _is_number
+from .value import VALUE, Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
 
@@ -41,15 +43,20 @@ class Linearization:
     """The graph of ``f`` at a point with every node's local partials: the map ``J``.
 
     ``order`` holds every node the outputs depend on, inputs before the nodes using
-    them; ``partials[k]`` the floats d order[k] / d input for each input of order[k].
+    them; ``partials[k]`` the floats d order[k] / d input for each input of order[k]
+    (with ``create_graph``, Values made by the op rules on the VALUE backend, so the
+    tangents and cotangents computed from them can be differentiated again).
     """
 
-    def __init__(self, caller: str, inputs: list[Value], outputs: list[Value]) -> None:
+    def __init__(
+        self, caller: str, inputs: list[Value], outputs: list[Value], create_graph: bool = False
+    ) -> None:
         self.caller = caller
         self.inputs = inputs
         self.outputs = outputs
         self.order = nodes_of(outputs)
-        self.partials = [_local_partials(node, caller) for node in self.order]
+        partials = _value_partials if create_graph else _local_partials
+        self.partials = [partials(node, caller) for node in self.order]
 
     def push_forward(self, seeds: dict[Value, float]) -> dict[Value, float]:
         """The tangent of every node, given the tangents of some nodes (the rest are 0)."""
@@ -121,6 +128,19 @@ def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
     return partials
 
 
+def _value_partials(node: Value, caller: str) -> tuple[Any, ...]:
+    """d node / d input for each input as Values (or constants): a graph of their own."""
+    op = node._op
+    if op is None:
+        return ()
+    if not op.higher_order:
+        raise TypeError(
+            f"{caller}(create_graph=True): the op {op.name!r} has no differentiable "
+            "derivative (its backward returns plain numbers)"
+        )
+    return tuple(op.derivative(VALUE, node, *node.inputs))
+
+
 def _seeds(nodes: Sequence[Value], values: Sequence[float]) -> dict[Value, float]:
     """{node: value}, adding up the values of a node listed twice."""
     seeds: dict[Value, float] = {}
@@ -173,7 +193,9 @@ def _leaves(primals: Any, caller: str) -> list[Value]:
     return leaves
 
 
-def _linearize(f: Function, primals: Any, caller: str) -> tuple[bool, Linearization]:
+def _linearize(
+    f: Function, primals: Any, caller: str, create_graph: bool = False
+) -> tuple[bool, Linearization]:
     """Evaluate ``f(*primals)`` once: (whether it returned a single Value, its Linearization)."""
     leaves = _leaves(primals, caller)
     result = f(*leaves)
@@ -185,7 +207,7 @@ def _linearize(f: Function, primals: Any, caller: str) -> tuple[bool, Linearizat
             "a sequence holding " + ", ".join(sorted({type(o).__name__ for o in result}))
         raise TypeError(f"{caller}: f must return a Value or a sequence of Values, "
                         f"not {shown}")  # fmt: skip
-    return single, Linearization(caller, leaves, list(outputs))
+    return single, Linearization(caller, leaves, list(outputs), create_graph)
 
 
 def _shaped(single: bool, values: list[float]) -> Any:
@@ -201,16 +223,22 @@ def linearize(f: Function, primals: Sequence[Any]) -> tuple[Any, Callable[..., A
     return outputs, lambda tangents: _shaped(single, lin.jvp(tangents))
 
 
-def jvp(f: Function, primals: Sequence[Any], tangents: Sequence[float]) -> tuple[Any, Any]:
+def jvp(
+    f: Function, primals: Sequence[Any], tangents: Sequence[float], create_graph: bool = False
+) -> tuple[Any, Any]:
     """(f(x), J v) at x = ``primals`` along v = ``tangents``: forward mode, one pass.
 
     ``f(*xs)`` returns a Value or a sequence of Values; the result mirrors it (a float
     and its tangent, or two lists).  For a scalar f, J v = <grad f(x), v>.  A Value
     among ``primals`` is used as the input node itself; numbers become new leaves.
+    With ``create_graph=True`` the outputs and tangents are Values whose graphs reach
+    back to the primals, so they can be differentiated again (``grad`` of ``jvp``).
     """
-    single, lin = _linearize(f, primals, "jvp")
-    outputs = [out.data for out in lin.outputs]
-    return _shaped(single, outputs), _shaped(single, lin.jvp(tangents))
+    single, lin = _linearize(f, primals, "jvp", create_graph)
+    pushed = lin.jvp(tangents)
+    if create_graph:
+        return _shaped(single, lin.outputs), _shaped(single, [lift(t) for t in pushed])
+    return _shaped(single, [out.data for out in lin.outputs]), _shaped(single, pushed)
 
 
 def vjp(f: Function, primals: Sequence[Any]) -> tuple[Any, Callable[..., list[float]]]:

@@ -85,6 +85,21 @@ def test_forward_over_reverse_hessian_vector_product(drawn):
     assert_close(jacobian(gradient, xs), h, 1e-9)
 
 
+@given(cases)
+def test_reverse_over_forward_and_forward_over_forward_agree_with_hessian(drawn):
+    (f, xs), v = drawn
+    h = hessian(f, xs)
+    hv = [sum(h_ij * v_j for h_ij, v_j in zip(row, v)) for row in h]
+    leaves = [Value(x) for x in xs]
+    _, tangent = jvp(f, leaves, v, create_graph=True)  # a Value: <grad f, v> as a graph
+    assert_close([d.data for d in grad(tangent, leaves)], hv, 1e-9)
+
+    def directional(*ys):
+        return jvp(f, ys, v, create_graph=True)[1]
+
+    assert_close(jvp(directional, xs, v)[1], sum(a * b for a, b in zip(hv, v)), 1e-9)
+
+
 def test_jvp_of_a_neuron_by_hand():
     # y = tanh(w x + b) at x = 0.5, w = -1.5, b = 2: dy = (1 - y^2)(x dw + w dx + db)
     y = math.tanh(-1.5 * 0.5 + 2.0)
@@ -152,6 +167,8 @@ def test_relu_at_its_kink_has_the_partial_of_the_table():
         (lambda: jacobian(lambda x: x ** 0.5, [0.0]), ZeroDivisionError,
          r"jacobian: the derivative of pow\(0.0, 0.5\)"),
         (lambda: jacobian(lambda x: x, [1.0], mode="fwd"), ValueError, "mode must be"),
+        (lambda: jvp(custom_op("twice", lambda x: 2 * x, lambda x: 2.0), [1.0], [1.0],
+                     create_graph=True), TypeError, r"jvp\(create_graph=True\): the op 'twice'"),
         (lambda: jvp(lambda x: x * 1e300, [1.0], [1e300]), OverflowError,
          "tangent of output 0 became inf"),
     ],
