@@ -223,3 +223,17 @@ def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_pat
     page.screenshot(path=os.environ.get("VIZ_FORWARD_SCREENSHOT", str(tmp_path / "two.png")))
     assert errors == []
     page.close()
+
+
+def test_the_forward_view_offers_labelled_leaves_and_at_most_12_by_default():
+    import json
+
+    def data_of(shown):
+        return json.loads(shown.html.split('type="application/json">', 1)[1].split("</script>")[0])
+
+    out, x, w, b = neuron()
+    assert [v["name"] for v in data_of(step_through(out))["forward"]] == ["x", "w", HOSTILE]
+    many = F.sum([Value(float(k)) for k in range(20)])  # no labels: every leaf is a candidate
+    data = data_of(step_through(many))
+    assert len(data["forward"]) == 12 and data["forward_left_out"] == 8
+    assert len(data_of(step_through(many, inputs=many.inputs))["forward"]) == 20

@@ -32,6 +32,7 @@ from .render import pipe_source
 
 _TEMPLATE = "stepper.html"
 _PANEL_HEIGHT = 300  # px above the graph in the inline view: controls and the frame's table
+DEFAULT_FORWARD_INPUTS = 12  # the forward view's inputs when none are given (data grows with each)
 
 
 def _names(order: list[Value]) -> dict[Value, str]:
@@ -114,12 +115,15 @@ def forward_frames(root: Value, wrt: Value) -> tuple[list[dict], dict[Value, flo
     return frames, tangents
 
 
-def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> list[Value]:
-    """The leaves the forward view can start from: ``inputs``, else the labelled leaves
-    (all leaves if none has a label)."""
+def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> tuple[list, int]:
+    """The leaves the forward view can start from, and how many more it leaves out:
+    ``inputs``, else the first DEFAULT_FORWARD_INPUTS labelled leaves (of all leaves if
+    none has a label)."""
     leaves = [node for node in order if not node.inputs]
     if inputs is None:
-        return [leaf for leaf in leaves if leaf.label] or leaves
+        candidates = [leaf for leaf in leaves if leaf.label] or leaves
+        shown = candidates[:DEFAULT_FORWARD_INPUTS]
+        return shown, len(candidates) - len(shown)
     chosen = list(inputs)
     for x in chosen:
         if not isinstance(x, Value):
@@ -127,7 +131,7 @@ def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> list[
         if x not in leaves:
             raise ValueError(f"step_through: inputs must be leaves the output depends on; "
                              f"{x!r} is not one")  # fmt: skip
-    return chosen
+    return chosen, 0
 
 
 def _script_json(data: object) -> str:
@@ -176,9 +180,10 @@ def step_through(
 ) -> StepThrough:
     """The step-through page of ``root``: backward, and forward mode from each of ``inputs``.
 
-    ``inputs`` are the leaves the forward view offers (default: the labelled leaves, or
-    every leaf if none is labelled).  The graph is drawn as by :func:`viz.draw_dot` (at
-    most ``max_nodes`` Values); its SVG comes from the system or the embedded Graphviz.
+    ``inputs`` are the leaves the forward view offers (default: the first 12 labelled
+    leaves, or of all leaves if none is labelled; each adds one set of frames).  The graph
+    is drawn as by :func:`viz.draw_dot` (at most ``max_nodes`` Values); its SVG comes
+    from the system or the embedded Graphviz.
     In a notebook, the result displays inline.
     """
     if not isinstance(root, Value):
@@ -188,7 +193,8 @@ def step_through(
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     names = _names(order)
     forward = []
-    for x in _forward_inputs(order, inputs):
+    chosen, left_out = _forward_inputs(order, inputs)
+    for x in chosen:
         steps, tangents = forward_frames(root, x)
         leaves = {ids[n]: number(t) for n, t in tangents.items() if not n.inputs}
         forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves})
@@ -196,7 +202,7 @@ def step_through(
     svg = pipe_source(graph.source, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
-    data = {"reverse": frames, "forward": forward}
+    data = {"reverse": frames, "forward": forward, "forward_left_out": left_out}
     page = template.replace("/*FRAMES*/", _script_json(data)).replace("<!--SVG-->", svg)
     return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
 
