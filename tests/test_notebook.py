@@ -20,7 +20,10 @@ def executed(tmp_path_factory):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})  # fmt: skip
-    client.execute()
+    with pytest.MonkeyPatch.context() as patch:  # Jupyter's files go to the test's folder
+        patch.setenv("JUPYTER_RUNTIME_DIR", str(folder / "runtime"))
+        patch.setenv("IPYTHONDIR", str(folder / "ipython"))
+        client.execute()
     return notebook, folder
 
 
