@@ -27,7 +27,7 @@ tangents are Values that ``grad`` (or ``jvp`` again) can differentiate.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .backends import FLOAT
@@ -87,13 +87,28 @@ class Linearization:
         """J v: the output tangents for input tangents ``v`` (one forward pass)."""
         seeds = _seeds(self.inputs, _vector(tangents, len(self.inputs), self.caller, "tangents"))
         pushed = self.push_forward(seeds)
-        return _finite([pushed.get(out, 0.0) for out in self.outputs], self.caller, "tangent")
+        return self._finite(pushed, self.outputs, self.order, "tangent")
 
     def vjp(self, cotangents: Sequence[float]) -> list[float]:
         """u J: the input cotangents for output cotangents ``u`` (one reverse pass)."""
         u = _vector(cotangents, len(self.outputs), self.caller, "cotangents")
         pulled = self.pull_back(_seeds(self.outputs, u))
-        return _finite([pulled.get(x, 0.0) for x in self.inputs], self.caller, "cotangent")
+        return self._finite(pulled, self.inputs, reversed(self.order), "cotangent")
+
+    def _finite(self, found: dict, wanted: list[Value], order: Iterable[Value], what: str) -> list:
+        """``found`` at the ``wanted`` nodes, or an OverflowError/ValueError naming the
+        first node (in the pass's order) where a value became inf or NaN."""
+        values = [found.get(node, 0.0) for node in wanted]
+        if all(math.isfinite(x) for x in values):
+            return values
+        node = next(n for n in order if n in found and not math.isfinite(found[n]))
+        x = found[node]
+        if node.inputs:
+            at = f" at {_call_text(node.op, node.inputs)}"
+        else:  # a leaf: only cotangents reach leaves (tangent seeds are checked finite)
+            at = f" at input {wanted.index(node)}" if node in wanted else " at a constant"
+        error = ValueError if x != x else OverflowError
+        raise error(f"{self.caller}: the {what} became {x}{at}")
 
 
 def nodes_of(outputs: Sequence[Value]) -> list[Value]:
@@ -168,15 +183,6 @@ def _vector(values: Any, n: int, caller: str, name: str) -> list[float]:
             raise ValueError(f"{caller}: {name}[{i}] is {x}; it must be finite")
         floats.append(x)
     return floats
-
-
-def _finite(values: list[float], caller: str, what: str) -> list[float]:
-    """``values``, or an OverflowError/ValueError if one became inf or NaN."""
-    for i, x in enumerate(values):
-        if not math.isfinite(x):
-            error = ValueError if x != x else OverflowError
-            raise error(f"{caller}: the {what} of output {i} became {x}")
-    return values
 
 
 def _leaves(primals: Any, caller: str) -> list[Value]:

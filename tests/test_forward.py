@@ -170,7 +170,11 @@ def test_relu_at_its_kink_has_the_partial_of_the_table():
         (lambda: jvp(custom_op("twice", lambda x: 2 * x, lambda x: 2.0), [1.0], [1.0],
                      create_graph=True), TypeError, r"jvp\(create_graph=True\): the op 'twice'"),
         (lambda: jvp(lambda x: x * 1e300, [1.0], [1e300]), OverflowError,
-         "tangent of output 0 became inf"),
+         r"jvp: the tangent became inf at mul\(1.0, 1e\+300\)"),
+        (lambda: jvp(lambda x: F.log(x) * 2, [1e-320], [1.0]), OverflowError,
+         r"jvp: the tangent became inf at log\(1e-320\)"),
+        (lambda: vjp(lambda x: x * 1e300, [1.0])[1](1e300), OverflowError,
+         "vjp: the cotangent became inf at input 0"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_error(call, error, message):
