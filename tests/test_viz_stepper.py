@@ -212,6 +212,8 @@ def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_pat
     shown = float(one.locator("#tangent").get_attribute("data-tangent"))
     assert shown == pytest.approx(w.grad, rel=1e-12)  # forward from w = backward's d out / d w
     assert float(tangent_shown(one, "v5")) == pytest.approx(w.grad, abs=1e-4)
+    assert one.locator("#agree").text_content() == (
+        f"done: d out / d w = {w.grad:.4f}, the gradient reverse mode gives w ({w.grad:.4f})")
     # the second stepper did not move, and its own controls still work
     assert two.locator("#counter").text_content() == "step 0 of 4"
     two.locator("#next").click()

@@ -197,7 +197,8 @@ def step_through(
     for x in chosen:
         steps, tangents = forward_frames(root, x)
         leaves = {ids[n]: number(t) for n, t in tangents.items() if not n.inputs}
-        forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves})
+        forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves,
+                        "output": names[root], "gradient": number(final[x])})  # fmt: skip
     graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes, node_ids=True, grads=final)
     svg = pipe_source(graph.source, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
