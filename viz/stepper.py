@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from autograd import Value, local_partials, topological_order
+from autograd.forward import Linearization
 
 from .graph import draw_dot
 from .labels import number
@@ -81,38 +82,36 @@ def forward_frames(root: Value, wrt: Value) -> tuple[list[dict], dict[Value, flo
 
     Frame 0 seeds ``wrt`` with tangent 1 (the other leaves have 0); each next frame is
     one op node, in topological order, with the tangent, local derivative and
-    contribution (local × tangent) of each of its inputs, and the sum: its tangent.
+    contribution (local × tangent) of each of its inputs, and the sum: its tangent.  The
+    tangents are autograd's own forward mode (``autograd.jvp`` runs the same pass).
     """
-    order = topological_order(root)
-    if wrt not in order or wrt.inputs:
+    lin = Linearization("forward_frames", [wrt], [root])  # autograd's forward mode
+    if wrt not in lin.order or wrt.inputs:
         raise ValueError(f"forward_frames: wrt must be a leaf of the graph, not {wrt!r}")
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
-    names = _names(order)
-    tangents = {node: 0.0 for node in order if not node.inputs}
-    tangents[wrt] = 1.0
+    tangents = lin.push_forward({wrt: 1.0})
+    ids = {node: f"v{i}" for i, node in enumerate(lin.order)}
+    names = _names(lin.order)
     frames = [{
         "node": ids[wrt], "title": f"seed: d {names[wrt]} / d {names[wrt]} = 1",
         "rule": "forward mode starts at the chosen input with tangent 1 (other inputs 0)",
         "tangent": number(1.0), "raw": 1.0, "passes": [],
     }]  # fmt: skip
-    for node in order:
-        if not node.inputs:
+    for node, partials in zip(lin.order, lin.partials):
+        if not partials:
             continue
-        passes, tangent = [], 0.0
-        for child, local in zip(node.inputs, local_partials(node)):
-            gives = local * tangents[child] if tangents[child] else 0.0
-            tangent += gives
+        passes = []
+        for child, local in zip(node.inputs, partials):
+            tangent = tangents.get(child, 0.0)
             passes.append({
-                "from": ids[child], "name": names[child], "tangent": number(tangents[child]),
-                "local": number(local), "gives": number(gives),
+                "from": ids[child], "name": names[child], "tangent": number(tangent),
+                "local": number(local), "gives": number(local * tangent if tangent else 0.0),
             })  # fmt: skip
-        tangents[node] = tangent
         frames.append({
             "node": ids[node], "title": f"{node.op} \u2192 {names[node]}",
-            "rule": node.op_doc, "tangent": number(tangent), "raw": tangent,
+            "rule": node.op_doc, "tangent": number(tangents[node]), "raw": tangents[node],
             "passes": passes,
         })  # fmt: skip
-    return frames, tangents
+    return frames, {node: tangents.get(node, 0.0) for node in lin.order}
 
 
 def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> tuple[list, int]:
