@@ -66,8 +66,8 @@ class Linearization:
                 continue
             tangent = 0.0
             for x, partial in zip(node.inputs, partials):
-                t = tangents.get(x)
-                if t:  # a zero tangent adds nothing (and 0 * an infinite partial is no NaN)
+                t = tangents.get(x, 0.0)
+                if not _is_zero(t):  # a zero adds nothing (and 0 * an infinite partial no NaN)
                     tangent += partial * t
             tangents[node] = tangent
         return tangents
@@ -76,8 +76,8 @@ class Linearization:
         """The cotangent of every node, given those of some nodes (the rest are 0)."""
         cotangents = dict(seeds)
         for node, partials in zip(reversed(self.order), reversed(self.partials)):
-            c = cotangents.get(node)
-            if not c:
+            c = cotangents.get(node, 0.0)
+            if _is_zero(c):
                 continue
             for x, partial in zip(node.inputs, partials):
                 cotangents[x] = cotangents.get(x, 0.0) + c * partial
@@ -109,6 +109,11 @@ class Linearization:
             at = f" at input {wanted.index(node)}" if node in wanted else " at a constant"
         error = ValueError if x != x else OverflowError
         raise error(f"{self.caller}: the {what} became {x}{at}")
+
+
+def _is_zero(x: Any) -> bool:
+    """True for the float 0; never for a Value, whose derivatives may not be 0 (create_graph)."""
+    return type(x) is float and x == 0.0
 
 
 def nodes_of(outputs: Sequence[Value]) -> list[Value]:
