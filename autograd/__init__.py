@@ -1,4 +1,5 @@
-"""chaingrad's autograd engine: scalar Values, one op table, reverse-mode backward.
+"""chaingrad's autograd engine: scalar Values, one op table, reverse-mode backward
+(and forward mode: jvp, vjp, jacobian).
 
     >>> from autograd import Value
     >>> x = Value(2.0, label='x')
@@ -11,6 +12,7 @@
 from .backprop import backward, grad, hessian, local_partials, topological_order
 from .compiled import CompiledFunction, compile
 from .custom import custom_op
+from .forward import jacobian, jvp, linearize, vjp
 from .functions import dot, max, sum
 from .gradcheck import (
     GradcheckError,
@@ -46,11 +48,15 @@ __all__ = [
     "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "last_gradcheck_report",
+    "linearize",
     "local_partials",
     "max",
     "no_grad",
     "numerical_grad",
     "sum",
     "topological_order",
+    "vjp",
 ]

@@ -6,6 +6,7 @@
     compiled_speed.py  issue 7: the compiled batch mode against micrograd and torch
     worksheet_speed.py issue 11: a class's worksheets, 40 students x 4 problems
     playground_speed.py  issue 10: building the training playground page
+    forward_speed.py   issue 12: forward against reverse mode, the step-through page
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py",
-           "worksheet_speed.py", "playground_speed.py"]
+           "worksheet_speed.py", "playground_speed.py", "forward_speed.py"]
 
 
 def main() -> int:

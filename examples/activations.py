@@ -1,4 +1,4 @@
-"""Activation functions and their derivatives (seed 003 "Algumas Funções de Ativação", seed 000).
+"""Activation functions and their derivatives (seed 004 "Algumas Funções de Ativação", seed 000).
 
     sigmoid     1 / (1 + e^-x)                 s(x) (1 - s(x))
     tanh        tanh(x)                        1 - tanh(x)^2
@@ -92,7 +92,7 @@ def plot_all(filename: str | os.PathLike) -> Path:
 
 
 def main(fast: bool = False, out: str = "out") -> dict:
-    """Seed 003's activations with backward's derivatives; softmax's Jacobian (seed 000)."""
+    """Seed 004's activations with backward's derivatives; softmax's Jacobian (seed 000)."""
     points = [-2.0, -0.5, 0.5, 2.0]
     rows, worst = [], 0.0
     for name, (f, derivative) in ACTIVATIONS.items():

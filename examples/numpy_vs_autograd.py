@@ -1,4 +1,4 @@
-"""The 20-line numpy training loop, and the same gradients from chaingrad (seed 003).
+"""The 20-line numpy training loop, and the same gradients from chaingrad (seed 004).
 
 The lecture slides train a 2-layer network, y_pred = sigmoid(x W1) W2, on random data
 (N = 64 samples, D_in = 1000 inputs, H = 100 hidden units, D_out = 10 outputs) with
@@ -79,7 +79,7 @@ def autograd_gradients(
 
 
 def main(fast: bool = False, out: str = "out") -> dict:
-    """Seed 003: the numpy loop trains; chaingrad's gradients match it to 1e-12."""
+    """Seed 004: the numpy loop trains; chaingrad's gradients match it to 1e-12."""
     iterations = 100 if fast else 2000
     losses = numpy_training(iterations)
     print(f"numpy loop, {iterations} iterations: loss {losses[0]:.1f} -> {losses[-1]:.4f}")

@@ -1,6 +1,6 @@
-"""Overfitting, and three ways to fight it (seed 004, "Underfitting e Overfitting").
+"""Overfitting, and three ways to fight it (seed 003, "Underfitting e Overfitting").
 
-Seed 004: a model overfits when it learns the details and noise of its training data
+Seed 003: a model overfits when it learns the details and noise of its training data
 instead of the general pattern -- excellent on the training set, poor on new data --
 typically because it is too complex for the amount of data.  Its remedies include
 L1/L2 regularisation (penalise large weights), dropout (switch off random neurons
@@ -79,7 +79,7 @@ def plot_curves(histories: dict[str, nn.History], filename: str | os.PathLike) -
 
 
 def main(fast: bool = False, out: str = "out") -> dict:
-    """Seed 004: a network that overfits 30 points, then dropout, L2 and early stopping."""
+    """Seed 003: a network that overfits 30 points, then dropout, L2 and early stopping."""
     epochs = 15 if fast else 100
     print(f"MLP(2, [32, 32, 1]) on {len(X_TRAIN)} noisy points, judged on {len(X_VAL)} others; "
           f"up to {epochs} epochs of Adam")

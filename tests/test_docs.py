@@ -66,26 +66,29 @@ def test_a_failing_doctest_block_is_caught():
         run_block(">>> 1 + 1\n3\n", {}, "self-test")
 
 
-def test_the_quickstart_notebook_runs_and_displays_svg(tmp_path, monkeypatch):
-    """Every code cell runs in order; a cell ending in a graph displays it as SVG, the
-    way Jupyter would (through ``_repr_mimebundle_``), with no system Graphviz needed."""
-    import json
+SEED_FILES = {"003": "003_study-notes-ann.txt", "004": "004_lecture-slides-ann-intro.txt"}
+SEED_OF_EXAMPLE = {"overfitting": "003", "numpy_vs_autograd": "004", "activations": "004"}
 
-    monkeypatch.chdir(tmp_path)
-    notebook = json.loads((ROOT / "examples/quickstart.ipynb").read_text(encoding="utf-8"))
-    namespace: dict = {"__name__": "__notebook__"}
-    shown = []
-    for number, cell in enumerate(notebook["cells"]):
-        if cell["cell_type"] != "code":
-            continue
-        *body, last = "".join(cell["source"]).strip().splitlines()
-        if last.startswith("viz.draw_"):  # what Jupyter would display: keep it
-            namespace["_shown"] = shown
-            last = f"_shown.append({last})"
-        source = "\n".join([*body, last])
-        exec(compile(source, f"quickstart.ipynb, cell {number}", "exec"), namespace)
-    assert len(shown) == 2
-    for graph in shown:
-        assert graph._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
-    assert namespace["history"].train_accuracy[-1] >= 0.97
-    assert (tmp_path / "neuron_backprop.html").exists()
+
+def test_seed_numbers_follow_the_seed_files_names():
+    for document in ("docs/tutorial.md", "docs/tutorial.pt-BR.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        assert all(name in text for name in SEED_FILES.values()), document
+        assert "each other" not in text and "um do outro" not in text, document
+    for example, seed in SEED_OF_EXAMPLE.items():
+        text = (ROOT / "examples" / f"{example}.py").read_text(encoding="utf-8")
+        mentioned = set(re.findall(r"[Ss]eed (00[34])", text))
+        assert mentioned == {seed}, (example, mentioned)
+
+
+def test_the_tutorials_forward_vs_reverse_tables_count_passes_right():
+    """The table of examples/forward_vs_reverse.py: reverse mode 1 pass for f: R^n -> R,
+    forward mode 1 for g: R -> R^n, n passes for the other mode."""
+    for document in ("docs/tutorial.md", "docs/tutorial.pt-BR.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        rows = re.findall(r"^\| ([fg]): R[^|]*\| (\d+) \| (\d+) \| (\d+) \|", text, re.M)
+        assert [(f, int(n)) for f, n, *_ in rows] == [
+            (f, n) for f in "fg" for n in (1, 10, 100, 1000)], document  # fmt: skip
+        for f, n, reverse, forward in rows:
+            expected = ("1", n) if f == "f" else (n, "1")
+            assert (reverse, forward) == expected, (document, f, n)

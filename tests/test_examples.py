@@ -159,3 +159,14 @@ def test_missing_matplotlib_is_a_hint_not_a_crash(tmp_path, capsys, monkeypatch)
 
     assert _common.plot("a plot", no_matplotlib) is None
     assert "pip install 'chaingrad[plot]'" in capsys.readouterr().out
+
+
+def test_forward_vs_reverse(tmp_path, capsys):
+    result, printed = run_example("forward_vs_reverse", tmp_path, capsys)
+    rows = {(r["function"][0], r["n"]): r for r in result["rows"]}
+    for n in (1, 10, 100):
+        assert (rows["f", n]["reverse_passes"], rows["f", n]["forward_passes"]) == (1, n)
+        assert (rows["g", n]["reverse_passes"], rows["g", n]["forward_passes"]) == (n, 1)
+    assert result["worst_difference"] <= 1e-12
+    assert "| f: R^n -> R | 100 | 1 | 100 |" in printed
+    assert "| g: R -> R^n | 100 | 100 | 1 |" in printed

@@ -1,5 +1,7 @@
-"""The step-through backprop page: frames, self-containment, and a real headless Chromium."""
+"""The step-through page: backward and forward frames, self-containment, inline display,
+and a real headless Chromium."""
 
+import html
 import os
 import re
 import shutil
@@ -8,10 +10,10 @@ import pytest
 from hypothesis import given
 from test_viz_graph import build, recipes
 
-from autograd import Value, topological_order
+from autograd import Value, jvp, topological_order
 from autograd import functions as F
-from viz import backprop_html
-from viz.stepper import backward_frames
+from viz import backprop_html, step_through
+from viz.stepper import backward_frames, forward_frames
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -133,3 +135,107 @@ def test_page_steps_forward_and_back_in_a_real_browser(browser, tmp_path):
     assert [url for url in requests if not url.startswith("file://")] == []
     assert dialogs == [] and errors == []
     page.close()
+
+
+@given(recipes)
+def test_forward_frames_end_with_the_gradient_and_match_jvp(recipe):
+    out = build(recipe)  # backward already ran: every leaf's .grad is d out / d leaf
+    order = topological_order(out)
+    leaves = [node for node in order if not node.inputs]
+    for leaf in leaves[:3]:
+        frames, tangents = forward_frames(out, leaf)
+        ops = [node for node in order if node.inputs]
+        assert [f["node"] for f in frames[1:]] == [f"v{order.index(node)}" for node in ops]
+        assert tangents[out] == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
+        direction = [1.0 if x is leaf else 0.0 for x in leaves]
+        rebuilt = jvp(lambda *xs: out, leaves, direction)[1]  # the leaves are the graph's own
+        assert tangents[out] == pytest.approx(rebuilt, rel=1e-12, abs=1e-12)
+
+
+def test_a_forward_frame_shows_tangents_local_derivatives_and_their_sum():
+    out, x, w, b = neuron()
+    frames, tangents = forward_frames(out, x)
+    assert frames[0]["title"] == "seed: d x / d x = 1" and frames[0]["tangent"] == "1.0000"
+    mul = frames[1]
+    assert mul["title"].startswith("mul") and [p["name"] for p in mul["passes"]] == ["x", "w"]
+    assert [(p["tangent"], p["local"], p["gives"]) for p in mul["passes"]] == [
+        ("1.0000", "-1.5000", "-1.5000"), ("0.0000", "0.5000", "0.0000")]  # fmt: skip
+    assert mul["tangent"] == "-1.5000"
+    assert frames[-1]["raw"] == pytest.approx((1 - out.data**2) * -1.5, rel=1e-15)
+    assert tangents[b] == 0.0 and tangents[x] == 1.0
+    with pytest.raises(ValueError, match="wrt must be a leaf"):
+        forward_frames(out, out)
+
+
+def test_step_through_is_inline_html_and_the_same_page_as_the_file(tmp_path):
+    out, x, *_ = neuron()
+    shown = step_through(out, inputs=[x])
+    inline = shown._repr_html_()
+    assert inline.startswith('<iframe class="chaingrad-stepper" srcdoc="')
+    assert "<script" not in inline and "&lt;script" in inline  # the page is escaped in srcdoc
+    assert html.unescape(inline.split('srcdoc="', 1)[1].split('"', 1)[0]) == shown.html
+    assert backprop_html(out, tmp_path / "p.html", inputs=[x]).read_text() == shown.html
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]  # no temporary file left
+    with pytest.raises(TypeError, match="step_through needs a Value"):
+        step_through(1.0)
+    with pytest.raises(ValueError, match="inputs must be leaves"):
+        step_through(out, inputs=[out])
+
+
+def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_path):
+    out, x, w, b = neuron()
+    first, second = step_through(out), step_through(out * x)
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{first._repr_html_()}<p>between</p>"
+                    f"{second._repr_html_()}</body></html>", encoding="utf-8")  # fmt: skip
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(path.as_uri())
+    one, two = page.frame_locator("iframe").nth(0), page.frame_locator("iframe").nth(1)
+
+    def tangent_shown(frame, node_id: str) -> str:
+        return frame.locator(f"g#{node_id} text").filter(has_text="tangent ").get_attribute(
+            "data-tangent")  # fmt: skip
+
+    assert two.locator("#counter").text_content() == "step 0 of 4"
+    one.locator("#mode-forward").check()
+    one.locator("#wrt").select_option(label="w")
+    assert one.locator("#counter").text_content() == "step 0 of 3"
+    assert tangent_shown(one, "v1") == "1.0000" and tangent_shown(one, "v5") == "?"
+    one.locator("#next").click()
+    rows = one.locator("#tangents tbody tr")
+    assert rows.count() == 2 and rows.nth(1).locator("td").nth(1).text_content() == "1.0000"
+    one.locator("#slider").evaluate("s => { s.value = '3'; s.dispatchEvent(new Event('input')); }")
+    out.backward()
+    shown = float(one.locator("#tangent").get_attribute("data-tangent"))
+    assert shown == pytest.approx(w.grad, rel=1e-12)  # forward from w = backward's d out / d w
+    assert float(tangent_shown(one, "v5")) == pytest.approx(w.grad, abs=1e-4)
+    assert one.locator("#agree").text_content() == (
+        f"done: d out / d w = {w.grad:.4f}, the gradient reverse mode gives w ({w.grad:.4f})")
+    # the second stepper did not move, and its own controls still work
+    assert two.locator("#counter").text_content() == "step 0 of 4"
+    two.locator("#next").click()
+    assert two.locator("#counter").text_content() == "step 1 of 4"
+    assert one.locator("#counter").text_content() == "step 3 of 3"
+    one.locator("#mode-reverse").check()
+    assert one.locator("#counter").text_content() == "step 0 of 3"
+    assert one.locator("g#v0 text").filter(has_text="grad ").count() == 1
+    page.screenshot(path=os.environ.get("VIZ_FORWARD_SCREENSHOT", str(tmp_path / "two.png")))
+    assert errors == []
+    page.close()
+
+
+def test_the_forward_view_offers_labelled_leaves_and_at_most_12_by_default():
+    import json
+
+    def data_of(shown):
+        return json.loads(shown.html.split('type="application/json">', 1)[1].split("</script>")[0])
+
+    out, x, w, b = neuron()
+    assert [v["name"] for v in data_of(step_through(out))["forward"]] == ["x", "w", HOSTILE]
+    many = F.sum([Value(float(k)) for k in range(20)])  # no labels: every leaf is a candidate
+    data = data_of(step_through(many))
+    assert len(data["forward"]) == 12 and data["forward_left_out"] == 8
+    assert len(data_of(step_through(many, inputs=many.inputs))["forward"]) == 20

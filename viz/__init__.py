@@ -4,7 +4,8 @@
   as SVG without any system Graphviz (PNG/PDF with it), and in notebooks.
 - :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``), layer by layer;
   :func:`layer_summaries`: each layer's mean |w| and mean |grad|.
-- :func:`backprop_html`: a self-contained page that steps through backward.
+- :func:`step_through` / :func:`backprop_html`: a self-contained page that steps through
+  backward and forward mode, inline in a notebook or written to a file.
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
@@ -18,12 +19,13 @@ from .mlp import draw_mlp, layer_summaries
 from .playground import Snapshots, training_html
 from .plots import plot_decision_boundary, plot_history
 from .render import Diagram, GraphvizNotFoundError, render
-from .stepper import backprop_html
+from .stepper import StepThrough, backprop_html, step_through
 
 __all__ = [
     "Diagram",
     "GraphvizNotFoundError",
     "Snapshots",
+    "StepThrough",
     "backprop_html",
     "draw_dot",
     "draw_mlp",
@@ -32,4 +34,5 @@ __all__ = [
     "plot_history",
     "render",
     "training_html",
+    "step_through",
 ]
