@@ -17,7 +17,8 @@ Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
 :class:`Maxout`, :class:`Dropout`, :class:`Sequential` and activation modules.
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
 Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
-:func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`.
+:func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
+:func:`save_checkpoint` / :func:`load_checkpoint`.
 """
 
 from . import datasets, optim
@@ -31,6 +32,7 @@ from .activations import (
     Sigmoid,
     Tanh,
 )
+from .checkpoint import load_checkpoint, save_checkpoint
 from .functional import l1_penalty, l2_penalty, log_softmax, softmax
 from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -67,11 +69,13 @@ __all__ = [
     "l1_penalty",
     "l2_penalty",
     "load",
+    "load_checkpoint",
     "log_softmax",
     "loss_and_grads",
     "mse_loss",
     "optim",
     "predict",
     "save",
+    "save_checkpoint",
     "softmax",
 ]
