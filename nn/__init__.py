@@ -18,7 +18,8 @@ Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
 Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
 :func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
-:func:`save_checkpoint` / :func:`load_checkpoint`.
+:func:`save_checkpoint` / :func:`load_checkpoint`; :func:`to_torch` / :func:`from_torch`
+and :func:`torch_state_dict` / :func:`load_torch_state_dict` (PyTorch, optional).
 """
 
 from . import datasets, optim
@@ -38,6 +39,7 @@ from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .serialization import load, save
+from .torch_bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
 from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
 
 __all__ = [
@@ -65,11 +67,13 @@ __all__ = [
     "cross_entropy",
     "datasets",
     "fit",
+    "from_torch",
     "hinge_loss",
     "l1_penalty",
     "l2_penalty",
     "load",
     "load_checkpoint",
+    "load_torch_state_dict",
     "log_softmax",
     "loss_and_grads",
     "mse_loss",
@@ -78,4 +82,6 @@ __all__ = [
     "save",
     "save_checkpoint",
     "softmax",
+    "to_torch",
+    "torch_state_dict",
 ]
