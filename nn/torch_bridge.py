@@ -35,17 +35,8 @@ from typing import Any
 
 from autograd import Value
 
-from .activations import (
-    ELU,
-    ELU_ALPHA,
-    LEAKY_RELU_SLOPE,
-    Activation,
-    Identity,
-    LeakyReLU,
-    ReLU,
-    Sigmoid,
-    Tanh,
-)
+from . import activations
+from .activations import ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
 from .checks import is_finite_number
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module, _listing
@@ -60,8 +51,9 @@ TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
 }
 
 # an activation name -> chaingrad's module for it (what from_torch builds)
-MODULES: dict[str, type[Activation]] = {"linear": Identity, "relu": ReLU, "sigmoid": Sigmoid,
-                                        "tanh": Tanh, "leaky_relu": LeakyReLU, "elu": ELU}
+MODULES: dict[str, type[Activation]] = {
+    "linear": activations.Identity, "relu": activations.ReLU, "sigmoid": activations.Sigmoid,
+    "tanh": activations.Tanh, "leaky_relu": activations.LeakyReLU, "elu": activations.ELU}
 
 Part = tuple[str, Any]  # ("linear", neurons) | ("activation", name) | ("dropout", p)
 
