@@ -34,7 +34,7 @@ from .checks import is_finite_number
 from .layers import Dropout
 from .module import Module
 from .optim import Optimizer
-from .serialization import checked_state, read_document, write_json_atomic
+from .serialization import VERSION, checked_state, read_document, write_json_atomic
 
 FORMAT = "chaingrad.checkpoint"
 KEYS = ("format", "version", "model", "parameters", "optimizer", "epoch", "history",
@@ -81,7 +81,7 @@ def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, e
                         f"{type(optimizer).__name__}")  # fmt: skip
     _whole(action, "epoch", epoch)
     document = {
-        "format": FORMAT, "version": 1, "model": type(model).__name__,
+        "format": FORMAT, "version": VERSION, "model": type(model).__name__,
         "parameters": checked_state(model, action),
         "optimizer": None if optimizer is None else
         {"type": type(optimizer).__name__, **optimizer.state_dict()},
@@ -127,7 +127,9 @@ def _dropout_generators(model: Module) -> list[tuple[str, random.Random]]:
 
 
 def _uses_global_random(model: Module) -> bool:
-    return any(isinstance(m, Dropout) and m._random is random for m in model.modules())
+    """Whether a Dropout of ``model`` draws from Python's global ``random``."""
+    return any(isinstance(m, Dropout) and m.p > 0.0 and m._random is random
+               for m in model.modules())  # fmt: skip
 
 
 # -- reading -------------------------------------------------------------------------
@@ -225,7 +227,8 @@ def _checked_generators(saved: Any, model: Module, rng: random.Random | None) ->
     pairs = []
     if rng is not None:
         if saved["fit"] is None:
-            raise ValueError("it holds no state of the shuffling generator")
+            raise ValueError("it holds no state of fit's shuffling generator (nn.fit(..., "
+                             "checkpoint=path) saves it, save_checkpoint(..., rng=) too)")
         pairs.append((rng, _checked_random_state("fit", saved["fit"])))
     dropout = saved["dropout"]
     own = dict(_dropout_generators(model))
