@@ -11,9 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from nn.activations import ACTIVATIONS
+from nn.torch_bridge import TORCH_ACTIVATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -221,3 +224,21 @@ def test_a_sequential_of_modules_comes_back_as_layers_with_their_activations():
     assert [type(m).__name__ for m in model.layers] == ["ReLU", "Layer", "Dropout", "Layer"]
     assert (model[1].activation, model[2].p, model[3].activation) == ("elu", 0.5, "sigmoid")
     assert sorted(nn.torch_state_dict(model)) == sorted(module.state_dict())
+
+
+@settings(max_examples=25)
+@given(nin=st.integers(1, 4), widths=st.lists(st.integers(1, 5), min_size=1, max_size=4),
+       hidden=st.sampled_from(["linear", *TORCH_ACTIVATIONS]),
+       output=st.sampled_from(["linear", *TORCH_ACTIVATIONS]), seed=st.integers(0, 99))
+def test_any_mlp_goes_to_torch_and_back_exactly(nin, widths, hidden, output, seed):
+    torch = torch_or_skip()
+    random.seed(seed)
+    model = nn.MLP(nin, widths, hidden, output)
+    module = nn.to_torch(model)
+    back = nn.from_torch(module)
+    assert isinstance(back, nn.MLP) and back.state_dict() == model.state_dict()
+    assert [layer.activation for layer in back.layers] == \
+        [layer.activation for layer in model.layers]
+    X = batch(nin, n=3, seed=seed)
+    assert_close(chaingrad_outputs_and_grads(model, X)[0],
+                 torch_outputs_and_grads(torch, module, X)[0])
