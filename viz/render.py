@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import graphviz
 
+from autograd.files import write_atomic
+
 from . import embedded
 
 Backend = Literal["auto", "system", "embedded"]
@@ -126,7 +128,7 @@ class Diagram(graphviz.Digraph):
         data = pipe_source(self.source, fmt, engine=kwargs.get("engine") or self.engine)
         source_path = self.save(filename, directory=directory)
         target = outfile if outfile is not None else Path(f"{source_path}.{fmt}")
-        target.write_bytes(data)
+        write_atomic(target, data)
         if cleanup:
             os.remove(source_path)
         return os.fspath(target)
@@ -167,5 +169,5 @@ def render(
 
         source = draw_dot(root_or_graph, **draw_options).source
     data = pipe_source(source, fmt, backend)
-    path.write_bytes(data)
+    write_atomic(path, data)
     return path
