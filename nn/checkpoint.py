@@ -11,7 +11,8 @@
                 "dropout": {"layers.1": [...]}, "global": null},
      "early_stopping": null}                                   # nn.fit's bookkeeping
 
-The file is written atomically (see :func:`nn.serialization.write_json_atomic`).
+The file is written durably (:func:`autograd.files.write_atomic`: a temporary file,
+fsynced, renamed), so a killed save leaves the previous checkpoint intact.
 Loading reads and checks the whole file first; on any error (ValueError naming the
 file and the entry) the model, the optimizer and every random generator are left
 exactly as they were.  ``nn.fit(..., checkpoint=path)`` writes one after every epoch
@@ -24,17 +25,20 @@ the shuffling generator, every Dropout generator, the optimizer's buffers, the e
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from autograd.files import read_json, write_atomic
+
 from .checks import is_finite_number
 from .layers import Dropout
 from .module import Module
 from .optim import Optimizer
-from .serialization import VERSION, checked_state, read_document, write_json_atomic
+from .serialization import VERSION, _check_module, check_format, checked_state
 
 FORMAT = "chaingrad.checkpoint"
 KEYS = ("format", "version", "model", "parameters", "optimizer", "epoch", "history",
@@ -76,6 +80,7 @@ def resume_run(path: str | os.PathLike, model: Module, optimizer: Optimizer, his
 def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, epoch: int,
           history: Any, rng: random.Random | None, monitor: Any) -> None:  # fmt: skip
     action = "save_checkpoint"
+    _check_module(model, action)
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise TypeError(f"{action}: optimizer must be an nn.optim optimizer, not "
                         f"{type(optimizer).__name__}")  # fmt: skip
@@ -93,10 +98,11 @@ def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, e
         "early_stopping": None if monitor is None else _monitor_state(monitor),
     }  # fmt: skip
     try:
-        write_json_atomic(path, document)
-    except ValueError as error:  # json refuses inf and NaN (before writing anything)
+        text = json.dumps(document, indent=1, allow_nan=False)
+    except ValueError as error:  # json refuses inf and NaN
         raise ValueError(f"{action}: {os.fspath(path)}: a number that is not finite in the "
                          f"optimizer state or the history: {error}") from None  # fmt: skip
+    write_atomic(path, text + "\n")
 
 
 def _random_state(generator: Any) -> list:
@@ -137,7 +143,8 @@ def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, h
           rng: random.Random | None, monitor: Any,
           action: str = "load_checkpoint") -> int:  # fmt: skip
     path = os.fspath(path)
-    document = read_document(path, FORMAT, "checkpoint", action)
+    document = read_json(path, action)
+    check_format(document, path, FORMAT, "checkpoint", action)
     try:
         restore = _checked(document, model, optimizer, history, rng, monitor)
     except (TypeError, ValueError) as error:

@@ -146,6 +146,7 @@ def corrupt(document):
             "layers.7": d["random"]["fit"]})),
         "early stopping garbage": edit(lambda d: d.update(early_stopping={"best": "low"})),
         "best weights broken": edit(lambda d: d["early_stopping"]["best_parameters"].pop(first)),
+        "deep nesting": text[:-1] + ', "notes": ' + "[" * 100_000 + "]" * 100_000 + "}",
     }
 
 
