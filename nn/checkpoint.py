@@ -98,7 +98,7 @@ def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, e
         "early_stopping": None if monitor is None else _monitor_state(monitor),
     }  # fmt: skip
     try:
-        text = json.dumps(document, indent=1, allow_nan=False)
+        text = json.dumps(document, allow_nan=False)  # one line: half the time of indent=1
     except ValueError as error:  # json refuses inf and NaN
         raise ValueError(f"{action}: {os.fspath(path)}: a number that is not finite in the "
                          f"optimizer state or the history: {error}") from None  # fmt: skip
