@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 
 from autograd import Value, no_grad
 
+from . import checkpoint as checkpoints
 from .activations import Activation
-from .checkpoint import resume_run, save_run
 from .compiled import CompiledStep
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
@@ -313,8 +313,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         step = CompiledStep(model, loss_fn, X, y, penalty)
         evaluate = step.evaluate
     history = History()
-    start = 0 if resume is None else resume_run(resume, model, optimizer, history, rng,
-                                                monitor, epochs)  # fmt: skip
+    start = 0 if resume is None else checkpoints.resume_run(resume, model, optimizer, history,
+                                                            rng, monitor, epochs)  # fmt: skip
     was_training, gc_was_enabled = model.training, gc.isenabled()
     gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
     bar = tqdm(range(start, epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
@@ -346,7 +346,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
             if stop:
                 history.stopped_epoch = epoch
             if checkpoint is not None:
-                save_run(checkpoint, model, optimizer, history, rng, monitor)
+                checkpoints.save_run(checkpoint, model, optimizer, history, rng, monitor)
             if stop or (callback is not None and callback(epoch, history) is True):
                 break
     finally:
