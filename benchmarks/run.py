@@ -4,7 +4,6 @@
     nn_speed.py        issue 3: nn's demo step, 100 training steps, digits epochs
     viz_speed.py       issue 5: rendering 1,000-node graphs, notebook display
     compiled_speed.py  issue 7: the compiled batch mode against micrograd and torch
-    checkpoint_speed.py  issue 13: checkpoints, what one per epoch costs fit, the torch bridge
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py",
-           "checkpoint_speed.py"]
+SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py"]
 
 
 def main() -> int:
