@@ -189,7 +189,8 @@ def _flat(value: Any) -> list[Any]:
 # -- the modules ---------------------------------------------------------------------
 def to_torch(model: Module) -> Any:
     """A ``torch.nn.Sequential`` (float64) that computes what ``model`` computes, with
-    the same weights and the same train/eval mode (see the module docstring)."""
+    the same weights and the same train/eval mode (see the module docstring; in
+    training mode each side's Dropout draws its own masks)."""
     torch = _torch()
     modules = []
     for kind, what in _parts(model, "to_torch"):

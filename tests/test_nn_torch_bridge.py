@@ -4,6 +4,7 @@ torch-layout state dicts go both ways; what has no torch equivalent is refused b
 
 import builtins
 import copy
+import importlib.util
 import math
 import random
 import subprocess
@@ -226,12 +227,13 @@ def test_a_sequential_of_modules_comes_back_as_layers_with_their_activations():
     assert sorted(nn.torch_state_dict(model)) == sorted(module.state_dict())
 
 
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch missing")
 @settings(max_examples=25)
 @given(nin=st.integers(1, 4), widths=st.lists(st.integers(1, 5), min_size=1, max_size=4),
        hidden=st.sampled_from(["linear", *TORCH_ACTIVATIONS]),
        output=st.sampled_from(["linear", *TORCH_ACTIVATIONS]), seed=st.integers(0, 99))
 def test_any_mlp_goes_to_torch_and_back_exactly(nin, widths, hidden, output, seed):
-    torch = torch_or_skip()
+    import torch
     random.seed(seed)
     model = nn.MLP(nin, widths, hidden, output)
     module = nn.to_torch(model)
