@@ -9,6 +9,7 @@
 3. Training goes on for a few steps in both, from the same weights, with the same
    loop -- forward, loss, zero_grad, backward, step -- printed side by side, with
    ``nn.optim.SGD`` and ``torch.optim.SGD``: the losses agree step by step.
+   (``nn.to_torch_optimizer`` would carry an optimizer's momentum or Adam state over.)
 4. ``nn.from_torch`` brings the torch network back to chaingrad: the same weights as
    the network chaingrad trained itself.
 

@@ -19,7 +19,8 @@ Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
 Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
 :func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
 :func:`save_checkpoint` / :func:`load_checkpoint`; :func:`to_torch` / :func:`from_torch`
-and :func:`torch_state_dict` / :func:`load_torch_state_dict` (PyTorch, optional).
+with :func:`to_torch_optimizer`, :func:`torch_state_dict` / :func:`load_torch_state_dict`
+(PyTorch, optional).
 """
 
 from . import datasets, optim
@@ -39,7 +40,13 @@ from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .serialization import load, save
-from .torch_bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
+from .torch_bridge import (
+    from_torch,
+    load_torch_state_dict,
+    to_torch,
+    to_torch_optimizer,
+    torch_state_dict,
+)
 from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
 
 __all__ = [
@@ -83,5 +90,6 @@ __all__ = [
     "save_checkpoint",
     "softmax",
     "to_torch",
+    "to_torch_optimizer",
     "torch_state_dict",
 ]

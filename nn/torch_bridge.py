@@ -1,5 +1,5 @@
-"""From chaingrad to PyTorch and back: :func:`to_torch`, :func:`from_torch` and
-torch-layout state dicts.
+"""From chaingrad to PyTorch and back: :func:`to_torch`, :func:`from_torch`,
+torch-layout state dicts and :func:`to_torch_optimizer`.
 
 torch is optional (``pip install 'chaingrad[torch]'``) and imported only when one of
 these functions needs it, never by ``import nn``.  A model is a chain of parts, and
@@ -24,6 +24,8 @@ state dict of ``MLP(2, [16, 16, 1])`` has the keys ``0.weight`` (16, 2), ``0.bia
 ``to_torch(model).state_dict()``; a ``prefix`` gives e.g. ``layers.0.weight`` for a torch
 model that holds the Sequential as ``self.layers``.  Anything else (Maxout, an
 activation without a torch module of the same formula) is refused by name.
+:func:`to_torch_optimizer` carries an SGD or Adam (its momentum, moments and step)
+over to ``torch.optim``, so a run can go on in torch where it stopped in chaingrad.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .activations import ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
 from .checks import is_finite_number
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module, _listing
+from .optim import SGD, Adam, Optimizer
 
 # chaingrad activation name -> (torch.nn class name, its arguments): the same formula
 TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
@@ -206,6 +209,43 @@ def to_torch(model: Module) -> Any:
     sequential = torch.nn.Sequential(*modules)
     sequential.load_state_dict(torch_state_dict(model))
     return sequential.train(model.training)
+
+
+def to_torch_optimizer(optimizer: Optimizer, model: Module, module: Any) -> Any:
+    """A ``torch.optim.SGD`` or ``Adam`` over ``module = nn.to_torch(model)`` with
+    ``optimizer``'s hyper-parameters and buffers (momentum, Adam's moments and step), so
+    training goes on in torch as it would have in chaingrad.  ``optimizer`` must hold
+    exactly ``model``'s parameters."""
+    torch = _torch()
+    where = "to_torch_optimizer"
+    if type(optimizer) not in (SGD, Adam):
+        raise ValueError(f"{where}: {type(optimizer).__name__} has no torch.optim twin here "
+                         "(supported: SGD, Adam)")  # fmt: skip
+    linears = _linears(_parts(model, where), "")
+    tensors = [values for rows, bias in linears.values() for values in (rows, [bias])]
+    index = {id(p): i for i, p in enumerate(optimizer.params)}
+    if sorted(index.get(id(v), -1) for rows in tensors for row in rows for v in row) != \
+            list(range(len(optimizer.params))):  # fmt: skip
+        raise ValueError(f"{where}: the optimizer must hold exactly the model's parameters")
+    state_dict = optimizer.state_dict()
+    buffers, (group,) = state_dict["state"], state_dict["param_groups"]
+    state = {}
+    shapes = [p.shape for p in module.parameters()]  # weight (out, in), bias (out,), ...
+    for k, rows in enumerate(tensors):
+        entries = [buffers.get(index[id(v)]) for row in rows for v in row]
+        if entries[0] is None:  # no buffers yet (before the first step)
+            continue
+        state[k] = {name: torch.tensor([e[name] for e in entries],
+                                       dtype=torch.float64).reshape(shapes[k])
+                    for name in entries[0] if name != "step"}  # fmt: skip
+        if isinstance(optimizer, Adam):
+            state[k]["step"] = torch.tensor(float(optimizer.steps))
+    settings = {name: value for name, value in group.items() if name != "params"}
+    torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(module.parameters(),
+                                                                     **settings)  # fmt: skip
+    torch_optimizer.load_state_dict({"state": state,
+                                     "param_groups": torch_optimizer.state_dict()["param_groups"]})
+    return torch_optimizer
 
 
 def from_torch(module: Any) -> MLP | Sequential:

@@ -244,3 +244,50 @@ def test_any_mlp_goes_to_torch_and_back_exactly(nin, widths, hidden, output, see
     X = batch(nin, n=3, seed=seed)
     assert_close(chaingrad_outputs_and_grads(model, X)[0],
                  torch_outputs_and_grads(torch, module, X)[0])
+
+
+OPTIMIZERS = {
+    "SGD, nesterov momentum, weight decay": lambda ps: nn.optim.SGD(
+        ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    "Adam": lambda ps: nn.optim.Adam(ps, lr=0.05, betas=(0.8, 0.95), weight_decay=0.01),
+}
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_training_goes_on_in_torch_as_it_would_in_chaingrad(name):
+    torch = torch_or_skip()
+    X = batch(3, n=8, seed=5)
+    y = [int(sum(x) > 0) for x in X]
+    random.seed(1)
+    model = nn.MLP(3, [4, 2], "tanh")
+    optimizer = OPTIMIZERS[name](model.parameters())
+    torch_optimizer = nn.to_torch_optimizer(optimizer, model, nn.to_torch(model))
+    assert torch_optimizer.state_dict()["state"] == {}  # before the first step
+    nn.fit(model, X, y, nn.cross_entropy, optimizer, 3, progress=False)
+    module = nn.to_torch(model)
+    torch_optimizer = nn.to_torch_optimizer(optimizer, model, module)
+    assert type(torch_optimizer).__name__ == type(optimizer).__name__
+    nn.fit(model, X, y, nn.cross_entropy, optimizer, 6, progress=False)
+    inputs, targets = torch.tensor(X, dtype=torch.float64), torch.tensor(y)
+    for _ in range(6):
+        loss = torch.nn.functional.cross_entropy(module(inputs), targets)
+        torch_optimizer.zero_grad()
+        loss.backward()
+        torch_optimizer.step()
+    ours = {k: v.tolist() for k, v in nn.torch_state_dict(model).items()}
+    assert_close(list(ours.values()), [v.tolist() for v in module.state_dict().values()])
+
+
+def test_to_torch_optimizer_refuses_what_it_cannot_carry():
+    torch_or_skip()
+    random.seed(1)
+    model = nn.MLP(2, [3, 1])
+    module = nn.to_torch(model)
+    with pytest.raises(ValueError, match="exactly the model's parameters"):
+        nn.to_torch_optimizer(nn.optim.SGD(model.parameters()[:-1], lr=0.1), model, module)
+
+    class Lion(nn.optim.SGD):
+        pass
+
+    with pytest.raises(ValueError, match="Lion has no torch.optim twin"):
+        nn.to_torch_optimizer(Lion(model.parameters(), lr=0.1), model, module)
