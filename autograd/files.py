@@ -20,7 +20,7 @@ import json
 import os
 from typing import Any
 
-__all__ = ["read_json", "temporary_path", "write_atomic"]
+__all__ = ["parse_json", "read_json", "temporary_path", "write_atomic"]
 
 
 def temporary_path(path: str | os.PathLike) -> str:
@@ -75,22 +75,31 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def read_json(path: str | os.PathLike, caller: str = "load") -> Any:
-    """The JSON document in ``path``; ``ValueError`` that names ``caller`` and the file
-    for anything but a well-formed document (see the module docstring).
-    ``FileNotFoundError`` and other OS errors pass through unchanged."""
-    path = os.fspath(path)
+def parse_json(text: str, source: str) -> Any:
+    """The JSON document in ``text``; ``ValueError`` starting with ``source`` (say
+    'load: model.json') for anything but a well-formed document (see the module
+    docstring), naming the line of a syntax error."""
     try:
-        with open(path, encoding="utf-8") as file:
-            return json.load(file, parse_constant=_reject_constant,
-                             object_pairs_hook=_unique_keys)  # fmt: skip
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{caller}: {path} is not a text (JSON) file: {error}") from None
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{caller}: {path} is not valid JSON (corrupt or truncated?): "
-                         f"{error}") from None  # fmt: skip
+        raise ValueError(f"{source} line {error.lineno}: not valid JSON (corrupt or "
+                         f"truncated?): {error.msg}") from None  # fmt: skip
     except RecursionError:
-        raise ValueError(f"{caller}: {path} is nested too deeply to be a chaingrad file "
+        raise ValueError(f"{source}: nested too deeply to be a chaingrad file "
                          "(corrupt or hostile JSON)") from None  # fmt: skip
     except ValueError as error:
-        raise ValueError(f"{caller}: {path}: {error}") from None
+        raise ValueError(f"{source}: {error}") from None
+
+
+def read_json(path: str | os.PathLike, caller: str = "load") -> Any:
+    """The JSON document in the file ``path``, parsed by :func:`parse_json`; errors
+    start with '<caller>: <path>'.  ``FileNotFoundError`` and other OS errors pass
+    through unchanged."""
+    path = os.fspath(path)
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{caller}: {path} is not a text (JSON) file: {error}") from None
+    return parse_json(text, f"{caller}: {path}")
