@@ -61,7 +61,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
     """Train the moons network in chaingrad, move it to PyTorch, continue in both."""
     steps = 20 if fast else 100
     print(f"1. chaingrad: MLP(2, [16, 16, 1]) on two moons, {steps} steps of SGD")
-    model, X, y, _ = train(steps, progress=False)
+    model, X, y = train(steps, progress=False)[:3]
     result: dict[str, Any] = {"accuracy": nn.accuracy(model, X, y)}
     print(f"   training accuracy {result['accuracy']:.0%}")
     try:
