@@ -17,7 +17,10 @@ Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
 :class:`Maxout`, :class:`Dropout`, :class:`Sequential` and activation modules.
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
 Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
-:func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`.
+:func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
+:func:`save_checkpoint` / :func:`load_checkpoint`; :func:`to_torch` / :func:`from_torch`
+with :func:`to_torch_optimizer`, :func:`torch_state_dict` / :func:`load_torch_state_dict`
+(PyTorch, optional).
 """
 
 from . import datasets, optim
@@ -31,11 +34,19 @@ from .activations import (
     Sigmoid,
     Tanh,
 )
+from .checkpoint import load_checkpoint, save_checkpoint
 from .functional import l1_penalty, l2_penalty, log_softmax, softmax
 from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .serialization import load, save
+from .torch_bridge import (
+    from_torch,
+    load_torch_state_dict,
+    to_torch,
+    to_torch_optimizer,
+    torch_state_dict,
+)
 from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
 
 __all__ = [
@@ -63,15 +74,22 @@ __all__ = [
     "cross_entropy",
     "datasets",
     "fit",
+    "from_torch",
     "hinge_loss",
     "l1_penalty",
     "l2_penalty",
     "load",
+    "load_checkpoint",
+    "load_torch_state_dict",
     "log_softmax",
     "loss_and_grads",
     "mse_loss",
     "optim",
     "predict",
     "save",
+    "save_checkpoint",
     "softmax",
+    "to_torch",
+    "to_torch_optimizer",
+    "torch_state_dict",
 ]

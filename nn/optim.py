@@ -3,17 +3,27 @@
 Each holds a list of parameters (Values) and updates ``p.data`` from ``p.grad`` in
 ``step()``.  ``lr`` is an ordinary attribute that may be changed between steps (a
 learning-rate schedule); an invalid value raises ValueError.
+
+``state_dict()`` has torch's layout, with a float where torch has a tensor (every
+chaingrad parameter is one number) and parameters named by their index::
+
+    {"state": {0: {"momentum_buffer": 0.25}, 1: {...}, ...},
+     "param_groups": [{"lr": 0.1, "momentum": 0.9, ..., "params": [0, 1, ...]}]}
+
+A parameter has an entry in ``state`` once it has a buffer (SGD with momentum, or Adam,
+after the first step).  ``load_state_dict`` checks everything before it changes
+anything: on error the optimizer is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from autograd import Value
 
-from .checks import finite_number, non_negative
+from .checks import finite_number, is_finite_number, non_negative
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -61,6 +71,53 @@ class Optimizer:
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr}
 
+    # -- state dicts -----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """The hyper-parameters and per-parameter buffers, in torch's layout (see the
+        module docstring): JSON-serializable except that ``state``'s keys are ints."""
+        group = {**self._settings(), "params": list(range(len(self.params)))}
+        return {"state": self._buffers_state(), "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Set the hyper-parameters and buffers from a :meth:`state_dict` (of an optimizer
+        of this type over as many parameters; ``state`` keys may be JSON's strings).
+
+        Everything is checked first -- the layout, the parameter count, every
+        hyper-parameter (as the constructor checks it) and every buffer (a finite
+        number) -- so on error (ValueError or TypeError naming the entry) nothing
+        changes.  torch's extra flags are accepted at their defaults (``maximize``
+        False, ...).
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{where}: expected a dict, not {type(state_dict).__name__}")
+        extra = sorted(set(state_dict) - {"state", "param_groups"})
+        if extra or "param_groups" not in state_dict:
+            raise ValueError(f"{where}: expected the keys 'state' and 'param_groups', "
+                             f"received {sorted(state_dict)}")  # fmt: skip
+        groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or len(groups) != 1:
+            count = len(groups) if isinstance(groups, (list, tuple)) else type(groups).__name__
+            raise ValueError(f"{where}: expected one parameter group, received {count}")
+        settings = _group_settings(where, groups[0], len(self.params), set(self._settings()))
+        try:
+            fresh = type(self)(self.params, **settings)  # checks each hyper-parameter
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{where}: {error}") from None
+        fresh._load_buffers(where, _indexed_state(where, state_dict.get("state", {}),
+                                                  len(self.params)))  # fmt: skip
+        vars(self).update(vars(fresh))
+
+    def _buffers_state(self) -> dict[int, dict[str, Any]]:
+        """``state``: index -> that parameter's buffers (none in the base class)."""
+        return {}
+
+    def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
+        """Set the buffers from a checked ``state`` (this is a fresh optimizer)."""
+        if state:
+            raise ValueError(f"{where}: {type(self).__name__} keeps no per-parameter state, "
+                             f"received state for {len(state)} parameters")  # fmt: skip
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD``.
@@ -99,6 +156,16 @@ class SGD(Optimizer):
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
                 "weight_decay": self.weight_decay, "nesterov": self.nesterov}  # fmt: skip
+
+    def _buffers_state(self) -> dict[int, dict[str, Any]]:
+        return {i: {"momentum_buffer": b} for i, b in enumerate(self.velocity) if b is not None}
+
+    def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
+        if state and not self.momentum:
+            raise ValueError(f"{where}: SGD without momentum keeps no buffers, received "
+                             f"momentum buffers for {len(state)} parameters")  # fmt: skip
+        for i, entry in state.items():
+            self.velocity[i] = _buffer(where, i, entry, ("momentum_buffer",))["momentum_buffer"]
 
 
 class Adam(Optimizer):
@@ -142,3 +209,87 @@ class Adam(Optimizer):
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
                 "weight_decay": self.weight_decay}  # fmt: skip
+
+    def _buffers_state(self) -> dict[int, dict[str, Any]]:
+        if not self.steps:
+            return {}
+        return {i: {"step": self.steps, "exp_avg": m, "exp_avg_sq": v}
+                for i, (m, v) in enumerate(zip(self.m, self.v))}  # fmt: skip
+
+    def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
+        if not state:
+            return
+        if len(state) != len(self.params):
+            raise ValueError(f"{where}: Adam keeps one step count for all parameters; the "
+                             f"state covers {len(state)} of {len(self.params)}")  # fmt: skip
+        entries = {i: _buffer(where, i, e, ("step", "exp_avg", "exp_avg_sq"))
+                   for i, e in state.items()}  # fmt: skip
+        steps = {entry["step"] for entry in entries.values()}
+        if len(steps) != 1 or not next(iter(steps)).is_integer() or min(steps) < 1:
+            raise ValueError(f"{where}: Adam's step must be one whole number >= 1 for all "
+                             f"parameters, received {sorted(steps)[:5]}")  # fmt: skip
+        negative = [i for i, entry in entries.items() if entry["exp_avg_sq"] < 0.0]
+        if negative:
+            raise ValueError(f"{where}: exp_avg_sq must be >= 0 (a mean of squares), "
+                             f"received {entries[negative[0]]['exp_avg_sq']} "
+                             f"for parameter {negative[0]}")  # fmt: skip
+        self.steps = int(steps.pop())
+        for i, entry in entries.items():
+            self.m[i], self.v[i] = entry["exp_avg"], entry["exp_avg_sq"]
+
+
+# torch's flags that chaingrad's optimizers do not have, at the value that means "off"
+TORCH_DEFAULTS = {"maximize": False, "foreach": None, "differentiable": False,
+                  "fused": None, "capturable": False, "amsgrad": False,
+                  "decoupled_weight_decay": False}  # fmt: skip
+
+
+def _group_settings(where: str, group: Any, count: int, names: set[str]) -> dict[str, Any]:
+    """A parameter group's hyper-parameters, checked to be exactly ``names`` (plus
+    torch's flags at their defaults) over the parameters 0 .. count - 1."""
+    if not isinstance(group, Mapping):
+        raise TypeError(f"{where}: a parameter group must be a dict, not {type(group).__name__}")
+    params = group.get("params")
+    if not isinstance(params, (list, tuple)) or list(params) != list(range(count)):
+        shown = f"{len(params)} parameters" if isinstance(params, (list, tuple)) else repr(params)
+        raise ValueError(f"{where}: the parameter group must list the parameters "
+                         f"0 .. {count - 1} of this optimizer ({count}), received {shown}")
+    flags = {k: v for k, v in group.items() if k in TORCH_DEFAULTS and k not in names}
+    changed = [f"{k}={v!r}" for k, v in flags.items() if v != TORCH_DEFAULTS[k]]
+    if changed:
+        raise ValueError(f"{where}: not supported by chaingrad: {', '.join(changed)}")
+    settings = {k: v for k, v in group.items() if k != "params" and k not in flags}
+    missing, unexpected = sorted(names - set(settings)), sorted(set(settings) - names)
+    if missing or unexpected:
+        raise ValueError(f"{where}: hyper-parameters missing {missing}, unexpected "
+                         f"{unexpected} (a state dict of another optimizer?)")  # fmt: skip
+    return settings
+
+
+def _indexed_state(where: str, state: Any, count: int) -> dict[int, Mapping[str, Any]]:
+    """``state`` with int keys (JSON's strings "0", "1", ... accepted), each < count."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{where}: 'state' must be a dict, not {type(state).__name__}")
+    indexed = {}
+    for key, entry in state.items():
+        index = int(key) if isinstance(key, str) and key.isdigit() else key
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+            raise ValueError(f"{where}: 'state' key {key!r} is not a parameter index "
+                             f"0 .. {count - 1}")  # fmt: skip
+        if index in indexed:
+            raise ValueError(f"{where}: 'state' has parameter {index} twice")
+        indexed[index] = entry
+    return indexed
+
+
+def _buffer(where: str, index: int, entry: Any, names: tuple[str, ...]) -> dict[str, float]:
+    """One parameter's buffers: exactly ``names``, each a finite number (as floats)."""
+    if not isinstance(entry, Mapping) or set(entry) != set(names):
+        shown = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
+        raise ValueError(f"{where}: the state of parameter {index} must have the keys "
+                         f"{list(names)}, received {shown}")  # fmt: skip
+    bad = [f"{k}={v!r}" for k, v in entry.items() if not is_finite_number(v)]
+    if bad:
+        raise ValueError(f"{where}: the state of parameter {index} has values that are "
+                         f"not finite numbers: {', '.join(bad)}")  # fmt: skip
+    return {k: float(v) for k, v in entry.items()}

@@ -36,11 +36,7 @@ def save(module: Module, path: str | os.PathLike) -> None:
     then renamed (:func:`autograd.files.write_atomic`), so neither a killed process nor
     a machine crash leaves a half-written file."""
     _check_module(module, "save")
-    state = module.state_dict()
-    bad = [f"{name}={value!r}" for name, value in state.items() if not is_finite_number(value)]
-    if bad:
-        raise ValueError(f"save: {type(module).__name__} has parameters that are not finite "
-                         f"numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
+    state = checked_state(module, "save")
     document = {"format": FORMAT, "version": VERSION, "model": type(module).__name__,
                 "parameters": state}  # fmt: skip
     write_atomic(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
@@ -54,12 +50,7 @@ def read_state(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise ValueError(f"load: {path} holds a JSON {type(document).__name__}, "
                          "expected an object")  # fmt: skip
-    if document.get("format") != FORMAT:
-        raise ValueError(f"load: {path} is not a chaingrad model file "
-                         f"(format {document.get('format')!r}, expected {FORMAT!r})")  # fmt: skip
-    if document.get("version") != VERSION:
-        raise ValueError(f"load: {path} has format version {document.get('version')!r}; "
-                         f"this chaingrad reads version {VERSION}")  # fmt: skip
+    check_format(document, path, FORMAT, "model", "load")
     state = document.get("parameters")
     if not isinstance(state, dict):
         raise ValueError(f"load: {path} has no 'parameters' object")
@@ -75,3 +66,29 @@ def load(module: Module, path: str | os.PathLike) -> None:
         module.load_state_dict(state)
     except ValueError as error:
         raise ValueError(f"load: {os.fspath(path)}: {error}") from None
+
+
+def checked_state(module: Module, action: str) -> dict[str, float]:
+    """``module.state_dict()``, checked to hold only finite numbers (JSON has no others)."""
+    state = module.state_dict()
+    bad = [f"{name}={value!r}" for name, value in state.items() if not is_finite_number(value)]
+    if bad:
+        raise ValueError(f"{action}: {type(module).__name__} has parameters that are not "
+                         f"finite numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
+    return state
+
+
+def check_format(document: Any, path: str | os.PathLike, format: str, kind: str,
+                 action: str) -> None:  # fmt: skip
+    """ValueError naming ``path`` unless ``document`` is a JSON object of ``format`` (a
+    chaingrad ``kind`` file) and this :data:`VERSION`."""
+    path = os.fspath(path)
+    if not isinstance(document, dict):
+        raise ValueError(f"{action}: {path} holds a JSON {type(document).__name__}, "
+                         "expected an object")  # fmt: skip
+    if document.get("format") != format:
+        raise ValueError(f"{action}: {path} is not a chaingrad {kind} file "
+                         f"(format {document.get('format')!r}, expected {format!r})")  # fmt: skip
+    if document.get("version") != VERSION:
+        raise ValueError(f"{action}: {path} has format version {document.get('version')!r}; "
+                         f"this chaingrad reads version {VERSION}")  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from tqdm.auto import tqdm
 
 from autograd import Value, no_grad
 
+from . import checkpoint as checkpoints
 from .activations import Activation
 from .compiled import CompiledStep
 from .datasets import batches
@@ -258,6 +260,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         l1: float = 0.0, l2: float = 0.0,
         lr_schedule: Callable[[int], float] | None = None,
         shuffle: bool = True, seed: int | None = None,
+        checkpoint: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
         measure_accuracy: bool | None = None, threshold: float | None = None,
         callback: Callable[[int, History], Any] | None = None,
         compiled: bool = False) -> History:  # fmt: skip
@@ -271,6 +274,9 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     shuffled each epoch by ``random.Random(seed)`` (unless ``shuffle=False``).
     ``lr_schedule(epoch)`` (epoch from 0) sets ``optimizer.lr`` before each epoch.
     ``validation``: ``(X_val, y_val)``, evaluated after every epoch.
+    ``checkpoint``: a file written after every epoch (:mod:`nn.checkpoint`);
+    ``resume``: such a file to continue from, up to ``epochs`` epochs in all (bit for
+    bit the run that was not interrupted); the History returned has every epoch.
     ``early_stopping``: a patience (int) or an :class:`EarlyStopping`; it watches the
     validation loss (the training loss without validation) and restores the best
     weights.  ``measure_accuracy``: None measures it unless the loss is mean squared
@@ -307,9 +313,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         step = CompiledStep(model, loss_fn, X, y, penalty)
         evaluate = step.evaluate
     history = History()
+    start = 0 if resume is None else checkpoints.resume_run(resume, model, optimizer, history,
+                                                            rng, monitor, epochs)  # fmt: skip
     was_training, gc_was_enabled = model.training, gc.isenabled()
     gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
-    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    bar = tqdm(range(start, epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
     try:
         for epoch in bar:
             if lr_schedule is not None:
@@ -334,10 +342,12 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
                 _validate(model, validation, loss_fn, classifier, history, evaluate)
             bar.set_postfix(_summary(history), refresh=False)
             monitored = history.val_loss[-1] if validation is not None else history.train_loss[-1]
-            if monitor and monitor.should_stop(epoch, monitored):
+            stop = bool(monitor and monitor.should_stop(epoch, monitored))
+            if stop:
                 history.stopped_epoch = epoch
-                break
-            if callback is not None and callback(epoch, history) is True:
+            if checkpoint is not None:
+                checkpoints.save_run(checkpoint, model, optimizer, history, rng, monitor)
+            if stop or (callback is not None and callback(epoch, history) is True):
                 break
     finally:
         bar.close()

@@ -84,6 +84,19 @@ def test_numpy_vs_autograd(tmp_path, capsys):
     assert result["losses"][-1] < result["losses"][0]
 
 
+def test_to_pytorch(tmp_path, capsys):
+    result, printed = run_example("to_pytorch", tmp_path, capsys)
+    assert result["accuracy"] > 0.8
+    if not _has("torch"):
+        assert "chaingrad[torch]" in printed
+        return
+    assert result["max_output_difference"] < 1e-12 and result["same_predictions"]
+    assert result["max_loss_difference"] < 1e-12 and result["max_weight_difference"] < 1e-12
+    losses = [ours for _, ours, _ in result["losses"]]
+    assert losses == sorted(losses, reverse=True)  # both keep learning
+    assert "def torch_step" in printed and "Linear(in_features=16, out_features=1" in printed
+
+
 def test_activations(tmp_path, capsys):
     result, printed = run_example("activations", tmp_path, capsys)
     assert result["max_error"] < 1e-12
