@@ -4,9 +4,10 @@
     nn_speed.py        issue 3: nn's demo step, 100 training steps, digits epochs
     viz_speed.py       issue 5: rendering 1,000-node graphs, notebook display
     compiled_speed.py  issue 7: the compiled batch mode against micrograd and torch
-    worksheet_speed.py issue 11: a class's worksheets, 40 students x 4 problems
+    worksheet_speed.py   issue 11: a class's worksheets, 40 students x 4 problems
     playground_speed.py  issue 10: building the training playground page
-    forward_speed.py   issue 12: forward against reverse mode, the step-through page
+    forward_speed.py     issue 12: forward against reverse mode, the step-through page
+    checkpoint_speed.py  issue 13: checkpoints, the torch bridge
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 from pathlib import Path
 
 SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py",
-           "worksheet_speed.py", "playground_speed.py", "forward_speed.py"]
+           "worksheet_speed.py", "playground_speed.py", "forward_speed.py",
+           "checkpoint_speed.py"]
 
 
 def main() -> int:
