@@ -43,6 +43,28 @@ def graphs(draw):
     return nodes, leaves, root
 
 
+def post_order(root: Value) -> list[Value]:
+    """The textbook recursive depth-first post-order (inputs in order, each node once)."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+
+    def visit(node: Value) -> None:
+        if node not in seen:
+            seen.add(node)
+            for child in node.inputs:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+@given(graphs())
+def test_topological_order_is_the_depth_first_post_order(graph):
+    _, _, root = graph
+    assert autograd.topological_order(root) == post_order(root)
+
+
 def expected_gradients(root: Value) -> dict[Value, float]:
     """d root / d node for every node, by the reverse topological order (what grad() does)."""
     order = autograd.topological_order(root)
