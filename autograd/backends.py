@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -41,13 +42,13 @@ def _float_log_pos(x: float) -> float:
     return math.log(x) if x > 0.0 else 0.0
 
 
-def larger(a, b):
+def larger(a: Any, b: Any) -> Any:
     """max(a, b) for two numbers (a on a tie): a conditional expression, 2x cheaper than
     the builtin max on two floats (relu's forward in the scalar engine)."""
     return a if a >= b else b
 
 
-def smaller(a, b):
+def smaller(a: Any, b: Any) -> Any:
     """min(a, b) for two numbers (a on a tie)."""
     return a if a <= b else b
 
