@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,17 @@ def _float_log_pos(x: float) -> float:
     return math.log(x) if x > 0.0 else 0.0
 
 
+def larger(a: Any, b: Any) -> Any:
+    """max(a, b) for two numbers (a on a tie): a conditional expression, 2x cheaper than
+    the builtin max on two floats (relu's forward in the scalar engine)."""
+    return a if a >= b else b
+
+
+def smaller(a: Any, b: Any) -> Any:
+    """min(a, b) for two numbers (a on a tie)."""
+    return a if a <= b else b
+
+
 def _float_onehot_argmax(xs: tuple[float, ...]) -> tuple[float, ...]:
     """1.0 at the first position of the maximum, 0.0 elsewhere."""
     k = xs.index(max(xs))
@@ -59,8 +71,8 @@ FLOAT = SimpleNamespace(
     sign=lambda x: float((x > 0.0) - (x < 0.0)),
     abs=abs,
     where=lambda condition, a, b: a if condition else b,
-    maximum=max,
-    minimum=min,
+    maximum=larger,
+    minimum=smaller,
     sum=sum,
     max=max,
     onehot_argmax=_float_onehot_argmax,

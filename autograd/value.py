@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Union
 
 from . import ops
-from .backends import FLOAT
+from .backends import FLOAT, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
 
@@ -300,8 +300,8 @@ VALUE = SimpleNamespace(
     sign=lambda x: FLOAT.sign(_data_of(x)),
     abs=abs,
     where=lambda condition, a, b: a if condition else b,
-    maximum=lambda a, b: a if a >= b else b,
-    minimum=lambda a, b: a if a <= b else b,
+    maximum=larger,  # Values compare by data
+    minimum=smaller,
     sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
     max=lambda xs: apply(ops.MAX, *map(lift, xs)),
     onehot_argmax=_value_onehot_argmax,

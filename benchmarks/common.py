@@ -59,14 +59,16 @@ def micrograd_step_function(update: bool = False) -> tuple[Callable[[], object],
 
 
 def best_times(contenders: dict[str, Callable[[], object]], rounds: int = 5,
-               repeats: dict[str, int] | None = None) -> dict[str, float]:  # fmt: skip
+               repeats: dict[str, int] | None = None,
+               collector: bool = True) -> dict[str, float]:  # fmt: skip
     """Seconds per call of each contender: best round, contenders alternating.
 
     Each round is a short training-like loop: ``repeats[name]`` calls in a row with the
     garbage collector on, then a final ``gc.collect()`` inside the timing, so every
     contender pays for the garbage it leaves (micrograd's closures form reference
     cycles; chaingrad's graphs are freed by reference counting) and none pays for
-    another's.
+    another's.  With ``collector=False`` the collector is paused while timed instead
+    (pure computation, as ``timeit`` measures) and collects between rounds, untimed.
     """
     repeats = repeats or {}
     best = dict.fromkeys(contenders, float("inf"))
@@ -74,11 +76,17 @@ def best_times(contenders: dict[str, Callable[[], object]], rounds: int = 5,
         for name, run in contenders.items():
             n = repeats.get(name, 1)
             gc.collect()
-            start = time.perf_counter()
-            for _ in range(n):
-                run()
-            gc.collect()
-            best[name] = min(best[name], (time.perf_counter() - start) / n)
+            if not collector:
+                gc.disable()
+            try:
+                start = time.perf_counter()
+                for _ in range(n):
+                    run()
+                if collector:
+                    gc.collect()
+                best[name] = min(best[name], (time.perf_counter() - start) / n)
+            finally:
+                gc.enable()
     return best
 
 

@@ -1,4 +1,4 @@
-"""Engine benchmark (issue 2): chaingrad against micrograd on micrograd's demo step.
+"""Engine benchmark (issues 2 and 14): chaingrad against micrograd on micrograd's demo step.
 
     make bench        # or: .venv/bin/python benchmarks/engine_speed.py
 
@@ -6,7 +6,9 @@ Three contenders on the same data and the same weights:
 * micrograd itself;
 * chaingrad building the very same binary-op graph (a neuron = b + w1 x1 + ... );
 * chaingrad with one ``autograd.dot`` node per neuron (and ``sum``/``dot`` in the loss).
-Also: bytes per node (tracemalloc) on the binary graph, and a 1,000,000-op chain.
+Timed twice (benchmarks/common.py): with the collector on, each paying for its garbage,
+and with the collector paused while timed.  Also: bytes per node (tracemalloc) on the
+binary graph, and a 1,000,000-op chain.
 """
 
 from __future__ import annotations
@@ -106,12 +108,21 @@ def main() -> None:
     dots = chaingrad_step_function(one_dot_per_neuron=True)
     assert abs(micro().data - binary().data) < 1e-9, "micrograd and chaingrad disagree"
     assert abs(binary().data - dots().data) < 1e-9, "binary and dot graphs disagree"
-    times = best_times({"micrograd": micro, "binary": binary, "dot": dots},
-                       rounds=3, repeats={"micrograd": 5, "binary": 5, "dot": 20})  # fmt: skip
+    contenders = {"micrograd": micro, "binary": binary, "dot": dots}
+    repeats = {"micrograd": 5, "binary": 5, "dot": 20}
+    paused_repeats = {"micrograd": 2, "binary": 3, "dot": 20}  # micrograd's cycles pile up
     print("micrograd demo step: MLP(2,[16,16,1]), 100 moons points, hinge + 1e-4 L2, fwd + bwd")
-    report("micrograd", times["micrograd"])
-    report("chaingrad, the same binary-op graph", times["binary"], times["micrograd"], 5)
-    report("chaingrad, one autograd.dot node per neuron", times["dot"], times["micrograd"], 50)
+    # Goals (issue 14): one dot node per neuron >= 60x with the collector on, >= 12x paused.
+    for collector, goals in [(True, (5, 60)), (False, (None, 12))]:
+        times = best_times(contenders, rounds=3, collector=collector,
+                           repeats=repeats if collector else paused_repeats)  # fmt: skip
+        print("collector on, each paying for its garbage:" if collector else
+              "collector paused while timed (pure computation):")  # fmt: skip
+        report("  micrograd", times["micrograd"])
+        report("  chaingrad, the same binary-op graph", times["binary"], times["micrograd"],
+               goals[0])  # fmt: skip
+        report("  chaingrad, one autograd.dot node per neuron", times["dot"], times["micrograd"],
+               goals[1])  # fmt: skip
 
     micro_bytes = bytes_per_node(micro, lambda node: node._prev)
     chain_bytes = bytes_per_node(binary, lambda node: node.inputs)
