@@ -18,6 +18,7 @@ summed over the batch where the input is shared by all samples (a parameter).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from .trace import trace
 from .value import Value
 
 __all__ = ["CompiledFunction", "compile"]
+
+_data_of = attrgetter("data")
 
 
 def _float_error(error: FloatingPointError) -> type[ArithmeticError] | type[ValueError]:
@@ -108,7 +111,7 @@ class CompiledFunction:
 
     def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
         """Every step's value, and the arrays each step read (kept for backward)."""
-        parameters = np.array([p.data for p in self.parameters], dtype=float)
+        parameters = np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
         values: list[np.ndarray] = [X, parameters]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
@@ -124,6 +127,8 @@ class CompiledFunction:
                             raise FloatingPointError("overflow in a matrix product")
                 except (ArithmeticError, ValueError) as error:
                     raise self._step_error(step, args, error) from None
+                if out.shape[-1] != len(step.members):  # every read was one broadcast column
+                    out = np.broadcast_to(out, (*out.shape[:-1], len(step.members)))
                 values.append(out)
                 read.append(args)
         return values, read
@@ -160,15 +165,16 @@ class CompiledFunction:
 
     # -- backward ------------------------------------------------------------------------
 
-    def backward(self, X: Any, reduction: str = "mean",
-                 outputs: Sequence[int] | None = None) -> np.ndarray:  # fmt: skip
+    def backward(self, X: Any, reduction: str = "mean", outputs: Sequence[int] | None = None,
+                 accumulate: bool = True) -> np.ndarray:  # fmt: skip
         """Add d L / d p to ``p.grad`` for every parameter p, and return fn on every row.
 
         L = mean (``reduction='mean'``) or sum (``'sum'``) over the batch of fn's output,
         summed over fn's outputs if it returns several (or over the positions listed in
         ``outputs``: the others are only returned) -- the gradient the scalar engine
         would accumulate for the same batch.  Like it, leaves accumulate: zero the
-        gradients between steps.
+        gradients between steps, or pass ``accumulate=False`` to set ``p.grad`` to this
+        batch's gradient (zero_grad and backward in one pass over the parameters).
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
@@ -200,11 +206,16 @@ class CompiledFunction:
                         f"{self._steps[index].op.name} is not finite ({error})"
                     ) from None
         totals = grads.arrays[PARAMETERS]
-        if totals is not None:
-            if not np.isfinite(totals).all():  # matmuls set no floating-point flags
-                raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
+        if totals is None:
+            totals = np.zeros(len(self.parameters))
+        elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
+            raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
+        if accumulate:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad += total
+        else:
+            for parameter, total in zip(self.parameters, totals.tolist()):
+                parameter.grad = total
         return self._assemble(values, batch)
 
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
@@ -212,9 +223,9 @@ class CompiledFunction:
         """Push step ``index``'s gradient ``g`` to the steps it read."""
         step = self._steps[index]
         if step.fused is not None:
-            for read, contribution in step.fused.backward(g, args):
-                if self._steps[read.step].needs_grad:
-                    self._pass(step, read, contribution, grads)
+            wanted = lambda read: self._steps[read.step].needs_grad  # noqa: E731
+            for read, contribution in step.fused.backward(g, args, wanted):
+                self._pass(step, read, contribution, grads)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -250,6 +261,8 @@ class _Gradients:
     def add(self, read: Read, contribution: np.ndarray) -> None:
         """grad[read.step][..., read.columns] += contribution, copying a shared array first."""
         step, columns, current = read.step, read.columns, self.arrays[read.step]
+        if read.broadcast:  # one column read by every node: the readers' sum
+            contribution = contribution.sum(axis=-1, keepdims=True)
         if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
                 self.arrays[step], self.owned[step] = contribution, False

@@ -20,7 +20,7 @@ are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1), applied to whole matr
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,11 +38,16 @@ Columns = slice | np.ndarray | None  # which columns of a step to read (None: al
 
 @dataclass(frozen=True)
 class Read:
-    """Columns of an earlier step: ``value[..., columns]`` (a 2-D index stacks them)."""
+    """Columns of an earlier step: ``value[..., columns]`` (a 2-D index stacks them).
+
+    ``broadcast``: every node reads the same one column, kept as a (batch, 1) view that
+    numpy broadcasts; its gradient is the sum over the k readers (not ``np.add.at``).
+    """
 
     step: int
     columns: Columns
     repeats: bool  # a column is read more than once: gradients need np.add.at
+    broadcast: bool = False
 
     def of(self, values: list[np.ndarray]) -> np.ndarray:
         value = values[self.step]
@@ -77,16 +82,20 @@ class Fused:
             out = args[0].sum(axis=-1)
         return out + args[-1] if self.bias is not None else out
 
-    def backward(self, g: np.ndarray, args: list[np.ndarray]) -> list[tuple[Read, np.ndarray]]:
-        """(read, d out / d read * g) for every read; matmul's weight part comes summed
-        over the batch already."""
-        bias = [(self.bias, g)] if self.bias is not None else []
-        if self.kind == "matmul":
-            return [(self.parts[0], g @ args[1]), (self.parts[1], g.T @ args[0]), *bias]
+    def backward(self, g: np.ndarray, args: list[np.ndarray],
+                 wanted: Callable[[Read], bool]) -> list[tuple[Read, np.ndarray]]:  # fmt: skip
+        """(read, d out / d read * g) for every read that is ``wanted`` (only those are
+        computed: X @ W.T's d/dX is a matmul as large as the forward one); matmul's
+        weight part comes summed over the batch already."""
         column = g[..., None]
-        if self.kind == "dot":
-            return [(self.parts[0], column * args[1]), (self.parts[1], column * args[0]), *bias]
-        return [(self.parts[0], np.broadcast_to(column, args[0].shape)), *bias]
+        if self.kind == "matmul":
+            rules = (lambda: g @ args[1], lambda: g.T @ args[0])
+        elif self.kind == "dot":
+            rules = (lambda: column * args[1], lambda: column * args[0])
+        else:
+            rules = (lambda: np.broadcast_to(column, args[0].shape),)
+        rules += (lambda: g,) if self.bias is not None else ()
+        return [(read, rule()) for read, rule in zip(self.reads, rules) if wanted(read)]
 
     def rule_args(self, args: list[np.ndarray]) -> list[np.ndarray]:
         """The op rule's positional arguments (w_1..w_n, x_1..x_n, b) back from ``args``."""
@@ -116,12 +125,15 @@ class Step:
         return f"{kind} x{size} -> " + (f"(batch, {size})" if self.batched else f"({size},)")
 
 
-def _columns(indices: Sequence[int], size: int) -> tuple[Columns, bool]:
-    """The cheapest way to read ``indices`` of a step with ``size`` columns, and repeats."""
+def _read(step: int, indices: Sequence[int], size: int, broadcast: bool = True) -> Read:
+    """The cheapest way to read ``indices`` of a step with ``size`` columns: all of it, a
+    slice, one column broadcast (if allowed), or a gather."""
     k, first = len(indices), indices[0]
     if list(indices) == list(range(first, first + k)):
-        return (None if k == size else slice(first, first + k)), False
-    return np.asarray(indices, dtype=np.intp), len(set(indices)) < k
+        return Read(step, None if k == size else slice(first, first + k), False)
+    if broadcast and indices.count(first) == k:  # e.g. z_j - max(z): one column for all
+        return Read(step, slice(first, first + 1), False, broadcast=True)
+    return Read(step, np.asarray(indices, dtype=np.intp), len(set(indices)) < k)
 
 
 def _stacked(step: Step, positions: range, where: dict[Value, tuple]) -> Read | None:
@@ -149,7 +161,7 @@ def _matmul(step: Step, steps: list[Step], where: dict[Value, tuple], w_half: ra
     ):
         return None
     columns = [where[v][1] for v in x_nodes]
-    return Read(x_step, *_columns(columns, len(steps[x_step].members))), w
+    return _read(x_step, columns, len(steps[x_step].members), broadcast=False), w
 
 
 def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | None:
@@ -203,7 +215,7 @@ def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Valu
         for position, x in enumerate(step.members[0].inputs):
             source = where[x][0]
             indices = [where[node.inputs[position]][1] for node in step.members]
-            step.reads.append(Read(source, *_columns(indices, len(steps[source].members))))
+            step.reads.append(_read(source, indices, len(steps[source].members)))
         step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
         step.fused = _fuse(step, steps, where)
     return steps, where
