@@ -13,6 +13,9 @@ chain rule over a step is the scalar one, column by column:
     grad[input column] += grad[node column] * d node / d input
 
 summed over the batch where the input is shared by all samples (a parameter).
+
+Random inputs made while tracing (:func:`autograd.trace.random_input`, e.g. a dropout
+mask) are extra columns of X, drawn afresh at every call (:class:`RandomColumns`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 
 from .backends import ARRAY
 from .plan import PARAMETERS, Read, Step, plan
-from .trace import trace
+from .trace import RandomSource, trace
 from .value import Value
 
 __all__ = ["CompiledFunction", "compile"]
@@ -64,13 +67,46 @@ def _first_failing_lane(function: Callable[..., Any], args: list[Any]) -> tuple[
     return "", "..."
 
 
+class RandomColumns:
+    """The random inputs' columns for a batch, drawn as the one-sample code would draw them.
+
+    Run sample after sample, that code calls each ``draw`` once per random input in the
+    order the inputs were made; so for each draw function, ``batch * k`` calls in a row
+    (k: its inputs) filled row by row are those very numbers.  Each column then goes
+    through its transform, consecutive columns with the same transform at once.
+    """
+
+    def __init__(self, sources: list[RandomSource]) -> None:
+        self.width = len(sources)
+        self.groups: dict[Callable[[], float], list[int]] = {}
+        for j, source in enumerate(sources):
+            self.groups.setdefault(source.draw, []).append(j)
+        self.runs: list[tuple[slice, Callable[[Any], Any]]] = []
+        start = 0
+        for j in range(1, self.width + 1):
+            if j == self.width or sources[j].transform != sources[start].transform:
+                self.runs.append((slice(start, j), sources[start].transform))
+                start = j
+
+    def __call__(self, batch: int) -> np.ndarray:
+        columns = np.empty((batch, self.width))
+        for draw, where in self.groups.items():
+            n = batch * len(where)
+            columns[:, where] = np.fromiter((draw() for _ in range(n)), float, n).reshape(
+                batch, len(where))  # fmt: skip
+        for run, transform in self.runs:
+            columns[:, run] = transform(columns[:, run])
+        return columns
+
+
 class CompiledFunction:
     """A traced one-sample function, evaluated over a batch: see :func:`compile`."""
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any]) -> None:
         traced = trace(fn, example_inputs)
         self.name: str = getattr(fn, "__qualname__", type(fn).__name__)
-        self.n_inputs: int = len(traced.inputs)
+        self.n_inputs: int = len(traced.inputs) - len(traced.random)
+        self._random = RandomColumns(traced.random) if traced.random else None
         self.n_outputs: int = len(traced.outputs)
         self.n_nodes: int = len(traced.order)
         self._single = traced.single
@@ -80,7 +116,9 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         return (
-            f"CompiledFunction({self.name}: {self.n_inputs} inputs, {self.n_outputs} outputs, "
+            f"CompiledFunction({self.name}: {self.n_inputs} inputs"
+            + (f" (and {self._random.width} random)" if self._random else "")
+            + f", {self.n_outputs} outputs, "
             f"{len(self.parameters)} parameters and constants; {self.n_nodes} nodes in "
             f"{len(self._steps) - 2} array steps)"
         )
@@ -111,6 +149,8 @@ class CompiledFunction:
 
     def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
         """Every step's value, and the arrays each step read (kept for backward)."""
+        if self._random is not None:  # fresh random inputs (dropout masks) for every call
+            X = np.concatenate([X, self._random(X.shape[0])], axis=1)
         parameters = np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
         values: list[np.ndarray] = [X, parameters]
         read: list[list[np.ndarray]] = [[], []]

@@ -1,8 +1,11 @@
-"""``fit(..., compiled=True)``: a training step through :func:`autograd.compile`.
+"""``fit(..., compiled="auto")``: a training step through :func:`autograd.compile`.
 
 :class:`CompiledStep` stands in for :func:`nn.training.loss_and_grads`.  It traces ONE
 sample once -- the model, that sample's loss term with the target as traced inputs, and
-the penalty -- and replays it over every batch.  Targets are encoded as numbers so no
+the penalty -- and replays it over every batch (a mini-batch of any size, the short
+last one too).  Dropout in training mode becomes a random input of the program: a
+fresh mask for every sample at every step, drawn from the layer's generator exactly as
+the scalar path draws it (see :class:`nn.Dropout`).  Targets are encoded as numbers so no
 Python code looks at them while tracing: a class index becomes a one-hot row for
 cross-entropy, a label stays a number for the element-wise losses.
 
@@ -16,11 +19,15 @@ Per sample, the traced terms are (k = the model's output width):
 
 The batch mean of these is the loss :func:`fit` would compute, the penalty is added to
 every sample's term (so once to the mean), and the gradients are the scalar engine's.
+What cannot be compiled raises :class:`NotCompilable` (a loss without a traced term) or
+:class:`autograd.TraceError` (the model reads a value from Python, or uses an op with no
+array form); ``fit(compiled="auto")`` then trains with the scalar engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -29,7 +36,6 @@ import autograd
 from autograd import Value
 
 from .functional import _shifted, log_sum_exp_shifted
-from .layers import Dropout
 from .losses import (
     _bce_logits_term,
     _bce_term,
@@ -88,6 +94,23 @@ def _as_list(output: Any) -> list:
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
+class NotCompilable(ValueError):
+    """``fit`` cannot compile this training step (a loss with no compiled form)."""
+
+
+@contextmanager
+def _eval_mode(model: Any) -> Iterator[None]:
+    """The model in evaluation mode (dropout off), its mode put back afterwards."""
+    was_training = getattr(model, "training", False)
+    if isinstance(model, Module):
+        model.eval()
+    try:
+        yield
+    finally:
+        if isinstance(model, Module):
+            model.train(was_training)
+
+
 class CompiledStep:
     """``loss_and_grads`` for one (model, loss, penalty), compiled for batches.
 
@@ -100,17 +123,14 @@ class CompiledStep:
                  penalty: Callable[[], Value] | None = None) -> None:  # fmt: skip
         if loss not in _TERMS:
             known = ", ".join(f.__name__ for f in _TERMS)
-            raise ValueError(f"compiled=True supports the losses {known}; for "
-                             f"{getattr(loss, '__name__', loss)!r} use compiled=False or "
-                             "autograd.compile directly")  # fmt: skip
-        if isinstance(model, Module) and any(isinstance(m, Dropout) and m.p > 0.0
-                                             for m in model.modules()):  # fmt: skip
-            raise ValueError("compiled=True cannot train a model with Dropout: a traced "
-                             "graph would keep one dropout mask for every sample")  # fmt: skip
+            raise NotCompilable(f"compiled training supports the losses {known}; for "
+                                f"{getattr(loss, '__name__', loss)!r} use compiled=False or "
+                                "autograd.compile directly")  # fmt: skip
         term, self._encoding = _TERMS[loss]
         self._hinge = loss is hinge_loss
         self._n_features = len(X[0])
-        example = model(list(X[0]))
+        with _eval_mode(model), autograd.no_grad():  # draws no dropout mask
+            example = model(list(X[0]))
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
@@ -124,7 +144,10 @@ class CompiledStep:
 
         example_row = np.concatenate([self._features[0], self._targets([y[0]])[0]])
         self.program = autograd.compile(sample, example_row)
-        self.model_program = autograd.compile(lambda *x: model(list(x)), self._features[0])
+        self._traced = set(self.program.parameters)
+        self._untraced: tuple[Sequence[Value] | None, list[Value]] = (None, [])
+        with _eval_mode(model):  # what evaluate computes: the model without dropout
+            self.model_program = autograd.compile(lambda *x: model(list(x)), self._features[0])
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
@@ -148,14 +171,17 @@ class CompiledStep:
         return self._features[indices] if min(indices) >= 0 else _matrix(X, self._n_features)
 
     def evaluate(self, model: Any, X: Sequence) -> list:
-        """The model's outputs on X as floats (a float or a list per sample)."""
+        """The model's outputs on X as floats (a float or a list per sample), in
+        evaluation mode."""
         return self.model_program(self._rows_of(X)).tolist()
 
     def __call__(self, model: Any, X: Sequence, y: Sequence, loss: Any,
                  params: Sequence[Value], penalty: Any = None) -> tuple[float, list]:  # fmt: skip
-        for p in params:
-            p.grad = 0.0
         batch = np.concatenate([self._rows_of(X), self._targets(y)], axis=1)
-        result = self.program.backward(batch, outputs=[0])
+        result = self.program.backward(batch, outputs=[0], accumulate=False)
+        if self._untraced[0] is not params:  # fit passes the same list at every step
+            self._untraced = (params, [p for p in params if p not in self._traced])
+        for p in self._untraced[1]:  # parameters the loss does not use: gradient 0
+            p.grad = 0.0
         outputs = result[:, 2] if self._single else result[:, 2:]
         return float(result[:, 1].mean()), outputs.tolist()

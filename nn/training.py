@@ -18,10 +18,10 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from autograd import Value, no_grad
+from autograd import TraceError, Value, no_grad
 
 from .activations import Activation
-from .compiled import CompiledStep
+from .compiled import CompiledStep, NotCompilable
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
 from .layers import Sequential
@@ -260,7 +260,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         shuffle: bool = True, seed: int | None = None,
         measure_accuracy: bool | None = None, threshold: float | None = None,
         callback: Callable[[int, History], Any] | None = None,
-        compiled: bool = False) -> History:  # fmt: skip
+        compiled: bool | str = "auto") -> History:  # fmt: skip
     """Train ``model`` on (X, y) for ``epochs`` epochs and return the :class:`History`.
 
     Each batch minimises ``loss(outputs, targets) + l1 * sum|p| + l2 * sum p^2``
@@ -276,8 +276,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     weights.  ``measure_accuracy``: None measures it unless the loss is mean squared
     error or the labels are not whole numbers.  ``callback(epoch, history)`` runs
     after each epoch; returning True stops training.  ``progress`` shows a tqdm bar.
-    ``compiled=True`` traces one sample once and replays it over each batch with numpy
-    (:mod:`nn.compiled`): the same losses and gradients, many times faster.
+    ``compiled``: ``"auto"`` (the default) traces one sample once and replays it over
+    each batch with numpy (:mod:`nn.compiled`: the same losses and gradients, many
+    times faster) when the model and loss can be traced, and otherwise trains with the
+    scalar engine, saying why in one line; ``False`` always uses the scalar engine
+    (every step builds a graph of Values), ``True`` always compiles or raises.
     Python's cyclic garbage collector is paused while training (graphs have no
     cycles, so reference counting frees them) and switched back on at the end.
     """
@@ -302,10 +305,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     stopping = _early_stopping(early_stopping)
     monitor = _Monitor(stopping, model) if stopping else None
     rng = random.Random(seed)
-    step, evaluate = loss_and_grads, _evaluate
-    if compiled:
-        step = CompiledStep(model, loss_fn, X, y, penalty)
-        evaluate = step.evaluate
+    step, evaluate = _step_functions(compiled, model, loss_fn, X, y, penalty)
     history = History()
     was_training, gc_was_enabled = model.training, gc.isenabled()
     gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
@@ -348,6 +348,25 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         history.best_epoch = monitor.best_epoch
         monitor.restore()
     return history
+
+
+def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, X: list, y: list,
+                    penalty: Callable[[], Value] | None) -> tuple[Callable, Callable]:  # fmt: skip
+    """fit's (step, evaluate): compiled (:class:`nn.compiled.CompiledStep`) or the scalar
+    engine's (:func:`loss_and_grads`, :func:`_evaluate`), as ``compiled`` asks."""
+    if compiled is not True and compiled is not False and compiled != "auto":
+        raise ValueError(f"compiled must be True, False or 'auto', received {compiled!r}")
+    if compiled is False:
+        return loss_and_grads, _evaluate
+    try:
+        step = CompiledStep(model, loss_fn, X, y, penalty)
+    except (NotCompilable, TraceError) as error:
+        if compiled is True:
+            raise
+        reason = " ".join(str(error).split())  # one line
+        print(f"nn.fit: training with the scalar engine, not compiled: {reason}")
+        return loss_and_grads, _evaluate
+    return step, step.evaluate
 
 
 def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: LossFunction,
