@@ -146,8 +146,18 @@ class CompiledStep:
         self.program = autograd.compile(sample, example_row)
         self._traced = set(self.program.parameters)
         self._untraced: tuple[Sequence[Value] | None, list[Value]] = (None, [])
-        with _eval_mode(model):  # what evaluate computes: the model without dropout
-            self.model_program = autograd.compile(lambda *x: model(list(x)), self._features[0])
+        self._model = model
+        self._model_program: autograd.CompiledFunction | None = None
+
+    @property
+    def model_program(self) -> autograd.CompiledFunction:
+        """The model alone in evaluation mode (no dropout), compiled when first needed."""
+        if self._model_program is None:
+            model = self._model
+            with _eval_mode(model):
+                self._model_program = autograd.compile(lambda *x: model(list(x)),
+                                                       self._features[0])  # fmt: skip
+        return self._model_program
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
