@@ -76,7 +76,10 @@ class Fused:
         """``args``: the parts' arrays, then the bias's if any."""
         if self.kind == "matmul":
             out = args[0] @ args[1].T
-        elif self.kind == "dot":
+            if self.bias is not None:
+                out += args[-1]  # in place: the product is a new (batch, k) array
+            return out
+        if self.kind == "dot":
             out = (args[0] * args[1]).sum(axis=-1)
         else:
             out = args[0].sum(axis=-1)
