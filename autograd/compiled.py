@@ -284,7 +284,7 @@ class CompiledFunction:
     def _pass(self, step: Step, read: Read, contribution: np.ndarray,
               grads: _Gradients) -> None:  # fmt: skip
         """Send a step's gradient contribution to the step it read."""
-        batch_axis = contribution.ndim > max(1, np.ndim(read.columns))  # matmul's dW has none
+        batch_axis = contribution.ndim > read.dims  # matmul's dW has none
         if step.batched and not self._steps[read.step].batched and batch_axis:
             contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
         grads.add(read, contribution)
@@ -307,6 +307,8 @@ class _Gradients:
         step, columns, current = read.step, read.columns, self.arrays[read.step]
         if read.broadcast:  # one column read by every node: the readers' sum
             contribution = contribution.sum(axis=-1, keepdims=True)
+        elif read.shape is not None:  # a (k, n) block of consecutive columns
+            contribution = contribution.reshape(*contribution.shape[:-2], -1)
         if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
                 self.arrays[step], self.owned[step] = contribution, False

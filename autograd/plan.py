@@ -9,7 +9,8 @@ would be a strict part of the other's), and a step only reads steps made before 
 the steps run in the order they were made.
 
 Step 0 holds the traced inputs (the columns of X), step 1 every other leaf: parameters
-and constants, whose ``.data`` is read at every call.
+and constants, whose ``.data`` is read at every call, laid out so that a layer's
+weight matrix is a view of that array (no gather, no scatter of its gradient).
 
 Linear n-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
 against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
@@ -42,16 +43,27 @@ class Read:
 
     ``broadcast``: every node reads the same one column, kept as a (batch, 1) view that
     numpy broadcasts; its gradient is the sum over the k readers (not ``np.add.at``).
+    ``shape``: a slice of k * n consecutive columns seen as a (k, n) block -- a stacked
+    read as a view, with no gather (a layer's weights, once laid out by :func:`_layout`).
     """
 
     step: int
     columns: Columns
     repeats: bool  # a column is read more than once: gradients need np.add.at
     broadcast: bool = False
+    shape: tuple[int, int] | None = None
+
+    @property
+    def dims(self) -> int:
+        """How many trailing axes of the array read are columns (1, or 2 when stacked)."""
+        return 2 if self.shape is not None else max(1, np.ndim(self.columns))
 
     def of(self, values: list[np.ndarray]) -> np.ndarray:
         value = values[self.step]
-        return value if self.columns is None else value[..., self.columns]
+        if self.columns is None:
+            return value
+        value = value[..., self.columns]
+        return value if self.shape is None else value.reshape(*value.shape[:-1], *self.shape)
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,10 @@ def _stacked(step: Step, positions: range, where: dict[Value, tuple]) -> Read | 
         return None
     index = np.array([[where[node.inputs[p]][1] for p in positions] for node in step.members],
                      dtype=np.intp).reshape(len(step.members), len(positions))  # fmt: skip
+    flat = index.ravel()
+    if (np.diff(flat) == 1).all():  # consecutive columns: a view of a slice
+        return Read(sources.pop(), slice(int(flat[0]), int(flat[-1]) + 1), False,
+                    shape=index.shape)  # fmt: skip
     return Read(sources.pop(), index, len(np.unique(index)) < index.size)
 
 
@@ -188,6 +204,38 @@ def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | N
     return None
 
 
+def _layout(steps: list[Step]) -> list[Value] | None:
+    """The parameters reordered so that each fused layer's weights (row by row) and then
+    its biases are consecutive columns, read as views rather than gathered; None if
+    nothing moves.  A parameter already placed (shared weights) stays where it is."""
+    members = steps[PARAMETERS].members
+    placed: dict[int, None] = {}  # old columns in their new order
+    for step in steps[2:]:
+        if step.fused is None or step.fused.kind != "matmul":
+            continue
+        for read in (step.fused.parts[1], step.fused.bias):
+            if read is None or read.step != PARAMETERS or not isinstance(read.columns, np.ndarray):
+                continue
+            columns = read.columns.ravel().tolist()
+            if not read.repeats and not builtins.any(c in placed for c in columns):
+                placed.update(dict.fromkeys(columns))
+    if not placed:
+        return None
+    return [members[c] for c in placed] + [m for c, m in enumerate(members) if c not in placed]
+
+
+def _connect(steps: list[Step], where: dict[Value, tuple]) -> None:
+    """Each step's reads of earlier steps, whether it needs a gradient, its fused form."""
+    for step in steps[2:]:
+        step.reads = []
+        for position, x in enumerate(step.members[0].inputs):
+            source = where[x][0]
+            indices = [where[node.inputs[position]][1] for node in step.members]
+            step.reads.append(_read(source, indices, len(steps[source].members)))
+        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
+        step.fused = _fuse(step, steps, where)
+
+
 def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Value, tuple]]:
     """Group the nodes into steps; return the steps and each node's (step, column)."""
     steps = [Step(None, batched=True, members=list(inputs)), Step(None, batched=False)]
@@ -214,11 +262,10 @@ def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Valu
         where[node] = (index, len(steps[index].members))
         steps[index].members.append(node)
     steps[PARAMETERS].needs_grad = True
-    for step in steps[2:]:
-        for position, x in enumerate(step.members[0].inputs):
-            source = where[x][0]
-            indices = [where[node.inputs[position]][1] for node in step.members]
-            step.reads.append(_read(source, indices, len(steps[source].members)))
-        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
-        step.fused = _fuse(step, steps, where)
+    _connect(steps, where)
+    members = _layout(steps)
+    if members is not None:  # plan the reads again, against the new parameter columns
+        steps[PARAMETERS].members = members
+        where.update((p, (PARAMETERS, i)) for i, p in enumerate(members))
+        _connect(steps, where)
     return steps, where
