@@ -208,8 +208,8 @@ def mlp_speed(sizes: list[int]) -> None:
             contenders["torch"] = torch_step
         losses = {name: step() for name, step in contenders.items()}
         assert max(losses.values()) - min(losses.values()) < 1e-9, f"losses disagree: {losses}"
-        repeats = max(1, 2000 // batch)
-        times = best_times(contenders, rounds=5, repeats=dict.fromkeys(contenders, repeats))
+        repeats = max(2, 4000 // batch)
+        times = best_times(contenders, rounds=7, repeats=dict.fromkeys(contenders, repeats))
         line = f"   batch {batch:>6}: compiled {times['compiled'] * 1e3:8.2f} ms, " \
                f"numpy {times['numpy'] * 1e3:8.2f} ms"  # fmt: skip
         to_numpy = times["compiled"] / times["numpy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -209,6 +210,20 @@ class Branching(nn.Module):
         return out if out > 0 else 0.5 * out
 
 
+SOFTPLUS = autograd.custom_op("softplus_i14", lambda x: math.log1p(math.exp(x)),
+                              lambda x: 1.0 / (1.0 + math.exp(-x)))  # fmt: skip
+
+
+class Softplus(nn.Module):
+    """A model ending in a custom op written for floats only (no array form)."""
+
+    def __init__(self) -> None:
+        self.mlp = nn.MLP(2, [4, 1])
+
+    def __call__(self, x):
+        return SOFTPLUS(self.mlp(x))
+
+
 def my_loss(outputs, targets):
     return nn.mse_loss(outputs, targets)
 
@@ -216,6 +231,7 @@ def my_loss(outputs, targets):
 @pytest.mark.parametrize("build, loss, why", [
     (lambda: nn.MLP(2, [4, 1]), my_loss, "supports the losses .* for 'my_loss'"),
     (Branching, nn.mse_loss, r"uses a comparison \(>\) of a value computed from its inputs"),
+    (Softplus, nn.mse_loss, "the op 'softplus_i14' has no array form"),
 ])  # fmt: skip
 def test_auto_falls_back_to_the_scalar_engine_and_says_why_once(build, loss, why, capsys) -> None:
     X, y = MOONS[0][:20], [float(t) for t in MOONS[1][:20]]
