@@ -222,6 +222,7 @@ class CompiledFunction:
         X = self._check_batch(X)
         batch = X.shape[0]
         values, read = self._forward(X)
+        result = self._assemble(values, batch)
         grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
         chosen = range(self.n_outputs) if outputs is None else list(outputs)
@@ -246,6 +247,8 @@ class CompiledFunction:
                         f"compiled {self.name}: backward: the gradient flowing back through "
                         f"{self._steps[index].op.name} is not finite ({error})"
                     ) from None
+                # Done with this step: free its arrays, so numpy reuses the memory.
+                grads.arrays[index] = values[index] = read[index] = None
         totals = grads.arrays[PARAMETERS]
         if totals is None:
             totals = np.zeros(len(self.parameters))
@@ -257,7 +260,7 @@ class CompiledFunction:
         else:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad = total
-        return self._assemble(values, batch)
+        return result
 
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
                        args: list[np.ndarray], grads: _Gradients) -> None:  # fmt: skip
