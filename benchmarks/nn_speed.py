@@ -37,7 +37,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one thread, as torch is se
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 
-from common import best_times, demo_lr, micrograd_step_function, moons, report  # noqa: E402
+from common import (  # noqa: E402
+    best_times,
+    demo_lr,
+    micrograd_step_function,
+    moons,
+    paused_time,
+    report,
+)
 
 import nn  # noqa: E402
 
@@ -63,20 +70,6 @@ def chaingrad_training_step() -> tuple[Callable[[], float], list]:
         return sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
 
     return step, params
-
-
-def paused_time(function: Callable[[], object], calls: int) -> float:
-    """Seconds per call over ``calls`` calls with the cyclic collector off (as ``timeit``
-    does); it collects beforehand, untimed."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(calls):
-            function()
-        return (time.perf_counter() - start) / calls
-    finally:
-        gc.enable()
 
 
 def step_speed(rounds: int) -> float:
