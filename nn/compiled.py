@@ -99,11 +99,12 @@ class NotCompilable(ValueError):
 
 
 @contextmanager
-def _eval_mode(model: Any) -> Iterator[None]:
-    """The model in evaluation mode (dropout off), its mode put back afterwards."""
+def _mode(model: Any, training: bool) -> Iterator[None]:
+    """The model in training mode or in evaluation mode (dropout off), its mode put
+    back afterwards."""
     was_training = getattr(model, "training", False)
     if isinstance(model, Module):
-        model.eval()
+        model.train(training)
     try:
         yield
     finally:
@@ -129,7 +130,7 @@ class CompiledStep:
         term, self._encoding = _TERMS[loss]
         self._hinge = loss is hinge_loss
         self._n_features = len(X[0])
-        with _eval_mode(model), autograd.no_grad():  # draws no dropout mask
+        with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
             example = model(list(X[0]))
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
@@ -143,7 +144,8 @@ class CompiledStep:
             return [total, data_term, *outs]
 
         example_row = np.concatenate([self._features[0], self._targets([y[0]])[0]])
-        self.program = autograd.compile(sample, example_row)
+        with _mode(model, training=True):  # fit trains in training mode, whatever the model's
+            self.program = autograd.compile(sample, example_row)
         self._traced = set(self.program.parameters)
         self._untraced: tuple[Sequence[Value] | None, list[Value]] = (None, [])
         self._model = model
@@ -154,7 +156,7 @@ class CompiledStep:
         """The model alone in evaluation mode (no dropout), compiled when first needed."""
         if self._model_program is None:
             model = self._model
-            with _eval_mode(model):
+            with _mode(model, training=False):
                 self._model_program = autograd.compile(lambda *x: model(list(x)),
                                                        self._features[0])  # fmt: skip
         return self._model_program

@@ -156,7 +156,7 @@ def test_dropout_compiles_with_a_fresh_mask_per_sample_and_call() -> None:
 def twenty_steps(build, X, y, loss, compiled, **options) -> tuple[nn.History, list[float]]:
     """20 SGD steps of nn.fit from the same start (and the same global random state)."""
     random.seed(11)
-    model = build()
+    model = build().eval()  # fit trains in training mode whatever the mode it is given
     random.seed(12)
     history = nn.fit(model, X, y, loss, nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.5),
                      progress=False, seed=0, compiled=compiled, **options)  # fmt: skip
