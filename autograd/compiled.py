@@ -4,10 +4,11 @@
 :mod:`autograd.trace`) and plans it as a short list of array *steps* (see
 :mod:`autograd.plan`).  ``prog(X)`` evaluates the graph for every row of ``X`` at once
 and ``prog.backward(X)`` pushes gradients back to the parameters -- with the very rules
-of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend.  One rule is
-applied in a second form: a layer's fused ``dot`` nodes use dot's table rule
+of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend.  Two rules
+are applied in a second form: a layer's fused ``dot`` nodes use dot's table rule
 (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) as matrix products (``plan.Fused``), which is
-where the speed comes from; the tests hold it to the scalar engine's gradients.  The
+where the speed comes from, and relu's d/dx = where(x > 0, 1, 0) multiplies the
+gradient as the mask x > 0; the tests hold both to the scalar engine's gradients.  The
 chain rule over a step is the scalar one, column by column:
 
     grad[input column] += grad[node column] * d node / d input

@@ -115,9 +115,10 @@ def _mode(model: Any, training: bool) -> Iterator[None]:
 class CompiledStep:
     """``loss_and_grads`` for one (model, loss, penalty), compiled for batches.
 
-    ``step(model, X, y, loss, params, penalty)`` zeroes every p.grad in ``params``,
-    accumulates d (mean loss + penalty) / d p, and returns the mean loss without the
-    penalty and the model's outputs as floats -- like :func:`nn.loss_and_grads`.
+    ``step(model, X, y, loss, params, penalty)`` sets every p.grad in ``params`` to
+    d (mean loss + penalty) / d p (0 for a parameter the loss does not use), and returns
+    the mean loss without the penalty and the model's outputs as floats -- like
+    :func:`nn.loss_and_grads`.
     """
 
     def __init__(self, model: Module, loss: Callable, X: Sequence, y: Sequence,
