@@ -386,3 +386,16 @@ def test_accumulate_false_sets_the_gradients() -> None:
         p.grad = 5.0
     prog.backward(X, accumulate=False)
     np.testing.assert_allclose([p.grad for p in model.parameters()], expected, rtol=1e-15)
+
+
+def test_nodes_reading_one_column_each_broadcast_it() -> None:
+    c = Value(1.5)
+
+    def fn(x: Value, y: Value) -> list[Value]:
+        m = autograd.max([x, y])
+        same = [x * c, x * c, x * c]  # one step whose every read is one broadcast column
+        return [*(v - m for v in (x, y)), *same, autograd.sum(same) * y]
+
+    X = np.array([[0.5, -1.0], [2.0, 3.0], [-1.0, -0.5]])
+    prog = assert_matches(fn, X, [c])
+    assert any(r.broadcast for s in prog._steps[2:] for r in s.reads)
