@@ -56,7 +56,8 @@ class Read:
     @property
     def dims(self) -> int:
         """How many trailing axes of the array read are columns (1, or 2 when stacked)."""
-        return 2 if self.shape is not None else max(1, np.ndim(self.columns))
+        stacked = self.shape is not None or getattr(self.columns, "ndim", 1) == 2
+        return 2 if stacked else 1
 
     def of(self, values: list[np.ndarray]) -> np.ndarray:
         value = values[self.step]
