@@ -153,8 +153,7 @@ class CompiledFunction:
         """Every step's value, and the arrays each step read (kept for backward)."""
         if self._random is not None:  # fresh random inputs (dropout masks) for every call
             X = np.concatenate([X, self._random(X.shape[0])], axis=1)
-        parameters = np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
-        values: list[np.ndarray] = [X, parameters]
+        values: list[np.ndarray] = [X, self._parameter_data()]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
@@ -255,13 +254,21 @@ class CompiledFunction:
             totals = np.zeros(len(self.parameters))
         elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
             raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
+        self._set_gradients(totals, accumulate)
+        return result
+
+    def _parameter_data(self) -> np.ndarray:
+        """Every parameter's (and constant's) ``.data``: step 1's values, read at every call."""
+        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
+
+    def _set_gradients(self, totals: np.ndarray, accumulate: bool) -> None:
+        """Add ``totals`` to the parameters' ``.grad`` (or set them, without ``accumulate``)."""
         if accumulate:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad += total
         else:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad = total
-        return result
 
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
                        args: list[np.ndarray], grads: _Gradients) -> None:  # fmt: skip

@@ -123,8 +123,10 @@ def mlp_problem(batch: int) -> tuple[nn.MLP, np.ndarray, np.ndarray]:
     return model, rng.normal(size=(batch, WIDTHS[0])), rng.integers(0, 10, batch)
 
 
-def compiled_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> Callable[[], float]:
-    """prog.backward: the mean cross-entropy's gradients set in the Values' .grad."""
+def compiled_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray
+                      ) -> tuple[Callable[[], float], Callable[[], None]]:  # fmt: skip
+    """prog.backward (the mean cross-entropy's gradients set in the Values' .grad), and
+    the part of it that reads the parameters' Values and writes their gradients."""
     n = X.shape[1]
     prog = autograd.compile(lambda *xs: _cross_entropy_term(model(list(xs[:n])), list(xs[n:])),
                             np.zeros(n + 10))  # fmt: skip
@@ -133,7 +135,10 @@ def compiled_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> Calla
     def step() -> float:
         return float(prog.backward(batch, accumulate=False).mean())
 
-    return step
+    def traffic() -> None:
+        prog._set_gradients(prog._parameter_data(), accumulate=False)
+
+    return step, traffic
 
 
 def layer_arrays(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -201,8 +206,8 @@ def mlp_speed(sizes: list[int]) -> None:
           "(float64, one thread)")
     for batch in sizes:
         model, X, labels = mlp_problem(batch)
-        contenders = {"compiled": compiled_mlp_step(model, X, labels),
-                      "numpy": numpy_mlp_step(model, X, labels)}  # fmt: skip
+        compiled, traffic = compiled_mlp_step(model, X, labels)
+        contenders = {"compiled": compiled, "numpy": numpy_mlp_step(model, X, labels)}
         torch_step = torch_mlp_step(model, X, labels)
         if torch_step is not None:
             contenders["torch"] = torch_step
@@ -223,6 +228,9 @@ def mlp_speed(sizes: list[int]) -> None:
             verdicts.append(f"compiled / torch {to_torch:.2f} (goal <= 1: {_met(to_torch <= 1)})")
         print(line)
         print("      " + "; ".join(verdicts), flush=True)
+        values = min(paused_time(traffic, calls) for _ in range(3))
+        print(f"      of the compiled time, reading the {len(model.parameters()):,} parameters' "
+              f"Values and writing their gradients: {values * 1e3:.2f} ms", flush=True)
 
 
 def _met(ok: bool) -> str:
