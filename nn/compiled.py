@@ -14,8 +14,9 @@ Per sample, the traced terms are (k = the model's output width):
 * ``cross_entropy``: log(sum_j e^(z_j - m)) - sum_j t_j (z_j - m), m = max_j z_j,
   t one-hot (the max is a node here: its gradient is 1 - sum_j softmax_j = 0);
 * ``mse_loss``, ``hinge_loss``, ``bce_with_logits``, ``binary_cross_entropy``: the
-  mean over the k outputs of the element-wise term; binary_cross_entropy without
-  torch's clamp of log at -100 (a probability of exactly 0 or 1 is a domain error).
+  mean over the k outputs of the element-wise term; binary_cross_entropy's log clamped
+  at -100 as log(max(p, e^-100)) (the scalar clamp is a Python branch), so a
+  probability of exactly 0 or 1 gives the scalar path's loss and gradient.
 
 The batch mean of these is the loss :func:`fit` would compute, the penalty is added to
 every sample's term (so once to the mean), and the gradients are the scalar engine's.
@@ -26,6 +27,7 @@ array form); ``fit(compiled="auto")`` then trains with the scalar engine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -37,8 +39,11 @@ from autograd import Value
 
 from .functional import _shifted, log_sum_exp_shifted
 from .losses import (
+    _LOG_FLOOR,
     _bce_logits_term,
     _bce_term,
+    _check_probabilities,
+    _class_index,
     _hinge_term,
     _reduce,
     _squared_error,
@@ -57,6 +62,14 @@ def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
     return log_sum_exp_shifted(shifted) - autograd.dot(onehot, shifted)
 
 
+_TINY = math.exp(_LOG_FLOOR)  # log(max(p, _TINY)) = max(log p, -100), with no branch
+
+
+def _log_clamped_traced(x: Value) -> Value:
+    """nn.losses' log clamped at -100 as ops: the max passes no gradient where clamped."""
+    return autograd.max([x, Value(_TINY)]).log()
+
+
 def _mean_of(term: Callable[[Value, Value], Value]) -> Callable[[list, list], Value]:
     """The mean over the outputs of one of nn.losses' element-wise terms."""
     return lambda outs, targets: _reduce([term(o, t) for o, t in zip(outs, targets)], "mean")
@@ -69,7 +82,8 @@ _TERMS: dict[Callable, tuple[Callable[[list, list], Value], str]] = {
     mse_loss: (_mean_of(_squared_error), "values"),
     hinge_loss: (_mean_of(_hinge_term), "values"),
     bce_with_logits: (_mean_of(_bce_logits_term), "values"),
-    binary_cross_entropy: (_mean_of(lambda p, t: _bce_term(p, t, log=Value.log)), "values"),
+    binary_cross_entropy: (_mean_of(lambda p, t: _bce_term(p, t, log=_log_clamped_traced)),
+                           "values"),
 }
 
 
@@ -130,6 +144,7 @@ class CompiledStep:
                                 "autograd.compile directly")  # fmt: skip
         term, self._encoding = _TERMS[loss]
         self._hinge = loss is hinge_loss
+        self._probabilities = loss is binary_cross_entropy
         self._n_features = len(X[0])
         with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
             example = model(list(X[0]))
@@ -164,11 +179,8 @@ class CompiledStep:
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
-        if self._encoding == "onehot":
-            classes = np.asarray(y, dtype=np.intp)
-            if classes.min() < 0 or classes.max() >= self._width:
-                raise ValueError(f"cross_entropy: targets must be class indices 0 to "
-                                 f"{self._width - 1}, received {sorted(set(y))}")  # fmt: skip
+        if self._encoding == "onehot":  # each target checked as cross_entropy checks it
+            classes = [_class_index(t, self._width) for t in y]
             return np.eye(self._width)[classes]
         targets = np.asarray(y, dtype=float).reshape(len(y), -1)
         if targets.shape[1] != self._width:
@@ -197,4 +209,7 @@ class CompiledStep:
         for p in self._untraced[1]:  # parameters the loss does not use: gradient 0
             p.grad = 0.0
         outputs = result[:, 2] if self._single else result[:, 2:]
+        if self._probabilities:  # binary_cross_entropy refuses what is not a probability
+            outside = outputs[~((outputs >= 0.0) & (outputs <= 1.0))]
+            _check_probabilities([Value(float(p)) for p in outside[:1]], [])
         return float(result[:, 1].mean()), outputs.tolist()

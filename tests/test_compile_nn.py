@@ -105,8 +105,12 @@ def test_refusals() -> None:
         step(model, X, y, nn.hinge_loss, model.parameters())
     classifier = nn.MLP(2, [4, 3])
     step = CompiledStep(classifier, nn.cross_entropy, X, y)
-    with pytest.raises(ValueError, match="class indices 0 to 2"):
-        step(classifier, X, [3] * 10, nn.cross_entropy, classifier.parameters())
+    for targets, error in (([3] * 10, ValueError), ([1.5] * 10, TypeError)):
+        with pytest.raises(error) as compiled_error:  # what the scalar path says
+            step(classifier, X, targets, nn.cross_entropy, classifier.parameters())
+        with pytest.raises(error) as scalar_error:
+            nn.loss_and_grads(classifier, X, targets, nn.cross_entropy, classifier.parameters())
+        assert str(compiled_error.value) == str(scalar_error.value)
     with pytest.raises(ValueError, match="2 target"):
         CompiledStep(model, nn.mse_loss, X, [[0.0, 1.0]] * 10)
     ragged = [*X[:3], [0.5], *X[4:]]
@@ -260,3 +264,20 @@ def test_auto_compiles_quietly(capsys) -> None:
 def test_random_input_only_while_tracing() -> None:
     with pytest.raises(RuntimeError, match="only while tracing"):
         autograd.trace.random_input(random.random, lambda u: u)
+
+
+def test_binary_cross_entropy_clamps_like_the_scalar_path() -> None:
+    X, y = MOONS[0][:12], MOONS[1][:12]
+    random.seed(4)
+    model = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid")
+    for p in model.layers[1].parameters():
+        p.data *= 900.0  # saturated: sigmoid gives exactly 0.0 or 1.0 for some samples
+    outputs = [model(x).data for x in X]
+    assert 0.0 in outputs and 1.0 in outputs
+    assert_same_step(model, X, y, nn.binary_cross_entropy)
+    linear = nn.MLP(2, [4, 1])  # outputs outside [0, 1]: refused by both paths
+    step = CompiledStep(linear, nn.binary_cross_entropy, X, y)
+    with pytest.raises(ValueError, match=r"probabilities must be in \[0, 1\]"):
+        step(linear, X, y, nn.binary_cross_entropy, linear.parameters())
+    with pytest.raises(ValueError, match=r"probabilities must be in \[0, 1\]"):
+        nn.loss_and_grads(linear, X, y, nn.binary_cross_entropy, linear.parameters())
