@@ -42,6 +42,7 @@ from .losses import (
     _LOG_FLOOR,
     _bce_logits_term,
     _bce_term,
+    _check_labels,
     _check_probabilities,
     _class_index,
     _hinge_term,
@@ -186,8 +187,8 @@ class CompiledStep:
         if targets.shape[1] != self._width:
             raise ValueError(f"{targets.shape[1]} target(s) per sample but the model has "
                              f"{self._width} output(s)")  # fmt: skip
-        if self._hinge and not np.isin(targets, (-1.0, 1.0)).all():
-            raise ValueError("hinge_loss: labels must be -1 or 1")
+        if self._hinge:
+            _check_labels([], targets.ravel().tolist())
         return targets
 
     def _rows_of(self, X: Sequence) -> np.ndarray:
