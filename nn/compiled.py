@@ -97,6 +97,8 @@ def _matrix(X: Sequence, width: int) -> np.ndarray:
         array = None
     if array is not None and array.ndim == 2 and array.shape[1] == width:
         return array
+    if array is not None and array.ndim == 1 and width == 1:  # samples that are numbers
+        return array[:, None]
     for i, row in enumerate(X):
         received = len(row) if hasattr(row, "__len__") else 1
         if received != width:
@@ -146,16 +148,18 @@ class CompiledStep:
         term, self._encoding = _TERMS[loss]
         self._hinge = loss is hinge_loss
         self._probabilities = loss is binary_cross_entropy
-        self._n_features = len(X[0])
+        # A sample is a list of numbers, or one number (what model(x) is then given).
+        self._numbers = not isinstance(X[0], (list, tuple))
+        self._n_features = 1 if self._numbers else len(X[0])
         with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
-            example = model(list(X[0]))
+            example = self._apply(model, [X[0]] if self._numbers else X[0])
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
         self._features = _matrix(X, self._n_features)
 
         def sample(*inputs: Value) -> list[Value]:
-            outs = _as_list(model(list(inputs[: self._n_features])))
+            outs = _as_list(self._apply(model, inputs[: self._n_features]))
             data_term = term(outs, list(inputs[self._n_features:]))
             total = data_term + penalty() if penalty is not None else data_term
             return [total, data_term, *outs]
@@ -174,9 +178,13 @@ class CompiledStep:
         if self._model_program is None:
             model = self._model
             with _mode(model, training=False):
-                self._model_program = autograd.compile(lambda *x: model(list(x)),
+                self._model_program = autograd.compile(lambda *x: self._apply(model, x),
                                                        self._features[0])  # fmt: skip
         return self._model_program
+
+    def _apply(self, model: Any, features: Sequence) -> Any:
+        """The model on one sample's features, passed as fit passes them."""
+        return model(features[0] if self._numbers else list(features))
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""

@@ -192,6 +192,18 @@ def test_compiled_fit_equals_the_scalar_fit_after_20_steps(loss, batching: dict)
     np.testing.assert_allclose(compiled_weights, scalar_weights, rtol=1e-9, atol=1e-9)
 
 
+def test_samples_that_are_numbers_compile_too() -> None:
+    X = [0.1 * i - 1.0 for i in range(21)]  # one feature, each sample a plain number
+    y = [abs(x) for x in X]
+    runs = [twenty_steps(lambda: nn.MLP(1, [5, 1]), X, y, nn.mse_loss, compiled, epochs=4,
+                         batch_size=5, validation=(X[:4], y[:4]))
+            for compiled in (False, True)]  # fmt: skip
+    (scalar, scalar_weights), (compiled, compiled_weights) = runs
+    np.testing.assert_allclose(compiled.train_loss, scalar.train_loss, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compiled.val_loss, scalar.val_loss, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compiled_weights, scalar_weights, rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("batching", [{"epochs": 20}, {"epochs": 5, "batch_size": 16}])
 def test_dropout_fit_compiled_draws_the_scalar_masks(batching: dict) -> None:
     X, y = MOONS
