@@ -18,10 +18,10 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from autograd import TraceError, Value, no_grad
+from autograd import Value, no_grad
 
 from .activations import Activation
-from .compiled import CompiledStep, NotCompilable
+from .compiled import CompiledStep
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
 from .layers import Sequential
@@ -354,13 +354,17 @@ def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, 
                     penalty: Callable[[], Value] | None) -> tuple[Callable, Callable]:  # fmt: skip
     """fit's (step, evaluate): compiled (:class:`nn.compiled.CompiledStep`) or the scalar
     engine's (:func:`loss_and_grads`, :func:`_evaluate`), as ``compiled`` asks."""
-    if compiled is not True and compiled is not False and compiled != "auto":
+    auto = isinstance(compiled, str) and compiled == "auto"
+    if not (auto or compiled is True or compiled is False):
         raise ValueError(f"compiled must be True, False or 'auto', received {compiled!r}")
     if compiled is False:
         return loss_and_grads, _evaluate
     try:
         step = CompiledStep(model, loss_fn, X, y, penalty)
-    except (NotCompilable, TraceError) as error:
+    except (TypeError, ValueError) as error:  # TraceError and NotCompilable among them
+        # auto: whatever keeps the step from compiling (an untraceable model or loss,
+        # samples the compiled step does not read) leaves it to the scalar engine, which
+        # then raises its own error if the data is wrong for it too.
         if compiled is True:
             raise
         reason = " ".join(str(error).split())  # one line
