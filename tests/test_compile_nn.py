@@ -293,3 +293,24 @@ def test_binary_cross_entropy_clamps_like_the_scalar_path() -> None:
         step(linear, X, y, nn.binary_cross_entropy, linear.parameters())
     with pytest.raises(ValueError, match=r"probabilities must be in \[0, 1\]"):
         nn.loss_and_grads(linear, X, y, nn.binary_cross_entropy, linear.parameters())
+
+
+class Named(nn.Module):
+    """A model whose samples are dicts: the scalar engine can train it, the compiled
+    step cannot read it."""
+
+    def __init__(self) -> None:
+        self.mlp = nn.MLP(2, [3, 1])
+
+    def __call__(self, x):
+        return self.mlp([x["a"], x["b"]])
+
+
+def test_auto_falls_back_for_samples_it_cannot_read(capsys) -> None:
+    X = [{"a": a, "b": b} for a, b in MOONS[0][:10]]
+    y = [float(t) for t in MOONS[1][:10]]
+    auto, auto_weights = twenty_steps(Named, X, y, nn.mse_loss, "auto", epochs=2)
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("nn.fit: training with the scalar engine, not compiled: ")
+    scalar, scalar_weights = twenty_steps(Named, X, y, nn.mse_loss, False, epochs=2)
+    assert auto_weights == scalar_weights
