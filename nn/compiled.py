@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -150,6 +151,9 @@ class CompiledStep:
         self._probabilities = loss is binary_cross_entropy
         # A sample is a list of numbers, or one number (what model(x) is then given).
         self._numbers = not isinstance(X[0], (list, tuple))
+        if self._numbers and not isinstance(X[0], Real):
+            raise NotCompilable(f"compiled training reads samples that are lists of numbers "
+                                f"(or numbers), not {type(X[0]).__name__}")  # fmt: skip
         self._n_features = 1 if self._numbers else len(X[0])
         with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
             example = self._apply(model, [X[0]] if self._numbers else X[0])

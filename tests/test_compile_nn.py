@@ -311,6 +311,7 @@ def test_auto_falls_back_for_samples_it_cannot_read(capsys) -> None:
     y = [float(t) for t in MOONS[1][:10]]
     auto, auto_weights = twenty_steps(Named, X, y, nn.mse_loss, "auto", epochs=2)
     (line,) = capsys.readouterr().out.splitlines()
-    assert line.startswith("nn.fit: training with the scalar engine, not compiled: ")
+    assert line == ("nn.fit: training with the scalar engine, not compiled: compiled training "
+                    "reads samples that are lists of numbers (or numbers), not dict")
     scalar, scalar_weights = twenty_steps(Named, X, y, nn.mse_loss, False, epochs=2)
     assert auto_weights == scalar_weights
