@@ -20,9 +20,10 @@ Per sample, the traced terms are (k = the model's output width):
 
 The batch mean of these is the loss :func:`fit` would compute, the penalty is added to
 every sample's term (so once to the mean), and the gradients are the scalar engine's.
-What cannot be compiled raises :class:`NotCompilable` (a loss without a traced term) or
-:class:`autograd.TraceError` (the model reads a value from Python, or uses an op with no
-array form); ``fit(compiled="auto")`` then trains with the scalar engine.
+What cannot be compiled raises :class:`NotCompilable` (a loss without a traced term,
+samples that are not numbers) or :class:`autograd.TraceError` (the model reads a value
+from Python, or uses an op with no array form); ``fit(compiled="auto")`` then trains
+with the scalar engine.
 """
 
 from __future__ import annotations
