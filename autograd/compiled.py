@@ -4,30 +4,38 @@
 :mod:`autograd.trace`) and plans it as a short list of array *steps* (see
 :mod:`autograd.plan`).  ``prog(X)`` evaluates the graph for every row of ``X`` at once
 and ``prog.backward(X)`` pushes gradients back to the parameters -- with the very rules
-of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend.  One rule is
-applied in a second form: a layer's fused ``dot`` nodes use dot's table rule
+of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend.  Two rules
+are applied in a second form: a layer's fused ``dot`` nodes use dot's table rule
 (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) as matrix products (``plan.Fused``), which is
-where the speed comes from; the tests hold it to the scalar engine's gradients.  The
+where the speed comes from, and relu's d/dx = where(x > 0, 1, 0) multiplies the
+gradient as the mask x > 0; the tests hold both to the scalar engine's gradients.  The
 chain rule over a step is the scalar one, column by column:
 
     grad[input column] += grad[node column] * d node / d input
 
 summed over the batch where the input is shared by all samples (a parameter).
+
+Random inputs made while tracing (:func:`autograd.trace.random_input`, e.g. a dropout
+mask) are extra columns of X, drawn afresh at every call (:class:`RandomColumns`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from .backends import ARRAY
+from .ops import RELU
 from .plan import PARAMETERS, Read, Step, plan
-from .trace import trace
+from .trace import RandomSource, trace
 from .value import Value
 
 __all__ = ["CompiledFunction", "compile"]
+
+_data_of = attrgetter("data")
 
 
 def _float_error(error: FloatingPointError) -> type[ArithmeticError] | type[ValueError]:
@@ -61,13 +69,46 @@ def _first_failing_lane(function: Callable[..., Any], args: list[Any]) -> tuple[
     return "", "..."
 
 
+class RandomColumns:
+    """The random inputs' columns for a batch, drawn as the one-sample code would draw them.
+
+    Run sample after sample, that code calls each ``draw`` once per random input in the
+    order the inputs were made; so for each draw function, ``batch * k`` calls in a row
+    (k: its inputs) filled row by row are those very numbers.  Each column then goes
+    through its transform, consecutive columns with the same transform at once.
+    """
+
+    def __init__(self, sources: list[RandomSource]) -> None:
+        self.width = len(sources)
+        self.groups: dict[Callable[[], float], list[int]] = {}
+        for j, source in enumerate(sources):
+            self.groups.setdefault(source.draw, []).append(j)
+        self.runs: list[tuple[slice, Callable[[Any], Any]]] = []
+        start = 0
+        for j in range(1, self.width + 1):
+            if j == self.width or sources[j].transform != sources[start].transform:
+                self.runs.append((slice(start, j), sources[start].transform))
+                start = j
+
+    def __call__(self, batch: int) -> np.ndarray:
+        columns = np.empty((batch, self.width))
+        for draw, where in self.groups.items():
+            n = batch * len(where)
+            columns[:, where] = np.fromiter((draw() for _ in range(n)), float, n).reshape(
+                batch, len(where))  # fmt: skip
+        for run, transform in self.runs:
+            columns[:, run] = transform(columns[:, run])
+        return columns
+
+
 class CompiledFunction:
     """A traced one-sample function, evaluated over a batch: see :func:`compile`."""
 
     def __init__(self, fn: Callable[..., Any], example_inputs: Sequence[Any]) -> None:
         traced = trace(fn, example_inputs)
         self.name: str = getattr(fn, "__qualname__", type(fn).__name__)
-        self.n_inputs: int = len(traced.inputs)
+        self.n_inputs: int = len(traced.inputs) - len(traced.random)
+        self._random = RandomColumns(traced.random) if traced.random else None
         self.n_outputs: int = len(traced.outputs)
         self.n_nodes: int = len(traced.order)
         self._single = traced.single
@@ -77,7 +118,9 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         return (
-            f"CompiledFunction({self.name}: {self.n_inputs} inputs, {self.n_outputs} outputs, "
+            f"CompiledFunction({self.name}: {self.n_inputs} inputs"
+            + (f" (and {self._random.width} random)" if self._random else "")
+            + f", {self.n_outputs} outputs, "
             f"{len(self.parameters)} parameters and constants; {self.n_nodes} nodes in "
             f"{len(self._steps) - 2} array steps)"
         )
@@ -108,8 +151,9 @@ class CompiledFunction:
 
     def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
         """Every step's value, and the arrays each step read (kept for backward)."""
-        parameters = np.array([p.data for p in self.parameters], dtype=float)
-        values: list[np.ndarray] = [X, parameters]
+        if self._random is not None:  # fresh random inputs (dropout masks) for every call
+            X = np.concatenate([X, self._random(X.shape[0])], axis=1)
+        values: list[np.ndarray] = [X, self._parameter_data()]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
@@ -124,6 +168,8 @@ class CompiledFunction:
                             raise FloatingPointError("overflow in a matrix product")
                 except (ArithmeticError, ValueError) as error:
                     raise self._step_error(step, args, error) from None
+                if out.shape[-1] != len(step.members):  # every read was one broadcast column
+                    out = np.broadcast_to(out, (*out.shape[:-1], len(step.members)))
                 values.append(out)
                 read.append(args)
         return values, read
@@ -160,21 +206,23 @@ class CompiledFunction:
 
     # -- backward ------------------------------------------------------------------------
 
-    def backward(self, X: Any, reduction: str = "mean",
-                 outputs: Sequence[int] | None = None) -> np.ndarray:  # fmt: skip
+    def backward(self, X: Any, reduction: str = "mean", outputs: Sequence[int] | None = None,
+                 accumulate: bool = True) -> np.ndarray:  # fmt: skip
         """Add d L / d p to ``p.grad`` for every parameter p, and return fn on every row.
 
         L = mean (``reduction='mean'``) or sum (``'sum'``) over the batch of fn's output,
         summed over fn's outputs if it returns several (or over the positions listed in
         ``outputs``: the others are only returned) -- the gradient the scalar engine
         would accumulate for the same batch.  Like it, leaves accumulate: zero the
-        gradients between steps.
+        gradients between steps, or pass ``accumulate=False`` to set ``p.grad`` to this
+        batch's gradient (zero_grad and backward in one pass over the parameters).
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
         X = self._check_batch(X)
         batch = X.shape[0]
         values, read = self._forward(X)
+        result = self._assemble(values, batch)
         grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
         chosen = range(self.n_outputs) if outputs is None else list(outputs)
@@ -199,22 +247,40 @@ class CompiledFunction:
                         f"compiled {self.name}: backward: the gradient flowing back through "
                         f"{self._steps[index].op.name} is not finite ({error})"
                     ) from None
+                # Done with this step: free its arrays, so numpy reuses the memory.
+                grads.arrays[index] = values[index] = read[index] = None
         totals = grads.arrays[PARAMETERS]
-        if totals is not None:
-            if not np.isfinite(totals).all():  # matmuls set no floating-point flags
-                raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
+        if totals is None:
+            totals = np.zeros(len(self.parameters))
+        elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
+            raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
+        self._set_gradients(totals, accumulate)
+        return result
+
+    def _parameter_data(self) -> np.ndarray:
+        """Every parameter's (and constant's) ``.data``: step 1's values, read at every call."""
+        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
+
+    def _set_gradients(self, totals: np.ndarray, accumulate: bool) -> None:
+        """Add ``totals`` to the parameters' ``.grad`` (or set them, without ``accumulate``)."""
+        if accumulate:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad += total
-        return self._assemble(values, batch)
+        else:
+            for parameter, total in zip(self.parameters, totals.tolist()):
+                parameter.grad = total
 
     def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
                        args: list[np.ndarray], grads: _Gradients) -> None:  # fmt: skip
         """Push step ``index``'s gradient ``g`` to the steps it read."""
         step = self._steps[index]
         if step.fused is not None:
-            for read, contribution in step.fused.backward(g, args):
-                if self._steps[read.step].needs_grad:
-                    self._pass(step, read, contribution, grads)
+            wanted = lambda read: self._steps[read.step].needs_grad  # noqa: E731
+            for read, contribution in step.fused.backward(g, args, wanted):
+                self._pass(step, read, contribution, grads)
+            return
+        if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
+            self._pass(step, step.reads[0], g * (args[0] > 0.0), grads)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -229,7 +295,7 @@ class CompiledFunction:
     def _pass(self, step: Step, read: Read, contribution: np.ndarray,
               grads: _Gradients) -> None:  # fmt: skip
         """Send a step's gradient contribution to the step it read."""
-        batch_axis = contribution.ndim > max(1, np.ndim(read.columns))  # matmul's dW has none
+        batch_axis = contribution.ndim > read.dims  # matmul's dW has none
         if step.batched and not self._steps[read.step].batched and batch_axis:
             contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
         grads.add(read, contribution)
@@ -250,6 +316,10 @@ class _Gradients:
     def add(self, read: Read, contribution: np.ndarray) -> None:
         """grad[read.step][..., read.columns] += contribution, copying a shared array first."""
         step, columns, current = read.step, read.columns, self.arrays[read.step]
+        if read.broadcast:  # one column read by every node: the readers' sum
+            contribution = contribution.sum(axis=-1, keepdims=True)
+        elif read.shape is not None:  # a (k, n) block of consecutive columns
+            contribution = contribution.reshape(*contribution.shape[:-2], -1)
         if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
                 self.arrays[step], self.owned[step] = contribution, False

@@ -9,7 +9,8 @@ would be a strict part of the other's), and a step only reads steps made before 
 the steps run in the order they were made.
 
 Step 0 holds the traced inputs (the columns of X), step 1 every other leaf: parameters
-and constants, whose ``.data`` is read at every call.
+and constants, whose ``.data`` is read at every call, laid out so that a layer's
+weight matrix is a view of that array (no gather, no scatter of its gradient).
 
 Linear n-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
 against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
@@ -20,7 +21,7 @@ are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1), applied to whole matr
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,15 +39,32 @@ Columns = slice | np.ndarray | None  # which columns of a step to read (None: al
 
 @dataclass(frozen=True)
 class Read:
-    """Columns of an earlier step: ``value[..., columns]`` (a 2-D index stacks them)."""
+    """Columns of an earlier step: ``value[..., columns]`` (a 2-D index stacks them).
+
+    ``broadcast``: every node reads the same one column, kept as a (batch, 1) view that
+    numpy broadcasts; its gradient is the sum over the k readers (not ``np.add.at``).
+    ``shape``: a slice of k * n consecutive columns seen as a (k, n) block -- a stacked
+    read as a view, with no gather (a layer's weights, once laid out by :func:`_layout`).
+    """
 
     step: int
     columns: Columns
     repeats: bool  # a column is read more than once: gradients need np.add.at
+    broadcast: bool = False
+    shape: tuple[int, int] | None = None
+
+    @property
+    def dims(self) -> int:
+        """How many trailing axes of the array read are columns (1, or 2 when stacked)."""
+        stacked = self.shape is not None or getattr(self.columns, "ndim", 1) == 2
+        return 2 if stacked else 1
 
     def of(self, values: list[np.ndarray]) -> np.ndarray:
         value = values[self.step]
-        return value if self.columns is None else value[..., self.columns]
+        if self.columns is None:
+            return value
+        value = value[..., self.columns]
+        return value if self.shape is None else value.reshape(*value.shape[:-1], *self.shape)
 
 
 @dataclass(frozen=True)
@@ -71,22 +89,29 @@ class Fused:
         """``args``: the parts' arrays, then the bias's if any."""
         if self.kind == "matmul":
             out = args[0] @ args[1].T
-        elif self.kind == "dot":
+            if self.bias is not None:
+                out += args[-1]  # in place: the product is a new (batch, k) array
+            return out
+        if self.kind == "dot":
             out = (args[0] * args[1]).sum(axis=-1)
         else:
             out = args[0].sum(axis=-1)
         return out + args[-1] if self.bias is not None else out
 
-    def backward(self, g: np.ndarray, args: list[np.ndarray]) -> list[tuple[Read, np.ndarray]]:
-        """(read, d out / d read * g) for every read; matmul's weight part comes summed
-        over the batch already."""
-        bias = [(self.bias, g)] if self.bias is not None else []
-        if self.kind == "matmul":
-            return [(self.parts[0], g @ args[1]), (self.parts[1], g.T @ args[0]), *bias]
+    def backward(self, g: np.ndarray, args: list[np.ndarray],
+                 wanted: Callable[[Read], bool]) -> list[tuple[Read, np.ndarray]]:  # fmt: skip
+        """(read, d out / d read * g) for every read that is ``wanted`` (only those are
+        computed: X @ W.T's d/dX is a matmul as large as the forward one); matmul's
+        weight part comes summed over the batch already."""
         column = g[..., None]
-        if self.kind == "dot":
-            return [(self.parts[0], column * args[1]), (self.parts[1], column * args[0]), *bias]
-        return [(self.parts[0], np.broadcast_to(column, args[0].shape)), *bias]
+        if self.kind == "matmul":
+            rules = (lambda: g @ args[1], lambda: g.T @ args[0])
+        elif self.kind == "dot":
+            rules = (lambda: column * args[1], lambda: column * args[0])
+        else:
+            rules = (lambda: np.broadcast_to(column, args[0].shape),)
+        rules += (lambda: g,) if self.bias is not None else ()
+        return [(read, rule()) for read, rule in zip(self.reads, rules) if wanted(read)]
 
     def rule_args(self, args: list[np.ndarray]) -> list[np.ndarray]:
         """The op rule's positional arguments (w_1..w_n, x_1..x_n, b) back from ``args``."""
@@ -116,12 +141,15 @@ class Step:
         return f"{kind} x{size} -> " + (f"(batch, {size})" if self.batched else f"({size},)")
 
 
-def _columns(indices: Sequence[int], size: int) -> tuple[Columns, bool]:
-    """The cheapest way to read ``indices`` of a step with ``size`` columns, and repeats."""
+def _read(step: int, indices: Sequence[int], size: int, broadcast: bool = True) -> Read:
+    """The cheapest way to read ``indices`` of a step with ``size`` columns: all of it, a
+    slice, one column broadcast (if allowed), or a gather."""
     k, first = len(indices), indices[0]
     if list(indices) == list(range(first, first + k)):
-        return (None if k == size else slice(first, first + k)), False
-    return np.asarray(indices, dtype=np.intp), len(set(indices)) < k
+        return Read(step, None if k == size else slice(first, first + k), False)
+    if broadcast and indices.count(first) == k:  # e.g. z_j - max(z): one column for all
+        return Read(step, slice(first, first + 1), False, broadcast=True)
+    return Read(step, np.asarray(indices, dtype=np.intp), len(set(indices)) < k)
 
 
 def _stacked(step: Step, positions: range, where: dict[Value, tuple]) -> Read | None:
@@ -131,6 +159,10 @@ def _stacked(step: Step, positions: range, where: dict[Value, tuple]) -> Read | 
         return None
     index = np.array([[where[node.inputs[p]][1] for p in positions] for node in step.members],
                      dtype=np.intp).reshape(len(step.members), len(positions))  # fmt: skip
+    flat = index.ravel()
+    if (np.diff(flat) == 1).all():  # consecutive columns: a view of a slice
+        return Read(sources.pop(), slice(int(flat[0]), int(flat[-1]) + 1), False,
+                    shape=index.shape)  # fmt: skip
     return Read(sources.pop(), index, len(np.unique(index)) < index.size)
 
 
@@ -149,7 +181,7 @@ def _matmul(step: Step, steps: list[Step], where: dict[Value, tuple], w_half: ra
     ):
         return None
     columns = [where[v][1] for v in x_nodes]
-    return Read(x_step, *_columns(columns, len(steps[x_step].members))), w
+    return _read(x_step, columns, len(steps[x_step].members), broadcast=False), w
 
 
 def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | None:
@@ -171,6 +203,38 @@ def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | N
         if parts[0] and parts[1]:
             return Fused("dot", parts, bias)
     return None
+
+
+def _layout(steps: list[Step]) -> list[Value] | None:
+    """The parameters reordered so that each fused layer's weights (row by row) and then
+    its biases are consecutive columns, read as views rather than gathered; None if
+    nothing moves.  A parameter already placed (shared weights) stays where it is."""
+    members = steps[PARAMETERS].members
+    placed: dict[int, None] = {}  # old columns in their new order
+    for step in steps[2:]:
+        if step.fused is None or step.fused.kind != "matmul":
+            continue
+        for read in (step.fused.parts[1], step.fused.bias):
+            if read is None or read.step != PARAMETERS or not isinstance(read.columns, np.ndarray):
+                continue
+            columns = read.columns.ravel().tolist()
+            if not read.repeats and not builtins.any(c in placed for c in columns):
+                placed.update(dict.fromkeys(columns))
+    if not placed:
+        return None
+    return [members[c] for c in placed] + [m for c, m in enumerate(members) if c not in placed]
+
+
+def _connect(steps: list[Step], where: dict[Value, tuple]) -> None:
+    """Each step's reads of earlier steps, whether it needs a gradient, its fused form."""
+    for step in steps[2:]:
+        step.reads = []
+        for position, x in enumerate(step.members[0].inputs):
+            source = where[x][0]
+            indices = [where[node.inputs[position]][1] for node in step.members]
+            step.reads.append(_read(source, indices, len(steps[source].members)))
+        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
+        step.fused = _fuse(step, steps, where)
 
 
 def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Value, tuple]]:
@@ -199,11 +263,10 @@ def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Valu
         where[node] = (index, len(steps[index].members))
         steps[index].members.append(node)
     steps[PARAMETERS].needs_grad = True
-    for step in steps[2:]:
-        for position, x in enumerate(step.members[0].inputs):
-            source = where[x][0]
-            indices = [where[node.inputs[position]][1] for node in step.members]
-            step.reads.append(Read(source, *_columns(indices, len(steps[source].members))))
-        step.needs_grad = builtins.any(steps[r.step].needs_grad for r in step.reads)
-        step.fused = _fuse(step, steps, where)
+    _connect(steps, where)
+    members = _layout(steps)
+    if members is not None:  # plan the reads again, against the new parameter columns
+        steps[PARAMETERS].members = members
+        where.update((p, (PARAMETERS, i)) for i, p in enumerate(members))
+        _connect(steps, where)
     return steps, where

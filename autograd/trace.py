@@ -12,6 +12,12 @@ is a :class:`_TraceNode` -- a Value subclass whose comparisons, ``bool()``, ``fl
 reads ``.data`` freely; any other code reading the value of a node whose ancestry
 contains a traced input raises :class:`TraceError` naming the file and line.  After
 tracing, the nodes are turned back into plain Values.
+
+Randomness that must be fresh for every sample (a dropout mask) is not frozen: while
+tracing, :func:`random_input` makes one more input leaf whose column is drawn at every
+replay -- ``transform(u)`` for a uniform ``u = draw()`` -- one ``draw()`` per sample and
+per random input, samples in order, a sample's inputs in the order they were made:
+exactly the calls the one-sample code makes when it runs sample after sample.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import backprop, value
 from .modes import is_grad_enabled
 from .value import Value, lift
 
-__all__ = ["Trace", "TraceError", "trace", "tracing"]
+__all__ = ["RandomSource", "Trace", "TraceError", "random_input", "trace", "tracing"]
 
 
 class TraceError(TypeError):
@@ -48,6 +56,7 @@ class _Tracer:
         self.thread = threading.get_ident()
         self.tainted: set[Value] = set(inputs)
         self.clean: set[Value] = set()
+        self.random: list[tuple[Value, RandomSource]] = []
 
     def depends_on_input(self, node: Any) -> bool:
         """True if a traced input is among ``node``'s ancestors (or is ``node``)."""
@@ -89,6 +98,33 @@ def tracing() -> bool:
     return _ACTIVE is not None and _ACTIVE.thread == threading.get_ident()
 
 
+@dataclass(frozen=True)
+class RandomSource:
+    """How a random input's column is made at replay: ``transform(u)``, u = ``draw()``
+    (``draw`` is e.g. ``random.random``; ``transform`` maps an array of uniforms)."""
+
+    draw: Callable[[], float]
+    transform: Callable[[Any], Any]
+
+
+def random_input(draw: Callable[[], float], transform: Callable[[Any], Any],
+                 label: str = "") -> Value:  # fmt: skip
+    """While tracing: a new input leaf holding ``transform(u)``, ``u = draw()`` drawn afresh
+    for every sample at every replay (see the module docstring for the order).
+
+    ``transform`` must work on a numpy array of uniforms in [0, 1); the traced example
+    value is ``transform(1.0)`` -- nothing is drawn while tracing.
+    """
+    if not tracing():
+        raise RuntimeError("random_input: only while tracing a function for autograd.compile")
+    assert _ACTIVE is not None
+    example = float(np.asarray(transform(np.ones(1)), dtype=float)[0])
+    node = _TraceNode(example, label=label or f"r{len(_ACTIVE.random)}")
+    _ACTIVE.tainted.add(node)
+    _ACTIVE.random.append((node, RandomSource(draw, transform)))
+    return node
+
+
 def _guarded(name: str, what: str) -> Callable[..., Any]:
     """A Value method that first checks its operands against the active trace."""
     method = getattr(Value, name)
@@ -126,12 +162,16 @@ for _name, _what in [("__lt__", "a comparison (<)"), ("__le__", "a comparison (<
 
 @dataclass
 class Trace:
-    """A traced graph: the input leaves, the output nodes and every node, inputs first."""
+    """A traced graph: the input leaves, the output nodes and every node, inputs first.
+
+    ``inputs`` ends with the random inputs, one per entry of ``random`` (their sources).
+    """
 
     inputs: list[Value]
     outputs: list[Value]
     order: list[Value]
     single: bool  # fn returned one Value rather than a list or tuple
+    random: list[RandomSource]
 
 
 def _outputs(result: Any) -> tuple[list[Value], bool]:
@@ -181,6 +221,7 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
         finally:
             _ACTIVE = None
             value._new_value = make_node
+    inputs += [node for node, _ in tracer.random]
     order = _order(outputs)
     inputs_set = set(inputs)
     for node in order:
@@ -193,4 +234,4 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
             node.__class__ = Value  # same layout: the graph is ordinary again
     for node in inputs:
         node.__class__ = Value
-    return Trace(inputs, outputs, order, single)
+    return Trace(inputs, outputs, order, single, [source for _, source in tracer.random])

@@ -1,8 +1,8 @@
-"""Compiled batch mode benchmark (issue 7): micrograd's demo step, traced once.
+"""Compiled batch mode benchmark (issues 7 and 14): micrograd's demo step and a wider MLP.
 
-    .venv/bin/python benchmarks/compiled_speed.py
+    .venv/bin/python benchmarks/compiled_speed.py [--sizes 100 1000 10000]
 
-The step is micrograd's demo (100 moons points, MLP(2, [16, 16, 1]), hinge loss plus
+1. The step is micrograd's demo (100 moons points, MLP(2, [16, 16, 1]), hinge loss plus
 1e-4 * sum(p * p), zero_grad, forward and backward) with the same initial weights for
 every contender:
 * micrograd itself (the goal: compiled >= 1000x faster);
@@ -10,23 +10,40 @@ every contender:
 * torch's vectorized step on the same weights, where torch is installed (goal: the
   compiled step within 5x of it).
 Before timing, the compiled loss and gradients are checked against micrograd's.
+
+2. Forward + backward of ``nn.MLP(64, [128, 128, 10])`` with cross-entropy (one-hot
+targets as traced inputs, the batch mean) at batch 100, 1 000 and 10 000, three ways
+on the same weights and data: ``autograd.compile`` (``prog.backward(X,
+accumulate=False)`` sets every Value's grad, as torch's step sets every tensor's),
+torch's vectorized step and a hand-written numpy forward + backward.  Goals: compiled
+<= torch, and <= 2x numpy, at every size.
+
+Everything runs on one thread (float64): BLAS threads fighting over a shared machine
+only add noise.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
 import sys
 from collections.abc import Callable
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads its BLAS
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import best_times, micrograd_step_function, moons, report  # noqa: E402
+from common import best_times, micrograd_step_function, moons, paused_time, report  # noqa: E402
 from engine_speed import chaingrad_weights, forward  # noqa: E402
 
 import autograd  # noqa: E402
+import nn  # noqa: E402
 from autograd import Value  # noqa: E402
+from nn.compiled import _cross_entropy_term  # noqa: E402
 
 ALPHA = 1e-4
 
@@ -95,7 +112,136 @@ def torch_step_function() -> Callable[[], float] | None:
     return step
 
 
-def main() -> None:
+WIDTHS = (64, [128, 128, 10])
+
+
+def mlp_problem(batch: int) -> tuple[nn.MLP, np.ndarray, np.ndarray]:
+    """nn.MLP(64, [128, 128, 10]) (He init, random.seed(0)), inputs and class labels."""
+    random.seed(0)
+    model = nn.MLP(*WIDTHS, init="he")
+    rng = np.random.default_rng(batch)
+    return model, rng.normal(size=(batch, WIDTHS[0])), rng.integers(0, 10, batch)
+
+
+def compiled_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray
+                      ) -> tuple[Callable[[], float], Callable[[], None]]:  # fmt: skip
+    """prog.backward (the mean cross-entropy's gradients set in the Values' .grad), and
+    the part of it that reads the parameters' Values and writes their gradients."""
+    n = X.shape[1]
+    prog = autograd.compile(lambda *xs: _cross_entropy_term(model(list(xs[:n])), list(xs[n:])),
+                            np.zeros(n + 10))  # fmt: skip
+    batch = np.concatenate([X, np.eye(10)[labels]], axis=1)
+
+    def step() -> float:
+        return float(prog.backward(batch, accumulate=False).mean())
+
+    def traffic() -> None:
+        prog._set_gradients(prog._parameter_data(), accumulate=False)
+
+    return step, traffic
+
+
+def layer_arrays(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(W, b) per layer: W of shape (out, in)."""
+    return [(np.array([[w.data for w in neuron.w] for neuron in layer.neurons]),
+             np.array([neuron.b.data for neuron in layer.neurons])) for layer in model.layers]
+
+
+def numpy_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> Callable[[], float]:
+    """Hand-written numpy forward + backward of the same network and loss."""
+    layers = layer_arrays(model)
+    onehot = np.eye(10)[labels]
+    batch = X.shape[0]
+
+    def step() -> float:
+        hs = [X]
+        for i, (W, b) in enumerate(layers):
+            z = hs[-1] @ W.T + b
+            hs.append(np.maximum(z, 0.0) if i < len(layers) - 1 else z)
+        shifted = hs[-1] - hs[-1].max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        total = exps.sum(axis=1, keepdims=True)
+        losses = np.log(total[:, 0]) - (onehot * shifted).sum(axis=1)
+        g = (exps / total - onehot) / batch
+        grads = []
+        for i in range(len(layers) - 1, -1, -1):
+            W, _ = layers[i]
+            grads.append((g.T @ hs[i], g.sum(axis=0)))
+            if i:
+                g = (g @ W) * (hs[i] > 0.0)
+        return float(losses.mean())
+
+    return step
+
+
+def torch_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> Callable[[], float] | None:
+    """torch's vectorized step (float64, one thread), or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    layers = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True))
+              for W, b in layer_arrays(model)]  # fmt: skip
+    params = [t for layer in layers for t in layer]
+    Xt, yt = torch.tensor(X), torch.tensor(labels)
+
+    def step() -> float:
+        h = Xt
+        for i, (W, b) in enumerate(layers):
+            h = h @ W.T + b
+            h = torch.relu(h) if i < len(layers) - 1 else h
+        loss = torch.nn.functional.cross_entropy(h, yt)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        return loss.item()
+
+    return step
+
+
+def mlp_speed(sizes: list[int]) -> None:
+    """Part 2: the three contenders at each batch size, side by side."""
+    print(f"\n2. nn.MLP({WIDTHS[0]}, {WIDTHS[1]}) + cross-entropy, forward + backward "
+          "(float64, one thread)")
+    for batch in sizes:
+        model, X, labels = mlp_problem(batch)
+        compiled, traffic = compiled_mlp_step(model, X, labels)
+        contenders = {"compiled": compiled, "numpy": numpy_mlp_step(model, X, labels)}
+        torch_step = torch_mlp_step(model, X, labels)
+        if torch_step is not None:
+            contenders["torch"] = torch_step
+        losses = {name: step() for name, step in contenders.items()}
+        assert max(losses.values()) - min(losses.values()) < 1e-9, f"losses disagree: {losses}"
+        # None of the three leaves cyclic garbage: timed with the collector paused, or a
+        # collection of the model's 26k Values would be charged to whoever triggers it.
+        calls = max(2, 4000 // batch)
+        times = {name: min(paused_time(step, calls) for _ in range(7))
+                 for name, step in contenders.items()}  # fmt: skip
+        line = f"   batch {batch:>6}: compiled {times['compiled'] * 1e3:8.2f} ms, " \
+               f"numpy {times['numpy'] * 1e3:8.2f} ms"  # fmt: skip
+        to_numpy = times["compiled"] / times["numpy"]
+        verdicts = [f"compiled / numpy {to_numpy:.2f} (goal <= 2: {_met(to_numpy <= 2)})"]
+        if torch_step is not None:
+            to_torch = times["compiled"] / times["torch"]
+            line += f", torch {times['torch'] * 1e3:8.2f} ms"
+            verdicts.append(f"compiled / torch {to_torch:.2f} (goal <= 1: {_met(to_torch <= 1)})")
+        print(line)
+        print("      " + "; ".join(verdicts), flush=True)
+        values = min(paused_time(traffic, calls) for _ in range(3))
+        print(f"      of the compiled time, reading the {len(model.parameters()):,} parameters' "
+              f"Values and writing their gradients: {values * 1e3:.2f} ms", flush=True)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000],
+                        help="batch sizes of part 2")
+    args = parser.parse_args(argv)
     micro, _ = micrograd_step_function()
     compiled, gradients = compiled_step_function()
     assert abs(micro().data - compiled()) < 1e-9, "micrograd and compiled losses disagree"
@@ -109,7 +255,7 @@ def main() -> None:
     # costs milliseconds whatever the garbage, and must not be charged to one call.
     times = best_times(contenders, rounds=5,
                        repeats={"micrograd": 1, "compiled": 1000, "torch": 1000})  # fmt: skip
-    print("micrograd demo step: MLP(2,[16,16,1]), 100 moons points, hinge + 1e-4 L2, fwd + bwd")
+    print("1. micrograd demo step: MLP(2,[16,16,1]), 100 moons points, hinge + 1e-4 L2, fwd + bwd")
     report("micrograd", times["micrograd"])
     report("autograd.compile, prog.backward(X)", times["compiled"], times["micrograd"], 1000)
     if torch_step is not None:
@@ -119,6 +265,7 @@ def main() -> None:
               f"(goal <= 5: {'met' if ratio <= 5 else 'NOT met'})")
     else:
         print("torch is not installed: no torch comparison")
+    mlp_speed(args.sizes)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ Four runs with the same start:
     early stopping  watch the validation loss; stop after 15 epochs without
                     improvement and put back the best weights
 
-The curves are drawn side by side in out/overfitting.png.
+The curves are drawn side by side in out/overfitting.png.  Every run is compiled
+(nn.fit's default): the dropout run too, with a fresh mask for every sample and step,
+the very masks the scalar engine (compiled=False) would draw.
 """
 
 from __future__ import annotations

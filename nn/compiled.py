@@ -1,8 +1,11 @@
-"""``fit(..., compiled=True)``: a training step through :func:`autograd.compile`.
+"""``fit(..., compiled="auto")``: a training step through :func:`autograd.compile`.
 
 :class:`CompiledStep` stands in for :func:`nn.training.loss_and_grads`.  It traces ONE
 sample once -- the model, that sample's loss term with the target as traced inputs, and
-the penalty -- and replays it over every batch.  Targets are encoded as numbers so no
+the penalty -- and replays it over every batch (a mini-batch of any size, the short
+last one too).  Dropout in training mode becomes a random input of the program: a
+fresh mask for every sample at every step, drawn from the layer's generator exactly as
+the scalar path draws it (see :class:`nn.Dropout`).  Targets are encoded as numbers so no
 Python code looks at them while tracing: a class index becomes a one-hot row for
 cross-entropy, a label stays a number for the element-wise losses.
 
@@ -11,16 +14,24 @@ Per sample, the traced terms are (k = the model's output width):
 * ``cross_entropy``: log(sum_j e^(z_j - m)) - sum_j t_j (z_j - m), m = max_j z_j,
   t one-hot (the max is a node here: its gradient is 1 - sum_j softmax_j = 0);
 * ``mse_loss``, ``hinge_loss``, ``bce_with_logits``, ``binary_cross_entropy``: the
-  mean over the k outputs of the element-wise term; binary_cross_entropy without
-  torch's clamp of log at -100 (a probability of exactly 0 or 1 is a domain error).
+  mean over the k outputs of the element-wise term; binary_cross_entropy's log clamped
+  at -100 as log(max(p, e^-100)) (the scalar clamp is a Python branch), so a
+  probability of exactly 0 or 1 gives the scalar path's loss and gradient.
 
 The batch mean of these is the loss :func:`fit` would compute, the penalty is added to
 every sample's term (so once to the mean), and the gradients are the scalar engine's.
+What cannot be compiled raises :class:`NotCompilable` (a loss without a traced term,
+samples that are not numbers) or :class:`autograd.TraceError` (the model reads a value
+from Python, or uses an op with no array form); ``fit(compiled="auto")`` then trains
+with the scalar engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -29,10 +40,13 @@ import autograd
 from autograd import Value
 
 from .functional import _shifted, log_sum_exp_shifted
-from .layers import Dropout
 from .losses import (
+    _LOG_FLOOR,
     _bce_logits_term,
     _bce_term,
+    _check_labels,
+    _check_probabilities,
+    _class_index,
     _hinge_term,
     _reduce,
     _squared_error,
@@ -51,6 +65,14 @@ def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
     return log_sum_exp_shifted(shifted) - autograd.dot(onehot, shifted)
 
 
+_TINY = math.exp(_LOG_FLOOR)  # log(max(p, _TINY)) = max(log p, -100), with no branch
+
+
+def _log_clamped_traced(x: Value) -> Value:
+    """nn.losses' log clamped at -100 as ops: the max passes no gradient where clamped."""
+    return autograd.max([x, Value(_TINY)]).log()
+
+
 def _mean_of(term: Callable[[Value, Value], Value]) -> Callable[[list, list], Value]:
     """The mean over the outputs of one of nn.losses' element-wise terms."""
     return lambda outs, targets: _reduce([term(o, t) for o, t in zip(outs, targets)], "mean")
@@ -63,7 +85,8 @@ _TERMS: dict[Callable, tuple[Callable[[list, list], Value], str]] = {
     mse_loss: (_mean_of(_squared_error), "values"),
     hinge_loss: (_mean_of(_hinge_term), "values"),
     bce_with_logits: (_mean_of(_bce_logits_term), "values"),
-    binary_cross_entropy: (_mean_of(lambda p, t: _bce_term(p, t, log=Value.log)), "values"),
+    binary_cross_entropy: (_mean_of(lambda p, t: _bce_term(p, t, log=_log_clamped_traced)),
+                           "values"),
 }
 
 
@@ -76,6 +99,8 @@ def _matrix(X: Sequence, width: int) -> np.ndarray:
         array = None
     if array is not None and array.ndim == 2 and array.shape[1] == width:
         return array
+    if array is not None and array.ndim == 1 and width == 1:  # samples that are numbers
+        return array[:, None]
     for i, row in enumerate(X):
         received = len(row) if hasattr(row, "__len__") else 1
         if received != width:
@@ -88,58 +113,95 @@ def _as_list(output: Any) -> list:
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
+class NotCompilable(ValueError):
+    """``fit`` cannot compile this training step (a loss with no compiled form)."""
+
+
+@contextmanager
+def _mode(model: Any, training: bool) -> Iterator[None]:
+    """The model in training mode or in evaluation mode (dropout off), its mode put
+    back afterwards."""
+    was_training = getattr(model, "training", False)
+    if isinstance(model, Module):
+        model.train(training)
+    try:
+        yield
+    finally:
+        if isinstance(model, Module):
+            model.train(was_training)
+
+
 class CompiledStep:
     """``loss_and_grads`` for one (model, loss, penalty), compiled for batches.
 
-    ``step(model, X, y, loss, params, penalty)`` zeroes every p.grad in ``params``,
-    accumulates d (mean loss + penalty) / d p, and returns the mean loss without the
-    penalty and the model's outputs as floats -- like :func:`nn.loss_and_grads`.
+    ``step(model, X, y, loss, params, penalty)`` sets every p.grad in ``params`` to
+    d (mean loss + penalty) / d p (0 for a parameter the loss does not use), and returns
+    the mean loss without the penalty and the model's outputs as floats -- like
+    :func:`nn.loss_and_grads`.
     """
 
     def __init__(self, model: Module, loss: Callable, X: Sequence, y: Sequence,
                  penalty: Callable[[], Value] | None = None) -> None:  # fmt: skip
         if loss not in _TERMS:
             known = ", ".join(f.__name__ for f in _TERMS)
-            raise ValueError(f"compiled=True supports the losses {known}; for "
-                             f"{getattr(loss, '__name__', loss)!r} use compiled=False or "
-                             "autograd.compile directly")  # fmt: skip
-        if isinstance(model, Module) and any(isinstance(m, Dropout) and m.p > 0.0
-                                             for m in model.modules()):  # fmt: skip
-            raise ValueError("compiled=True cannot train a model with Dropout: a traced "
-                             "graph would keep one dropout mask for every sample")  # fmt: skip
+            raise NotCompilable(f"compiled training supports the losses {known}; for "
+                                f"{getattr(loss, '__name__', loss)!r} use compiled=False or "
+                                "autograd.compile directly")  # fmt: skip
         term, self._encoding = _TERMS[loss]
         self._hinge = loss is hinge_loss
-        self._n_features = len(X[0])
-        example = model(list(X[0]))
+        self._probabilities = loss is binary_cross_entropy
+        # A sample is a list of numbers, or one number (what model(x) is then given).
+        self._numbers = not isinstance(X[0], (list, tuple))
+        if self._numbers and not isinstance(X[0], Real):
+            raise NotCompilable(f"compiled training reads samples that are lists of numbers "
+                                f"(or numbers), not {type(X[0]).__name__}")  # fmt: skip
+        self._n_features = 1 if self._numbers else len(X[0])
+        with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
+            example = self._apply(model, [X[0]] if self._numbers else X[0])
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
         self._features = _matrix(X, self._n_features)
 
         def sample(*inputs: Value) -> list[Value]:
-            outs = _as_list(model(list(inputs[: self._n_features])))
+            outs = _as_list(self._apply(model, inputs[: self._n_features]))
             data_term = term(outs, list(inputs[self._n_features:]))
             total = data_term + penalty() if penalty is not None else data_term
             return [total, data_term, *outs]
 
         example_row = np.concatenate([self._features[0], self._targets([y[0]])[0]])
-        self.program = autograd.compile(sample, example_row)
-        self.model_program = autograd.compile(lambda *x: model(list(x)), self._features[0])
+        with _mode(model, training=True):  # fit trains in training mode, whatever the model's
+            self.program = autograd.compile(sample, example_row)
+        self._traced = set(self.program.parameters)
+        self._untraced: tuple[Sequence[Value] | None, list[Value]] = (None, [])
+        self._model = model
+        self._model_program: autograd.CompiledFunction | None = None
+
+    @property
+    def model_program(self) -> autograd.CompiledFunction:
+        """The model alone in evaluation mode (no dropout), compiled when first needed."""
+        if self._model_program is None:
+            model = self._model
+            with _mode(model, training=False):
+                self._model_program = autograd.compile(lambda *x: self._apply(model, x),
+                                                       self._features[0])  # fmt: skip
+        return self._model_program
+
+    def _apply(self, model: Any, features: Sequence) -> Any:
+        """The model on one sample's features, passed as fit passes them."""
+        return model(features[0] if self._numbers else list(features))
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
-        if self._encoding == "onehot":
-            classes = np.asarray(y, dtype=np.intp)
-            if classes.min() < 0 or classes.max() >= self._width:
-                raise ValueError(f"cross_entropy: targets must be class indices 0 to "
-                                 f"{self._width - 1}, received {sorted(set(y))}")  # fmt: skip
+        if self._encoding == "onehot":  # each target checked as cross_entropy checks it
+            classes = [_class_index(t, self._width) for t in y]
             return np.eye(self._width)[classes]
         targets = np.asarray(y, dtype=float).reshape(len(y), -1)
         if targets.shape[1] != self._width:
             raise ValueError(f"{targets.shape[1]} target(s) per sample but the model has "
                              f"{self._width} output(s)")  # fmt: skip
-        if self._hinge and not np.isin(targets, (-1.0, 1.0)).all():
-            raise ValueError("hinge_loss: labels must be -1 or 1")
+        if self._hinge:
+            _check_labels([], targets.ravel().tolist())
         return targets
 
     def _rows_of(self, X: Sequence) -> np.ndarray:
@@ -148,14 +210,20 @@ class CompiledStep:
         return self._features[indices] if min(indices) >= 0 else _matrix(X, self._n_features)
 
     def evaluate(self, model: Any, X: Sequence) -> list:
-        """The model's outputs on X as floats (a float or a list per sample)."""
+        """The model's outputs on X as floats (a float or a list per sample), in
+        evaluation mode."""
         return self.model_program(self._rows_of(X)).tolist()
 
     def __call__(self, model: Any, X: Sequence, y: Sequence, loss: Any,
                  params: Sequence[Value], penalty: Any = None) -> tuple[float, list]:  # fmt: skip
-        for p in params:
-            p.grad = 0.0
         batch = np.concatenate([self._rows_of(X), self._targets(y)], axis=1)
-        result = self.program.backward(batch, outputs=[0])
+        result = self.program.backward(batch, outputs=[0], accumulate=False)
+        if self._untraced[0] is not params:  # fit passes the same list at every step
+            self._untraced = (params, [p for p in params if p not in self._traced])
+        for p in self._untraced[1]:  # parameters the loss does not use: gradient 0
+            p.grad = 0.0
         outputs = result[:, 2] if self._single else result[:, 2:]
+        if self._probabilities:  # binary_cross_entropy refuses what is not a probability
+            outside = outputs[~((outputs >= 0.0) & (outputs <= 1.0))]
+            _check_probabilities([Value(float(p)) for p in outside[:1]], [])
         return float(result[:, 1].mean()), outputs.tolist()

@@ -12,10 +12,12 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 import autograd
 from autograd import Value
 from autograd.ops import DOT
-from autograd.trace import TraceError, tracing
+from autograd.trace import random_input, tracing
 from autograd.value import record
 
 from .activations import get_activation
@@ -169,9 +171,15 @@ class Maxout(Module):
 class Dropout(Module):
     """In training mode each element is zeroed with probability ``p`` and the others
     are scaled by 1 / (1 - p), so the expected output equals the input; in evaluation
-    mode it is the identity.  Draws from ``generator`` (a ``random.Random``), by
-    default Python's global ``random``.  In training mode it cannot be traced by
-    ``autograd.compile`` (TraceError): one mask would be frozen for every sample."""
+    mode it is the identity.  Element i is dropped when the i-th ``draw()`` < p, one draw
+    per element from ``generator`` (a ``random.Random``), by default Python's global
+    ``random``.
+
+    Traced by ``autograd.compile`` in training mode, the mask is a random input (see
+    :func:`autograd.trace.random_input`): x_i * m_i with m_i = 0 or 1 / (1 - p) drawn
+    afresh for every sample at every call, from the same generator in the same order,
+    so a compiled batch drops exactly what the scalar engine run sample by sample would.
+    """
 
     def __init__(self, p: float = 0.5, generator: random.Random | None = None) -> None:
         if isinstance(p, bool) or not isinstance(p, (int, float)):
@@ -185,13 +193,20 @@ class Dropout(Module):
         single = not isinstance(x, (list, tuple))
         xs = as_values([x] if single else x)
         if self.training and self.p > 0.0:
-            if tracing():
-                raise TraceError("compile: Dropout in training mode would freeze one random "
-                                 "mask for every sample; call model.eval() before compiling")
-            draw, p = self._random.random, self.p
-            scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-            xs = [Value(0.0) if draw() < p else v * scale for v in xs]
+            draw, p, scale = self._random.random, self.p, self._scale()
+            if tracing():  # compiled: the mask is an input, drawn at every replay
+                xs = [v * random_input(draw, self._mask) for v in xs]
+            else:
+                xs = [Value(0.0) if draw() < p else v * scale for v in xs]
         return xs[0] if single else xs
+
+    def _scale(self) -> float:
+        """1 / (1 - p), the factor of the kept elements (0 when everything is dropped)."""
+        return 1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0
+
+    def _mask(self, u: np.ndarray) -> np.ndarray:
+        """The mask for uniform draws u: 0 where u < p (dropped), else 1 / (1 - p)."""
+        return np.where(u < self.p, 0.0, self._scale())
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -263,7 +263,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         checkpoint: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
         measure_accuracy: bool | None = None, threshold: float | None = None,
         callback: Callable[[int, History], Any] | None = None,
-        compiled: bool = False) -> History:  # fmt: skip
+        compiled: bool | str = "auto") -> History:  # fmt: skip
     """Train ``model`` on (X, y) for ``epochs`` epochs and return the :class:`History`.
 
     Each batch minimises ``loss(outputs, targets) + l1 * sum|p| + l2 * sum p^2``
@@ -282,8 +282,11 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     weights.  ``measure_accuracy``: None measures it unless the loss is mean squared
     error or the labels are not whole numbers.  ``callback(epoch, history)`` runs
     after each epoch; returning True stops training.  ``progress`` shows a tqdm bar.
-    ``compiled=True`` traces one sample once and replays it over each batch with numpy
-    (:mod:`nn.compiled`): the same losses and gradients, many times faster.
+    ``compiled``: ``"auto"`` (the default) traces one sample once and replays it over
+    each batch with numpy (:mod:`nn.compiled`: the same losses and gradients, many
+    times faster) when the model and loss can be traced, and otherwise trains with the
+    scalar engine, saying why in one line; ``False`` always uses the scalar engine
+    (every step builds a graph of Values), ``True`` always compiles or raises.
     Python's cyclic garbage collector is paused while training (graphs have no
     cycles, so reference counting frees them) and switched back on at the end.
     """
@@ -308,10 +311,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     stopping = _early_stopping(early_stopping)
     monitor = _Monitor(stopping, model) if stopping else None
     rng = random.Random(seed)
-    step, evaluate = loss_and_grads, _evaluate
-    if compiled:
-        step = CompiledStep(model, loss_fn, X, y, penalty)
-        evaluate = step.evaluate
+    step, evaluate = _step_functions(compiled, model, loss_fn, X, y, penalty)
     history = History()
     start = 0 if resume is None else checkpoints.resume_run(resume, model, optimizer, history,
                                                             rng, monitor, epochs)  # fmt: skip
@@ -358,6 +358,29 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         history.best_epoch = monitor.best_epoch
         monitor.restore()
     return history
+
+
+def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, X: list, y: list,
+                    penalty: Callable[[], Value] | None) -> tuple[Callable, Callable]:  # fmt: skip
+    """fit's (step, evaluate): compiled (:class:`nn.compiled.CompiledStep`) or the scalar
+    engine's (:func:`loss_and_grads`, :func:`_evaluate`), as ``compiled`` asks."""
+    auto = isinstance(compiled, str) and compiled == "auto"
+    if not (auto or compiled is True or compiled is False):
+        raise ValueError(f"compiled must be True, False or 'auto', received {compiled!r}")
+    if compiled is False:
+        return loss_and_grads, _evaluate
+    try:
+        step = CompiledStep(model, loss_fn, X, y, penalty)
+    except (TypeError, ValueError) as error:  # TraceError and NotCompilable among them
+        # auto: whatever keeps the step from compiling (an untraceable model or loss,
+        # samples the compiled step does not read) leaves it to the scalar engine, which
+        # then raises its own error if the data is wrong for it too.
+        if compiled is True:
+            raise
+        reason = " ".join(str(error).split())  # one line
+        print(f"nn.fit: training with the scalar engine, not compiled: {reason}")
+        return loss_and_grads, _evaluate
+    return step, step.evaluate
 
 
 def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: LossFunction,

@@ -365,3 +365,37 @@ def test_backward_refuses_an_output_position_fn_does_not_have() -> None:
     prog = autograd.compile(lambda x: [x * w, x + w], [1.0])
     with pytest.raises(ValueError, match="positions 0 to 1"):
         prog.backward(np.ones((3, 1)), outputs=[2])
+
+
+def test_a_layer_applied_twice_shares_its_weight_view() -> None:
+    layer, head = TinyMLP([4, 4], seed=3), TinyMLP([4, 2], seed=4)
+    X = np.random.default_rng(0).normal(size=(7, 4))
+    prog = assert_matches(lambda *x: head(layer(layer(list(x)))), X,
+                          layer.parameters() + head.parameters())  # fmt: skip
+    weights = [r for s in prog._steps if s.fused for r in s.fused.parts[1:]]
+    assert [r.shape for r in weights] == [(4, 4), (4, 4), (2, 4)]  # views, not gathers
+    assert weights[0].columns == weights[1].columns  # the very same columns, twice
+
+
+def test_accumulate_false_sets_the_gradients() -> None:
+    model = TinyMLP([2, 3, 1])
+    prog = autograd.compile(lambda a, b: model([a, b]), [0.0, 0.0])
+    X = np.array([[0.5, -1.0], [1.5, 2.0]])
+    _, expected = compiled_grads(prog, X, model.parameters())
+    for p in model.parameters():
+        p.grad = 5.0
+    prog.backward(X, accumulate=False)
+    np.testing.assert_allclose([p.grad for p in model.parameters()], expected, rtol=1e-15)
+
+
+def test_nodes_reading_one_column_each_broadcast_it() -> None:
+    c = Value(1.5)
+
+    def fn(x: Value, y: Value) -> list[Value]:
+        m = autograd.max([x, y])
+        same = [x * c, x * c, x * c]  # one step whose every read is one broadcast column
+        return [*(v - m for v in (x, y)), *same, autograd.sum(same) * y]
+
+    X = np.array([[0.5, -1.0], [2.0, 3.0], [-1.0, -0.5]])
+    prog = assert_matches(fn, X, [c])
+    assert any(r.broadcast for s in prog._steps[2:] for r in s.reads)

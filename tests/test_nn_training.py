@@ -134,7 +134,7 @@ def test_full_batch_fit_equals_the_hand_written_loop():
     b = nn.MLP(2, [8, 1])
     schedule = lambda k: 1.0 - 0.9 * k / 5  # noqa: E731
     history = nn.fit(a, X, y, nn.hinge_loss, nn.optim.SGD(a.parameters(), lr=1.0), epochs=5,
-                     l2=1e-4, lr_schedule=schedule, progress=False)  # fmt: skip
+                     l2=1e-4, lr_schedule=schedule, progress=False, compiled=False)  # fmt: skip
     for k in range(5):
         manual_step(b, X, y, schedule(k), l2=1e-4)
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
@@ -150,7 +150,7 @@ def test_batch_size_one_is_per_sample_sgd_in_the_shuffled_order():
     random.seed(2)
     b = nn.MLP(2, [4, 1])
     nn.fit(a, X, y, "hinge", nn.optim.SGD(a.parameters(), lr=0.1), epochs=2, batch_size=1,
-           seed=3, progress=False)  # fmt: skip
+           seed=3, progress=False, compiled=False)  # fmt: skip
     rng = random.Random(3)
     for _ in range(2):
         for xb, yb in datasets.batches(X, y, 1, seed=rng.getrandbits(64)):
