@@ -335,3 +335,9 @@ def test_the_inlined_formula_has_the_parentheses_it_needs():
 def test_a_deeply_nested_key_is_refused_by_name() -> None:
     with pytest.raises(WorksheetError, match="key.json: nested too deeply"):
         load_key("[" * 100_000 + "]" * 100_000, "key.json")
+
+
+def test_an_expected_negative_zero_is_shown_as_zero() -> None:
+    key = {"answers": [{"student": "A", "problem": 1, "node": "a", "value": -0.0}]}
+    (verdict,) = grade(key, {("A", 1, "a"): 1.0})
+    assert "expected 0.0000" in verdict.feedback[0], verdict.feedback

@@ -171,7 +171,7 @@ def read_answers(
 
 
 def _shown(x: float) -> str:
-    return f"{x:.4f}"
+    return f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0: "0.0000", not "-0.0000"
 
 
 def grade(
