@@ -110,6 +110,14 @@ def test_bad_input_is_one_line_naming_it_and_nothing_is_written(tmp_path, roster
     assert not (tmp_path / "out").exists()
 
 
+def test_a_folder_in_the_way_of_a_file_is_refused_before_any_file_is_written(tmp_path):
+    (tmp_path / "roster.txt").write_text("Ana\n", encoding="utf-8")
+    (tmp_path / "out" / "key.json").mkdir(parents=True)
+    code, _, err = run_cli("--students", "roster.txt", "--seed", "1", "-o", "out", cwd=tmp_path)
+    assert code == 2 and "out/key.json" in err and "is a folder" in err, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["key.json"]
+
+
 def test_grading_from_the_template_to_the_scores(written, tmp_path):
     key = written / "a" / "key.json"
     code, out, _ = run_cli("grade", key, "--template", "blank.csv", cwd=tmp_path)
