@@ -210,3 +210,21 @@ def test_the_browsers_print_to_pdf_gives_one_a4_landscape_page_per_problem(writt
     boxes = {tuple(round(float(x)) for x in box.split()) for box in
              re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}  # fmt: skip
     assert boxes == {(0, 0, 842, 595)}  # A4 landscape, in points
+
+
+def test_the_scores_are_written_even_if_the_printout_is_cut(written, tmp_path, monkeypatch):
+    # `grade key.json answers.csv | head` closes stdout early: the scores CSV still comes out
+    key = written / "a" / "key.json"
+    assert run_cli("grade", key, "--template", "answers.csv", cwd=tmp_path)[0] == 0
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    main(["grade", str(key), "answers.csv"])
+    assert (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").startswith("student,")
