@@ -136,7 +136,9 @@ class SGD(Optimizer):
         self.momentum = non_negative("SGD: momentum", momentum)
         self.dampening = finite_number("SGD: dampening", dampening)
         self.weight_decay = non_negative("SGD: weight_decay", weight_decay)
-        self.nesterov = bool(nesterov)
+        if not isinstance(nesterov, bool):  # bool("false") is True: refuse, don't guess
+            raise TypeError(f"SGD: nesterov must be True or False, not {nesterov!r}")
+        self.nesterov = nesterov
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0, received "
                              f"momentum={self.momentum}, dampening={self.dampening}")  # fmt: skip

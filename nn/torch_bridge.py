@@ -149,8 +149,12 @@ def load_torch_state_dict(model: Module, state: Mapping[str, Any], prefix: str =
         problems.append(f"unexpected keys ({len(unexpected)}): {_listing(unexpected)}")
     values = {key: _as_list(state[key]) for key in shapes if key in state}
     for key, value in values.items():
+        odd = next((x for x in _flat(value) if isinstance(x, bool) or not isinstance(x, Real)),
+                   None)  # fmt: skip
         shape = _shape(value)
-        if shape != shapes[key]:
+        if odd is not None:  # say so, rather than call a list holding a str "ragged"
+            problems.append(f"{key} holds a {type(odd).__name__}, not a number")
+        elif shape != shapes[key]:
             problems.append(f"{key} has shape {shape}, expected {shapes[key]}")
         elif not all(map(is_finite_number, _flat(value))):
             problems.append(f"{key} holds values that are not finite numbers")

@@ -107,7 +107,8 @@ def corruptions(kind):
             "SGD's group": make("sgd")[1].state_dict(),
         }
     else:
-        cases |= {"Adam's group": make("adam")[1].state_dict()}
+        cases |= {"Adam's group": make("adam")[1].state_dict(),
+                  "nesterov a string": edit(lambda sd: group(sd).update(nesterov="false"))}
     return cases
 
 

@@ -193,6 +193,10 @@ def test_bad_torch_state_dicts_are_refused_and_change_nothing():
             nn.load_torch_state_dict(model, state)
         assert model.state_dict() == before, name
         assert error.value.args[0].count(";") < 3, name
+    with pytest.raises(ValueError, match=r"2\.bias holds a str, not a number"):
+        nn.load_torch_state_dict(model, cases["a string"])
+    with pytest.raises(ValueError, match=r"0\.weight has shape ragged"):
+        nn.load_torch_state_dict(model, cases["ragged"])
     with pytest.raises(TypeError, match="mapping"):
         nn.load_torch_state_dict(model, [good])
 

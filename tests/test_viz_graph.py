@@ -162,3 +162,10 @@ def test_size_guard_names_the_count_and_how_to_raise_it():
 def test_draw_dot_rejects_non_values():
     with pytest.raises(TypeError, match="needs a Value"):
         draw_dot(3.0)
+
+
+def test_negative_zero_is_drawn_as_zero():
+    # -1.2 * 0.0 is -0.0: a learner should read "data 0.0000", not "-0.0000"
+    g, f = Value(-1.2, label="g"), Value(0.0, label="f")
+    source = draw_dot(g * f).source
+    assert "data 0.0000" in source and "-0.0000" not in source

@@ -1,5 +1,6 @@
 """viz.draw_mlp and the matplotlib plots (written as real files)."""
 
+import os
 import random
 import re
 import sys
@@ -141,3 +142,22 @@ def test_maxout_and_sequential_of_layers():
         draw_mlp(nn.Sequential(nn.ReLU(), nn.Layer(2, 1)))
     with pytest.raises(TypeError, match="MLP-like stack"):
         draw_mlp(nn.Sequential(nn.Layer(2, 2), lambda x: x))
+
+
+def test_a_plot_that_fails_while_saving_leaves_the_old_file(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    path = plot_history(history(), tmp_path / "history.png")
+    old = path.read_bytes()
+    real_savefig = Figure.savefig
+
+    def half_then_crash(self, target, **kwargs):
+        real_savefig(self, target, **kwargs)
+        target.truncate(100) if hasattr(target, "truncate") else os.truncate(target, 100)
+        raise RuntimeError("killed mid-save")
+
+    monkeypatch.setattr(Figure, "savefig", half_then_crash)
+    with pytest.raises(RuntimeError, match="killed"):
+        plot_history(history(False), path)
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.png"]

@@ -110,6 +110,14 @@ def test_bad_input_is_one_line_naming_it_and_nothing_is_written(tmp_path, roster
     assert not (tmp_path / "out").exists()
 
 
+def test_a_folder_in_the_way_of_a_file_is_refused_before_any_file_is_written(tmp_path):
+    (tmp_path / "roster.txt").write_text("Ana\n", encoding="utf-8")
+    (tmp_path / "out" / "key.json").mkdir(parents=True)
+    code, _, err = run_cli("--students", "roster.txt", "--seed", "1", "-o", "out", cwd=tmp_path)
+    assert code == 2 and "out/key.json" in err and "is a folder" in err, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["key.json"]
+
+
 def test_grading_from_the_template_to_the_scores(written, tmp_path):
     key = written / "a" / "key.json"
     code, out, _ = run_cli("grade", key, "--template", "blank.csv", cwd=tmp_path)
@@ -202,3 +210,21 @@ def test_the_browsers_print_to_pdf_gives_one_a4_landscape_page_per_problem(writt
     boxes = {tuple(round(float(x)) for x in box.split()) for box in
              re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}  # fmt: skip
     assert boxes == {(0, 0, 842, 595)}  # A4 landscape, in points
+
+
+def test_the_scores_are_written_even_if_the_printout_is_cut(written, tmp_path, monkeypatch):
+    # `grade key.json answers.csv | head` closes stdout early: the scores CSV still comes out
+    key = written / "a" / "key.json"
+    assert run_cli("grade", key, "--template", "answers.csv", cwd=tmp_path)[0] == 0
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    main(["grade", str(key), "answers.csv"])
+    assert (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").startswith("student,")

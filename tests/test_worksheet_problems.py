@@ -335,3 +335,17 @@ def test_the_inlined_formula_has_the_parentheses_it_needs():
 def test_a_deeply_nested_key_is_refused_by_name() -> None:
     with pytest.raises(WorksheetError, match="key.json: nested too deeply"):
         load_key("[" * 100_000 + "]" * 100_000, "key.json")
+
+
+def test_an_expected_negative_zero_is_shown_as_zero() -> None:
+    key = {"answers": [{"student": "A", "problem": 1, "node": "a", "value": -0.0}]}
+    (verdict,) = grade(key, {("A", 1, "a"): 1.0})
+    assert "expected 0.0000" in verdict.feedback[0], verdict.feedback
+
+
+def test_a_semicolon_csv_as_excel_writes_it_in_brazil_is_read(key):
+    rows = [(s, p, n, f"{float(v):.4f}".replace(".", ",")) for s, p, n, v in right_rows(key)]
+    text = "student;problem;node;value\n" + "".join(f"{s};{p};{n};{v}\n" for s, p, n, v in rows)
+    answers = read_answers(text, key)
+    verdicts = grade(key, answers)
+    assert all(v.correct == v.total for v in verdicts) and len(answers) == len(rows)

@@ -38,6 +38,8 @@ def number(x: float) -> str:
     """A float in at most ~10 characters: 4 decimals in the usual range, else scientific."""
     if not math.isfinite(x):
         return str(x)
-    if x == 0 or 1e-3 <= abs(x) < 1e5:
+    if x == 0:
+        return "0.0000"  # not "-0.0000" for -0.0 (e.g. -1.2 * 0.0)
+    if 1e-3 <= abs(x) < 1e5:
         return f"{x:.4f}"
     return f"{x:.3e}"

@@ -7,12 +7,15 @@ matplotlib backend or leaves figures open.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from autograd.files import write_atomic
 
 INSTALL = "pip install 'chaingrad[plot]'"
 
@@ -24,6 +27,16 @@ def _figure(**kwargs: Any):
     except ImportError:
         raise ImportError(f"plots need matplotlib, which is not installed: {INSTALL}") from None
     return Figure(**kwargs)
+
+
+def _save(fig: Any, path: str | os.PathLike) -> Path:
+    """Save ``fig`` to ``path`` (format from the extension) durably: rendered in memory,
+    then :func:`autograd.files.write_atomic`, so a failed save leaves the old file."""
+    path = Path(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix[1:].lower() or None)
+    write_atomic(path, buffer.getvalue())
+    return path
 
 
 def points_2d(X: Any, y: Sequence, where: str) -> np.ndarray:
@@ -69,9 +82,7 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _save(fig, path)
 
 
 def plot_decision_boundary(
@@ -101,6 +112,4 @@ def plot_decision_boundary(
     ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="coolwarm",
                edgecolors="black", linewidths=0.5, s=20)  # fmt: skip
     ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
-    path = Path(path)
-    fig.savefig(path)
-    return path
+    return _save(fig, path)

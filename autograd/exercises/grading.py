@@ -1,9 +1,11 @@
 """The grader: a key, a CSV of answers, a score and feedback per student.
 
 Answers are a CSV with the header ``student,problem,node,value`` (one row per asked
-gradient; the node as labelled on the sheet).  An answer is right when it
-:func:`~autograd.exercises.compare.matches` the key; a wrong one is explained by the
-first slip of the key whose value it matches (see :mod:`autograd.exercises.keys`).
+gradient; the node as labelled on the sheet); fields may also be separated by ``;``, as
+a spreadsheet in a Brazilian locale saves them, and values may use a decimal comma.
+An answer is right when it :func:`~autograd.exercises.compare.matches` the key; a
+wrong one is explained by the first slip of the key whose value it matches (see
+:mod:`autograd.exercises.keys`).
 A blank value or a missing row is an unanswered question.
 """
 
@@ -130,7 +132,11 @@ def read_answers(
     value that is not a number."""
     expected = questions(key)
     students = {s for s, _, _ in expected}
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    # Excel in a Brazilian locale saves CSVs with ';' between fields (and decimal commas)
+    delimiter = ";" if first.count(";") == len(COLUMNS) - 1 and "," not in first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != list(COLUMNS):
         raise _fail(source, "line 1", f"the header must be {','.join(COLUMNS)}, got "
@@ -171,7 +177,7 @@ def read_answers(
 
 
 def _shown(x: float) -> str:
-    return f"{x:.4f}"
+    return f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0: "0.0000", not "-0.0000"
 
 
 def grade(

@@ -100,7 +100,11 @@ def slug(name: str) -> str:
 
 
 def write_files(folder: Path, files: dict[str, str]) -> list[Path]:
-    """Write each name → text in ``folder``, each durably (:func:`autograd.files.write_atomic`)."""
+    """Write each name → text in ``folder``, each durably (:func:`autograd.files.write_atomic`);
+    Refusal, before writing any, if a folder stands where one of them goes."""
+    blocked = [folder / name for name in files if (folder / name).is_dir()]
+    if blocked:
+        raise Refusal(f"{blocked[0]} is a folder: cannot write a file there")
     written = []
     for name, text in files.items():
         path = folder / name
@@ -170,8 +174,8 @@ def grade_command(args: argparse.Namespace) -> int:
     answers = read_answers(_read(args.answers, "answers"), key, source=str(args.answers))
     lang = args.lang or (key.get("lang") if key.get("lang") in LANGS else "en")
     verdicts = grade(key, answers, rtol=args.tolerance, atol=args.atol, lang=lang)
+    write_files(folder, {scores.name: scores_csv(verdicts)})  # first: `| head` may cut the rest
     print(report(verdicts, lang))
-    write_files(folder, {scores.name: scores_csv(verdicts)})
     print(f"wrote {scores}")
     return 0
 
