@@ -15,6 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from viz.plots import save_figure  # a durable save: the examples' figures use viz's own
+
+__all__ = ["PLOT_HINT", "figure", "out_dir", "plot", "run", "save_figure", "table", "wrote"]
+
 PLOT_HINT = "(matplotlib is not installed, so no plot: pip install 'chaingrad[plot]')"
 
 
@@ -67,12 +71,6 @@ def figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (6, 4)) -
 
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.subplots(nrows, ncols)
-
-
-def save_figure(fig: Any, path: str | os.PathLike) -> Path:
-    """Save a Figure made by :func:`figure` and return the path."""
-    fig.savefig(path)
-    return Path(path)
 
 
 def table(rows: list[tuple], header: tuple[str, ...], fmt: str = "{:>10}") -> None:

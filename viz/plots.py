@@ -29,7 +29,7 @@ def _figure(**kwargs: Any):
     return Figure(**kwargs)
 
 
-def _save(fig: Any, path: str | os.PathLike) -> Path:
+def save_figure(fig: Any, path: str | os.PathLike) -> Path:
     """Save ``fig`` to ``path`` (format from the extension) durably: rendered in memory,
     then :func:`autograd.files.write_atomic`, so a failed save leaves the old file."""
     path = Path(path)
@@ -82,7 +82,7 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_decision_boundary(
@@ -112,4 +112,4 @@ def plot_decision_boundary(
     ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="coolwarm",
                edgecolors="black", linewidths=0.5, s=20)  # fmt: skip
     ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
-    return _save(fig, path)
+    return save_figure(fig, path)
