@@ -72,7 +72,8 @@ def resume_run(path: str | os.PathLike, model: Module, optimizer: Optimizer, his
                rng: random.Random, monitor: Any, epochs: int) -> int:  # fmt: skip
     """Restore what :func:`save_run` saved; the epoch to continue from (``epochs``, so
     none are left, when early stopping had ended that run)."""
-    start = _load(path, model, optimizer, history, rng, monitor, action="fit(resume=...)")
+    start = _load(path, model, optimizer, history, rng, monitor, action="fit(resume=...)",
+                  most_epochs=epochs)
     return epochs if history.stopped_epoch is not None else start
 
 
@@ -141,12 +142,15 @@ def _uses_global_random(model: Module) -> bool:
 # -- reading -------------------------------------------------------------------------
 def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, history: Any,
           rng: random.Random | None, monitor: Any,
-          action: str = "load_checkpoint") -> int:  # fmt: skip
+          action: str = "load_checkpoint", most_epochs: int | None = None) -> int:  # fmt: skip
+    """Check the checkpoint at ``path`` whole, then restore it; its epoch count.  With
+    ``most_epochs``, a checkpoint of more epochs than that is refused (before anything
+    is restored)."""
     path = os.fspath(path)
     document = read_json(path, action)
     check_format(document, path, FORMAT, "checkpoint", action)
     try:
-        restore = _checked(document, model, optimizer, history, rng, monitor)
+        restore = _checked(document, model, optimizer, history, rng, monitor, most_epochs)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{action}: {path}: {error}") from None
     restore()
@@ -154,7 +158,8 @@ def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, h
 
 
 def _checked(document: dict[str, Any], model: Module, optimizer: Optimizer | None,
-             history: Any, rng: random.Random | None, monitor: Any) -> Any:  # fmt: skip
+             history: Any, rng: random.Random | None, monitor: Any,
+             most_epochs: int | None = None) -> Any:  # fmt: skip
     """Check every entry against the objects; a function that restores them all (and
     cannot fail).  The model and the optimizer check their own state dicts, so they
     are loaded here and put back if a later entry is wrong."""
@@ -163,6 +168,9 @@ def _checked(document: dict[str, Any], model: Module, optimizer: Optimizer | Non
     if missing or unexpected:
         raise ValueError(f"missing entries {missing}, unexpected entries {unexpected}")
     _whole("checkpoint", "epoch", document["epoch"])
+    if most_epochs is not None and document["epoch"] > most_epochs:
+        raise ValueError(f"it holds {document['epoch']} epochs, more than the {most_epochs} "
+                         "asked for (epochs counts the whole run, resumed epochs included)")
     generators = _checked_generators(document["random"], model, rng)
     fields = _checked_history(document["history"], history) if history is not None else None
     saved_optimizer = document["optimizer"]

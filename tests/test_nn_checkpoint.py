@@ -75,6 +75,17 @@ def test_n_epochs_then_resume_to_n_plus_m_is_the_straight_run_bit_for_bit(case, 
         assert straight.stopped_epoch < 4
 
 
+def test_resuming_with_fewer_epochs_than_the_checkpoint_holds_is_refused(tmp_path):
+    model, opt = build(kind="sgd")
+    path = tmp_path / "run.json"
+    train(model, opt, 5, checkpoint=path)
+    fresh, opt_f = build(kind="sgd")
+    before, opt_before = fresh.state_dict(), opt_f.state_dict()
+    with pytest.raises(ValueError, match="holds 5 epochs, more than the 3 asked for"):
+        train(fresh, opt_f, 3, resume=path)
+    assert fresh.state_dict() == before and opt_f.state_dict() == opt_before
+
+
 def test_every_epoch_overwrites_the_checkpoint(tmp_path):
     model, opt = build()
     path = tmp_path / "run.json"
