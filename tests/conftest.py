@@ -6,8 +6,19 @@ flaky; ``thorough`` draws many more examples for local runs:
 """
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Warnings from the examples (imported by their file names) are errors too."""
+    names = "|".join(sorted(path.stem for path in EXAMPLES.glob("*.py")))
+    config.addinivalue_line("filterwarnings", f"error::Warning:({names})$")
+
 
 settings.register_profile(
     "ci",

@@ -156,3 +156,16 @@ def test_warnings_are_errors_in_the_suite() -> None:
         warnings.warn("unclosed file", ResourceWarning, stacklevel=1)
     with pytest.raises(DeprecationWarning):
         warnings.warn("old call", DeprecationWarning, stacklevel=1)
+
+
+@pytest.mark.parametrize("module", ["autograd.value", "nn", "viz.render", "neuron", "_common"])
+def test_a_warning_from_the_projects_code_is_an_error(module: str) -> None:
+    with pytest.raises(RuntimeWarning):
+        warnings.warn_explicit("overflow", RuntimeWarning, "x.py", 1, module=module)
+
+
+def test_a_third_party_librarys_own_warning_is_only_shown() -> None:
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.warn_explicit("old API", DeprecationWarning, "f.py", 1, module="matplotlib.f")
+        warnings.warn_explicit("old API", DeprecationWarning, "f.py", 2, module="nnx")
+    assert [str(w.message) for w in shown] == ["old API", "old API"]
