@@ -141,3 +141,11 @@ def test_maxout_and_sequential_of_layers():
         draw_mlp(nn.Sequential(nn.ReLU(), nn.Layer(2, 1)))
     with pytest.raises(TypeError, match="MLP-like stack"):
         draw_mlp(nn.Sequential(nn.Layer(2, 2), lambda x: x))
+
+
+@pytest.mark.parametrize("values", [[1e-7, 0.5], [1e-6, 0.5], [1e-9, 3.0], [0.001, 0.002]])
+def test_the_grad_legend_spans_the_whole_scale(values):
+    scale = viz_mlp.LogScale(values)
+    decades = scale.decades()
+    assert decades[0] == scale.low and decades[-1] == scale.high  # the darkest colour too
+    assert 10.0 ** decades[0] <= min(values) and 10.0 ** decades[-1] >= max(values)

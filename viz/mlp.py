@@ -171,8 +171,10 @@ class LogScale:
         return None if not g else (math.log10(abs(g)) - self.low) / (self.high - self.low)
 
     def decades(self) -> list[int]:
+        """At most 7 evenly spaced decades for the legend, the lowest and highest always."""
         step = max(1, math.ceil((self.high - self.low) / 6))
-        return list(range(self.low, self.high + 1, step))
+        decades = list(range(self.low, self.high + 1, step))
+        return decades if decades[-1] == self.high else [*decades, self.high]
 
 
 def _weight_style(w: Value, largest: float) -> dict[str, str]:
