@@ -149,3 +149,12 @@ def test_the_grad_legend_spans_the_whole_scale(values):
     decades = scale.decades()
     assert decades[0] == scale.low and decades[-1] == scale.high  # the darkest colour too
     assert 10.0 ** decades[0] <= min(values) and 10.0 ** decades[-1] >= max(values)
+
+
+@pytest.mark.parametrize("widths", [(4, 3), (3, 4)])
+def test_layers_that_do_not_chain_are_refused_by_name(widths):
+    produced, taken = widths
+    model = nn.Sequential(nn.Layer(2, produced), nn.Layer(taken, 1))
+    message = f"model\\[1\\] takes {taken} inputs but the layer before it gives {produced}"
+    with pytest.raises(ValueError, match=message):
+        draw_mlp(model)

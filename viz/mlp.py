@@ -52,6 +52,10 @@ class Stage:
     def width(self) -> int:
         return len(self.pieces[0].neurons)
 
+    @property
+    def inputs(self) -> int:
+        return len(self.pieces[0].neurons[0].w)
+
     def weights(self) -> list[Value]:
         return [w for piece in self.pieces for neuron in piece.neurons for w in neuron.w]
 
@@ -62,16 +66,23 @@ def _layer_activation(layer: Any) -> str:
 
 
 def stages(model: Any) -> list[Stage]:
-    """The layers of an MLP-like ``model``; TypeError for anything else."""
+    """The layers of an MLP-like ``model``; TypeError for anything else, ValueError for
+    a layer whose inputs are not the previous layer's outputs."""
     from nn import MLP, Activation, Dropout, Layer, Maxout, Sequential
 
     found: list[Stage] = []
 
+    def append(stage: Stage, where: str) -> None:
+        if found and stage.inputs != found[-1].width:
+            raise ValueError(f"draw_mlp: {where} takes {stage.inputs} inputs but the layer "
+                             f"before it gives {found[-1].width}")  # fmt: skip
+        found.append(stage)
+
     def add(module: Any, where: str) -> None:
         if isinstance(module, Layer):
-            found.append(Stage([module], _layer_activation(module)))
+            append(Stage([module], _layer_activation(module)), where)
         elif isinstance(module, Maxout):
-            found.append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"))
+            append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"), where)
         elif isinstance(module, (MLP, Sequential)):
             for i, item in enumerate(module.layers):
                 add(item, f"{where}[{i}]")
@@ -124,7 +135,7 @@ class Parts:
 def parts(found: list[Stage], max_neurons: int) -> Parts:
     """The nodes and edges of the picture of ``found`` (the ellipsis applied)."""
     drawing = Parts()
-    nin = len(found[0].pieces[0].neurons[0].w)
+    nin = found[0].inputs
     previous = [(k, f"x{k}") for k in range(_shown(nin, max_neurons))]
     drawing.nodes += [(name, f"x{k}", None, -1) for k, name in previous]
     drawing.hidden[-1] = nin - len(previous)
@@ -226,8 +237,8 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     "... k more" node.  ``grad_range`` (smallest, largest |grad|) fixes the colour
     scale of the grads view, so pictures of several models compare; by default it
     spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
-    and ValueError for an unknown ``show`` or ``rankdir`` or more than ``max_edges``
-    drawn weights.
+    and ValueError for an unknown ``show`` or ``rankdir``, more than ``max_edges``
+    drawn weights, or a layer taking another number of inputs than the one before gives.
     """
     if show not in SHOWS:
         raise ValueError(f"draw_mlp: show must be 'weights' or 'grads', not {show!r}")
@@ -251,7 +262,7 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
                splines="line", newrank="true", label=caption, fontsize="10")  # fmt: skip
     graph.attr("node", fontname="Helvetica", fontsize="9")
     graph.attr("edge", arrowsize="0.4")
-    labels = {-1: f"inputs ({len(found[0].pieces[0].neurons[0].w)})"}
+    labels = {-1: f"inputs ({found[0].inputs})"}
     labels |= {i: _cluster_label(row, stage)
                for i, (row, stage) in enumerate(zip(layer_summaries(model), found))}  # fmt: skip
     for cluster, label in labels.items():

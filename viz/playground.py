@@ -221,7 +221,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
                          "nn.fit first and pass the History it returns")  # fmt: skip
     whole_number("training_html: grid", grid, minimum=2)
     whole_number("training_html: interval_ms", interval_ms)
-    points = _samples(X, len(found[0].pieces[0].neurons[0].w))
+    points = _samples(X, found[0].inputs)
     if len(y) != len(points):
         raise ValueError(f"training_html: X has {len(points)} samples but y has {len(y)} labels")
     params = list(model.parameters())
