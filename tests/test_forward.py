@@ -180,3 +180,16 @@ def test_relu_at_its_kink_has_the_partial_of_the_table():
 def test_bad_input_is_refused_with_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_vectors_are_accepted_as_hessian_accepts_them():
+    def f(x, y):
+        return x * y * y
+
+    at, v = np.array([1.0, 2.0]), np.array([1.0, 0.0])
+    assert jvp(f, at, v) == jvp(f, [1.0, 2.0], [1.0, 0.0]) == (4.0, 4.0)
+    assert jacobian(f, at, mode="forward") == jacobian(f, at) == [4.0, 4.0]
+    assert vjp(f, at)[1](np.array([1.0])) == [4.0, 4.0]
+    assert hessian(f, at) == jacobian(lambda x, y: grad(f(x, y), [x, y], create_graph=True), at)
+    with pytest.raises(TypeError, match="jacobian: xs must be a sequence of numbers or Values"):
+        jacobian(f, 1.0)
