@@ -158,3 +158,18 @@ def test_layers_that_do_not_chain_are_refused_by_name(widths):
     message = f"model\\[1\\] takes {taken} inputs but the layer before it gives {produced}"
     with pytest.raises(ValueError, match=message):
         draw_mlp(model)
+
+
+@pytest.mark.parametrize("grad_range, error, message", [
+    ((1e-3,), ValueError, r"grad_range must be a pair \(smallest, largest\), not \(0.001,\)"),
+    ("ab", ValueError, "grad_range must be a pair"),
+    ((float("nan"), 1.0), ValueError, r"grad_range\[0\] must be finite, received nan"),
+    ((1e-3, "a"), TypeError, r"grad_range\[1\] must be a number, not str"),
+    ((1.0, 1e-3), ValueError, r"grad_range must be 0 <= smallest <= largest, not \(1.0, 0.001\)"),
+    ((-1.0, 1.0), ValueError, "grad_range must be 0 <= smallest <= largest"),
+])  # fmt: skip
+def test_a_bad_grad_range_is_refused_by_name(model, grad_range, error, message):
+    with pytest.raises(error, match=message):
+        draw_mlp(model, show="grads", grad_range=grad_range)
+    legend = draw_mlp(model, show="grads", grad_range=(1e-4, 2.0)).source
+    assert "\"1e-4\"" in legend and "\"1e1\"" in legend and "\"1e-5\"" not in legend

@@ -20,7 +20,7 @@ ids are fixed (``x0``, ``n1_3``, ``w1_3_0`` ...), so the DOT text is determinist
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,7 +238,8 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     scale of the grads view, so pictures of several models compare; by default it
     spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
     and ValueError for an unknown ``show`` or ``rankdir``, more than ``max_edges``
-    drawn weights, or a layer taking another number of inputs than the one before gives.
+    drawn weights, a layer taking another number of inputs than the one before gives, or
+    a ``grad_range`` that is not two finite numbers 0 <= smallest <= largest.
     """
     if show not in SHOWS:
         raise ValueError(f"draw_mlp: show must be 'weights' or 'grads', not {show!r}")
@@ -246,6 +247,8 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 1:
         raise ValueError(f"draw_mlp: max_neurons must be an int >= 1, not {max_neurons!r}")
+    if grad_range is not None:
+        grad_range = _checked_range(grad_range)
     found = stages(model)
     drawing = parts(found, max_neurons)
     weights = [w for *_, w in drawing.edges if w is not None]
@@ -287,6 +290,22 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     if show == "grads":
         _add_grad_legend(graph, scale)
     return graph
+
+
+def _checked_range(grad_range: Any) -> tuple[float, float]:
+    """``grad_range`` as (smallest, largest) floats, 0 <= smallest <= largest; else an
+    error naming it."""
+    from nn.checks import finite_number
+
+    if isinstance(grad_range, (str, bytes)) or not isinstance(grad_range, Sequence) \
+            or len(grad_range) != 2:  # fmt: skip
+        raise ValueError(f"draw_mlp: grad_range must be a pair (smallest, largest), "
+                         f"not {grad_range!r}")  # fmt: skip
+    low, high = (finite_number(f"draw_mlp: grad_range[{i}]", x) for i, x in enumerate(grad_range))
+    if not 0 <= low <= high:
+        raise ValueError(f"draw_mlp: grad_range must be 0 <= smallest <= largest, "
+                         f"not {tuple(grad_range)!r}")  # fmt: skip
+    return low, high
 
 
 def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> dict[str, str]:
