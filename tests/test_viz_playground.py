@@ -222,3 +222,8 @@ def test_samples_that_do_not_fit_the_model_are_refused_by_name(tmp_path):
     with pytest.raises(ValueError, match="interval_ms must be at least 1, received 0"):
         viz.training_html(model, X, y, history, target, interval_ms=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshots_of_something_that_is_not_a_model_is_a_type_error():
+    with pytest.raises(TypeError, match="Snapshots: model must be an nn module .*, not int"):
+        Snapshots(3, epochs=5)

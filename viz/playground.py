@@ -67,6 +67,9 @@ class Snapshots:
     def __init__(self, model: Any, epochs: int, count: int = MAX_SNAPSHOTS) -> None:
         whole_number("Snapshots: epochs", epochs, minimum=0)
         whole_number("Snapshots: count", count)
+        if not callable(getattr(model, "parameters", None)):
+            raise TypeError(f"Snapshots: model must be an nn module (with parameters()), "
+                            f"not {type(model).__name__}")  # fmt: skip
         self._params: list[Value] = list(model.parameters())
         if count == 1:
             self._planned = {epochs}
