@@ -73,11 +73,15 @@ class Linearization:
         return tangents
 
     def pull_back(self, seeds: dict[Value, float]) -> dict[Value, float]:
-        """The cotangent of every node, given those of some nodes (the rest are 0)."""
+        """The cotangent of every node, given those of some nodes (the rest are 0).
+
+        It stops at the inputs: an input computed from another input is an independent
+        variable, as in :meth:`push_forward` (which never computes a seeded node)."""
         cotangents = dict(seeds)
+        inputs = set(self.inputs)
         for node, partials in zip(reversed(self.order), reversed(self.partials)):
             c = cotangents.get(node, 0.0)
-            if _is_zero(c):
+            if _is_zero(c) or node in inputs:
                 continue
             for x, partial in zip(node.inputs, partials):
                 cotangents[x] = cotangents.get(x, 0.0) + c * partial
