@@ -61,7 +61,8 @@ class Snapshots:
     from epoch 0 (the weights when it is made, before training) to the last epoch,
     which is always kept -- also when training stops early.  ``frames`` holds
     (epoch, every parameter's data, its grad) tuples: the grads of an epoch are those
-    of its last batch (zero before training).
+    of its last batch (at epoch 0, those the parameters hold when it is made: zero for a
+    new model).
     """
 
     def __init__(self, model: Any, epochs: int, count: int = MAX_SNAPSHOTS) -> None:
