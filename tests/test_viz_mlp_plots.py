@@ -1,5 +1,6 @@
 """viz.draw_mlp and the matplotlib plots (written as real files)."""
 
+import html
 import random
 import re
 import sys
@@ -122,7 +123,7 @@ def test_wide_layers_draw_an_ellipsis_and_the_dot_is_deterministic():
     wide = nn.MLP(40, [50, 1])
     source = draw_mlp(wide).source
     assert "\u2026 32 more" in source and "\u2026 42 more" in source
-    assert source.count(" -> ") == 8 * 8 + 8 * 1 + 1  # 8 inputs x 8 neurons, 8 -> 1, one invisible
+    assert len(re.findall(r" -> \S+ \[[^]]*id=w", source)) == 8 * 8 + 8 * 1  # 8 x 8, 8 -> 1
     random.seed(3)
     assert draw_mlp(nn.MLP(40, [50, 1])).source == source
     assert b"</svg>" in embedded.render(source)
@@ -173,3 +174,16 @@ def test_a_bad_grad_range_is_refused_by_name(model, grad_range, error, message):
         draw_mlp(model, show="grads", grad_range=grad_range)
     legend = draw_mlp(model, show="grads", grad_range=(1e-4, 2.0)).source
     assert "\"1e-4\"" in legend and "\"1e1\"" in legend and "\"1e-5\"" not in legend
+
+
+@pytest.mark.parametrize("rankdir, axis", [("LR", 1), ("TB", 0)])
+def test_neurons_are_drawn_in_order_the_ellipsis_last(rankdir, axis):
+    random.seed(3)
+    svg = embedded.render(draw_mlp(nn.MLP(40, [50, 1]), rankdir=rankdir).source).decode("utf-8")
+    where = {html.unescape(name): (float(x), float(y)) for name, x, y in re.findall(
+        r'class="node">\s*<title>([^<]*)</title>\s*<\w+[^>]*? c?x="([-\d.]+)" c?y="([-\d.]+)"',
+        svg)}  # fmt: skip
+    for column in ([f"x{k}" for k in range(8)] + ["more-1"],
+                   [f"n0_{j}" for j in range(8)] + ["more0"]):  # fmt: skip
+        along = [where[name][axis] for name in column]  # top to bottom (SVG y grows down)
+        assert along == sorted(along) and len(set(along)) == len(along), column  # or left to right

@@ -261,8 +261,10 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     caption = ("blue: positive weight, red: negative; thicker: larger |w|" if show == "weights"
                else "darker and thicker: larger |dL/dw|; grey: zero gradient")  # fmt: skip
     # Straight edges and newrank keep the classic picture: every layer a centred column.
+    # remincross=false: Graphviz keeps the order _keep_in_order gives each column.
     graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
-               splines="line", newrank="true", label=caption, fontsize="10")  # fmt: skip
+               splines="line", newrank="true", remincross="false", label=caption,
+               fontsize="10")  # fmt: skip
     graph.attr("node", fontname="Helvetica", fontsize="9")
     graph.attr("edge", arrowsize="0.4")
     labels = {-1: f"inputs ({found[0].inputs})"}
@@ -275,12 +277,13 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
             for node, text, bias, where in drawing.nodes:
                 if where == cluster:
                     sub.node(node, **_node_style(text, bias, show, scale), id=node)
+            column = [node for node, text, _, where in drawing.nodes
+                      if where == cluster and text != "max"]  # fmt: skip
             if drawing.hidden[cluster]:
                 sub.node(f"more{cluster}", f"\u2026 {drawing.hidden[cluster]} more",
                          shape="plaintext", fontsize="10")  # fmt: skip
-                if cluster >= 0:  # an invisible edge puts it in its layer's column
-                    tail = "x0" if cluster == 0 else f"n{cluster - 1}_0"
-                    graph.edge(tail, f"more{cluster}", style="invis")
+                column.append(f"more{cluster}")
+            _keep_in_order(sub, column, rankdir)
     for edge, tail, head, w in drawing.edges:
         if w is None:
             graph.edge(tail, head, color=ZERO, id=edge)
@@ -306,6 +309,17 @@ def _checked_range(grad_range: Any) -> tuple[float, float]:
         raise ValueError(f"draw_mlp: grad_range must be 0 <= smallest <= largest, "
                          f"not {tuple(grad_range)!r}")  # fmt: skip
     return low, high
+
+
+def _keep_in_order(graph: Diagram, column: list[str], rankdir: str) -> None:
+    """Draw ``column``'s nodes as one column in this order (x0, x1, ... top to bottom, or
+    left to right for TB/BT), not reordered by Graphviz to cross fewer edges: invisible
+    edges between nodes of one rank fix their order (which runs upwards in LR/RL)."""
+    pairs = list(zip(column, column[1:]))
+    with graph.subgraph() as same:
+        same.attr(rank="same")
+        for tail, head in pairs if rankdir in ("TB", "BT") else [(b, a) for a, b in pairs]:
+            same.edge(tail, head, style="invis")
 
 
 def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> dict[str, str]:
