@@ -73,11 +73,15 @@ class Linearization:
         return tangents
 
     def pull_back(self, seeds: dict[Value, float]) -> dict[Value, float]:
-        """The cotangent of every node, given those of some nodes (the rest are 0)."""
+        """The cotangent of every node, given those of some nodes (the rest are 0).
+
+        It stops at the inputs: an input computed from another input is an independent
+        variable, as in :meth:`push_forward` (which never computes a seeded node)."""
         cotangents = dict(seeds)
+        inputs = set(self.inputs)
         for node, partials in zip(reversed(self.order), reversed(self.partials)):
             c = cotangents.get(node, 0.0)
-            if _is_zero(c):
+            if _is_zero(c) or node in inputs:
                 continue
             for x, partial in zip(node.inputs, partials):
                 cotangents[x] = cotangents.get(x, 0.0) + c * partial
@@ -171,6 +175,7 @@ def _seeds(nodes: Sequence[Value], values: Sequence[float]) -> dict[Value, float
 
 def _vector(values: Any, n: int, caller: str, name: str) -> list[float]:
     """``values`` as a list of ``n`` finite floats, or a TypeError/ValueError naming it."""
+    values = _listed(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         if _is_number(values) and n == 1:
             values = [values]  # one number for a single input or output
@@ -190,25 +195,32 @@ def _vector(values: Any, n: int, caller: str, name: str) -> list[float]:
     return floats
 
 
-def _leaves(primals: Any, caller: str) -> list[Value]:
+def _listed(values: Any) -> Any:
+    """A numpy vector as a list of floats (as ``hessian`` takes it); anything else as it is."""
+    return values.tolist() if hasattr(values, "tolist") and getattr(values, "ndim", 0) == 1 \
+        else values  # fmt: skip
+
+
+def _leaves(primals: Any, caller: str, name: str = "primals") -> list[Value]:
     """The inputs to call ``f`` with: Values as they are, numbers as new leaves."""
+    primals = _listed(primals)
     if isinstance(primals, (str, bytes)) or not isinstance(primals, Sequence):
-        raise TypeError(f"{caller}: primals must be a sequence of numbers or Values, "
+        raise TypeError(f"{caller}: {name} must be a sequence of numbers or Values, "
                         f"not {type(primals).__name__}")  # fmt: skip
     leaves = []
     for i, x in enumerate(primals):
         if not isinstance(x, Value) and not _is_number(x):
-            raise TypeError(f"{caller}: primals[{i}] must be a number or a Value, "
+            raise TypeError(f"{caller}: {name}[{i}] must be a number or a Value, "
                             f"not {type(x).__name__}")  # fmt: skip
         leaves.append(x if isinstance(x, Value) else Value(x))
     return leaves
 
 
 def _linearize(
-    f: Function, primals: Any, caller: str, create_graph: bool = False
+    f: Function, primals: Any, caller: str, create_graph: bool = False, name: str = "primals"
 ) -> tuple[bool, Linearization]:
     """Evaluate ``f(*primals)`` once: (whether it returned a single Value, its Linearization)."""
-    leaves = _leaves(primals, caller)
+    leaves = _leaves(primals, caller, name)
     result = f(*leaves)
     single = isinstance(result, Value)
     outputs = [result] if single else result
@@ -273,7 +285,7 @@ def jacobian(f: Function, xs: Sequence[Any], mode: str = "reverse") -> list:
     """
     if mode not in ("reverse", "forward"):
         raise ValueError(f"jacobian: mode must be 'reverse' or 'forward', not {mode!r}")
-    single, lin = _linearize(f, xs, "jacobian")
+    single, lin = _linearize(f, xs, "jacobian", name="xs")
     m, n = len(lin.outputs), len(lin.inputs)
     if mode == "reverse":
         rows = [lin.vjp(_basis(i, m)) for i in range(m)]

@@ -180,3 +180,25 @@ def test_relu_at_its_kink_has_the_partial_of_the_table():
 def test_bad_input_is_refused_with_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_vectors_are_accepted_as_hessian_accepts_them():
+    def f(x, y):
+        return x * y * y
+
+    at, v = np.array([1.0, 2.0]), np.array([1.0, 0.0])
+    assert jvp(f, at, v) == jvp(f, [1.0, 2.0], [1.0, 0.0]) == (4.0, 4.0)
+    assert jacobian(f, at, mode="forward") == jacobian(f, at) == [4.0, 4.0]
+    assert vjp(f, at)[1](np.array([1.0])) == [4.0, 4.0]
+    assert hessian(f, at) == jacobian(lambda x, y: grad(f(x, y), [x, y], create_graph=True), at)
+    with pytest.raises(TypeError, match="jacobian: xs must be a sequence of numbers or Values"):
+        jacobian(f, 1.0)
+
+
+def test_primals_that_depend_on_each_other_are_independent_inputs_in_both_modes():
+    x = Value(2.0)
+    y = x * 3  # a primal computed from another primal: d(a b)/da holds b fixed
+    forward, reverse = jacobian(lambda a, b: a * b, [x, y], mode="forward"), jacobian(
+        lambda a, b: a * b, [x, y])  # fmt: skip
+    assert forward == reverse == [6.0, 2.0]
+    assert vjp(lambda a, b: a * b, [x, y])[1](1.0) == [6.0, 2.0]

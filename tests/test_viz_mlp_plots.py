@@ -1,5 +1,6 @@
 """viz.draw_mlp and the matplotlib plots (written as real files)."""
 
+import html
 import os
 import random
 import re
@@ -123,7 +124,7 @@ def test_wide_layers_draw_an_ellipsis_and_the_dot_is_deterministic():
     wide = nn.MLP(40, [50, 1])
     source = draw_mlp(wide).source
     assert "\u2026 32 more" in source and "\u2026 42 more" in source
-    assert source.count(" -> ") == 8 * 8 + 8 * 1 + 1  # 8 inputs x 8 neurons, 8 -> 1, one invisible
+    assert len(re.findall(r" -> \S+ \[[^]]*id=w", source)) == 8 * 8 + 8 * 1  # 8 x 8, 8 -> 1
     random.seed(3)
     assert draw_mlp(nn.MLP(40, [50, 1])).source == source
     assert b"</svg>" in embedded.render(source)
@@ -161,3 +162,48 @@ def test_a_plot_that_fails_while_saving_leaves_the_old_file(tmp_path, monkeypatc
         plot_history(history(False), path)
     assert path.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.png"]
+
+
+@pytest.mark.parametrize("values", [[1e-7, 0.5], [1e-6, 0.5], [1e-9, 3.0], [0.001, 0.002]])
+def test_the_grad_legend_spans_the_whole_scale(values):
+    scale = viz_mlp.LogScale(values)
+    decades = scale.decades()
+    assert decades[0] == scale.low and decades[-1] == scale.high  # the darkest colour too
+    assert 10.0 ** decades[0] <= min(values) and 10.0 ** decades[-1] >= max(values)
+
+
+@pytest.mark.parametrize("widths", [(4, 3), (3, 4)])
+def test_layers_that_do_not_chain_are_refused_by_name(widths):
+    produced, taken = widths
+    model = nn.Sequential(nn.Layer(2, produced), nn.Layer(taken, 1))
+    message = f"model\\[1\\] takes {taken} inputs but the layer before it gives {produced}"
+    with pytest.raises(ValueError, match=message):
+        draw_mlp(model)
+
+
+@pytest.mark.parametrize("grad_range, error, message", [
+    ((1e-3,), ValueError, r"grad_range must be a pair \(smallest, largest\), not \(0.001,\)"),
+    ("ab", ValueError, "grad_range must be a pair"),
+    ((float("nan"), 1.0), ValueError, r"grad_range\[0\] must be finite, received nan"),
+    ((1e-3, "a"), TypeError, r"grad_range\[1\] must be a number, not str"),
+    ((1.0, 1e-3), ValueError, r"grad_range must be 0 <= smallest <= largest, not \(1.0, 0.001\)"),
+    ((-1.0, 1.0), ValueError, "grad_range must be 0 <= smallest <= largest"),
+])  # fmt: skip
+def test_a_bad_grad_range_is_refused_by_name(model, grad_range, error, message):
+    with pytest.raises(error, match=message):
+        draw_mlp(model, show="grads", grad_range=grad_range)
+    legend = draw_mlp(model, show="grads", grad_range=(1e-4, 2.0)).source
+    assert "\"1e-4\"" in legend and "\"1e1\"" in legend and "\"1e-5\"" not in legend
+
+
+@pytest.mark.parametrize("rankdir, axis", [("LR", 1), ("TB", 0)])
+def test_neurons_are_drawn_in_order_the_ellipsis_last(rankdir, axis):
+    random.seed(3)
+    svg = embedded.render(draw_mlp(nn.MLP(40, [50, 1]), rankdir=rankdir).source).decode("utf-8")
+    where = {html.unescape(name): (float(x), float(y)) for name, x, y in re.findall(
+        r'class="node">\s*<title>([^<]*)</title>\s*<\w+[^>]*? c?x="([-\d.]+)" c?y="([-\d.]+)"',
+        svg)}  # fmt: skip
+    for column in ([f"x{k}" for k in range(8)] + ["more-1"],
+                   [f"n0_{j}" for j in range(8)] + ["more0"]):  # fmt: skip
+        along = [where[name][axis] for name in column]  # top to bottom (SVG y grows down)
+        assert along == sorted(along) and len(set(along)) == len(along), column  # or left to right

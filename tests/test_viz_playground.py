@@ -206,3 +206,24 @@ def test_three_classes_colour_the_arg_max_class():
     cells = [(row, col) for row in range(0, 12, 2) for col in range(0, 12, 2)]
     predicted = nn.predict(model, [(xs[col], ys[::-1][row]) for row, col in cells])
     assert [int(last[row, col]) for row, col in cells] == predicted
+
+
+def test_samples_that_do_not_fit_the_model_are_refused_by_name(tmp_path):
+    model, X, y, history, snapshots = trained(epochs=2)
+    target = tmp_path / "page.html"
+    with pytest.raises(ValueError, match=r"the model takes 2 inputs but X\[0\] has 3"):
+        viz.training_html(model, [x + [0.0] for x in X], y, history, target)  # 3-D X, 2-D model
+    with pytest.raises(ValueError, match=r"X\[1\]\[0\] must be finite, received nan"):
+        viz.training_html(model, [X[0], [float("nan"), 0.0], *X[2:]], y, history, target)
+    with pytest.raises(TypeError, match=r"training_html: X\[0\]\[1\] must be a number, not str"):
+        viz.training_html(model, [[0.5, "a"], *X[1:]], y, history, target)
+    with pytest.raises(ValueError, match="classes has 1 name but the data has 2 classes"):
+        viz.training_html(model, X, y, history, target, classes=["only one"])
+    with pytest.raises(ValueError, match="interval_ms must be at least 1, received 0"):
+        viz.training_html(model, X, y, history, target, interval_ms=0)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshots_of_something_that_is_not_a_model_is_a_type_error():
+    with pytest.raises(TypeError, match="Snapshots: model must be an nn module .*, not int"):
+        Snapshots(3, epochs=5)

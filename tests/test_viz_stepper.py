@@ -2,6 +2,7 @@
 and a real headless Chromium."""
 
 import html
+import json
 import os
 import re
 import shutil
@@ -239,3 +240,16 @@ def test_the_forward_view_offers_labelled_leaves_and_at_most_12_by_default():
     data = data_of(step_through(many))
     assert len(data["forward"]) == 12 and data["forward_left_out"] == 8
     assert len(data_of(step_through(many, inputs=many.inputs))["forward"]) == 20
+
+
+def test_an_infinite_value_still_gives_json_a_browser_parses():
+    x, w = Value(float("inf"), label="x"), Value(2.0, label="w")
+    page = step_through(x * w).html
+    text = re.search(r'<script id="frames" type="application/json">(.*?)</script>', page,
+                     re.S).group(1)  # fmt: skip
+
+    def refuse(name):  # JSON.parse knows no Infinity or NaN
+        raise ValueError(f"not JSON: {name}")
+
+    data = json.loads(text, parse_constant=refuse)
+    assert any(p["raw"] == "Infinity" for frame in data["reverse"] for p in frame["passes"])

@@ -20,7 +20,7 @@ ids are fixed (``x0``, ``n1_3``, ``w1_3_0`` ...), so the DOT text is determinist
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,10 @@ class Stage:
     def width(self) -> int:
         return len(self.pieces[0].neurons)
 
+    @property
+    def inputs(self) -> int:
+        return len(self.pieces[0].neurons[0].w)
+
     def weights(self) -> list[Value]:
         return [w for piece in self.pieces for neuron in piece.neurons for w in neuron.w]
 
@@ -62,16 +66,23 @@ def _layer_activation(layer: Any) -> str:
 
 
 def stages(model: Any) -> list[Stage]:
-    """The layers of an MLP-like ``model``; TypeError for anything else."""
+    """The layers of an MLP-like ``model``; TypeError for anything else, ValueError for
+    a layer whose inputs are not the previous layer's outputs."""
     from nn import MLP, Activation, Dropout, Layer, Maxout, Sequential
 
     found: list[Stage] = []
 
+    def append(stage: Stage, where: str) -> None:
+        if found and stage.inputs != found[-1].width:
+            raise ValueError(f"draw_mlp: {where} takes {stage.inputs} inputs but the layer "
+                             f"before it gives {found[-1].width}")  # fmt: skip
+        found.append(stage)
+
     def add(module: Any, where: str) -> None:
         if isinstance(module, Layer):
-            found.append(Stage([module], _layer_activation(module)))
+            append(Stage([module], _layer_activation(module)), where)
         elif isinstance(module, Maxout):
-            found.append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"))
+            append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"), where)
         elif isinstance(module, (MLP, Sequential)):
             for i, item in enumerate(module.layers):
                 add(item, f"{where}[{i}]")
@@ -124,7 +135,7 @@ class Parts:
 def parts(found: list[Stage], max_neurons: int) -> Parts:
     """The nodes and edges of the picture of ``found`` (the ellipsis applied)."""
     drawing = Parts()
-    nin = len(found[0].pieces[0].neurons[0].w)
+    nin = found[0].inputs
     previous = [(k, f"x{k}") for k in range(_shown(nin, max_neurons))]
     drawing.nodes += [(name, f"x{k}", None, -1) for k, name in previous]
     drawing.hidden[-1] = nin - len(previous)
@@ -171,8 +182,10 @@ class LogScale:
         return None if not g else (math.log10(abs(g)) - self.low) / (self.high - self.low)
 
     def decades(self) -> list[int]:
+        """At most 7 evenly spaced decades for the legend, the lowest and highest always."""
         step = max(1, math.ceil((self.high - self.low) / 6))
-        return list(range(self.low, self.high + 1, step))
+        decades = list(range(self.low, self.high + 1, step))
+        return decades if decades[-1] == self.high else [*decades, self.high]
 
 
 def _weight_style(w: Value, largest: float) -> dict[str, str]:
@@ -224,8 +237,9 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     "... k more" node.  ``grad_range`` (smallest, largest |grad|) fixes the colour
     scale of the grads view, so pictures of several models compare; by default it
     spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
-    and ValueError for an unknown ``show`` or ``rankdir`` or more than ``max_edges``
-    drawn weights.
+    and ValueError for an unknown ``show`` or ``rankdir``, more than ``max_edges``
+    drawn weights, a layer taking another number of inputs than the one before gives, or
+    a ``grad_range`` that is not two finite numbers 0 <= smallest <= largest.
     """
     if show not in SHOWS:
         raise ValueError(f"draw_mlp: show must be 'weights' or 'grads', not {show!r}")
@@ -233,6 +247,8 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 1:
         raise ValueError(f"draw_mlp: max_neurons must be an int >= 1, not {max_neurons!r}")
+    if grad_range is not None:
+        grad_range = _checked_range(grad_range)
     found = stages(model)
     drawing = parts(found, max_neurons)
     weights = [w for *_, w in drawing.edges if w is not None]
@@ -245,11 +261,13 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     caption = ("blue: positive weight, red: negative; thicker: larger |w|" if show == "weights"
                else "darker and thicker: larger |dL/dw|; grey: zero gradient")  # fmt: skip
     # Straight edges and newrank keep the classic picture: every layer a centred column.
+    # remincross=false: Graphviz keeps the order _keep_in_order gives each column.
     graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
-               splines="line", newrank="true", label=caption, fontsize="10")  # fmt: skip
+               splines="line", newrank="true", remincross="false", label=caption,
+               fontsize="10")  # fmt: skip
     graph.attr("node", fontname="Helvetica", fontsize="9")
     graph.attr("edge", arrowsize="0.4")
-    labels = {-1: f"inputs ({len(found[0].pieces[0].neurons[0].w)})"}
+    labels = {-1: f"inputs ({found[0].inputs})"}
     labels |= {i: _cluster_label(row, stage)
                for i, (row, stage) in enumerate(zip(layer_summaries(model), found))}  # fmt: skip
     for cluster, label in labels.items():
@@ -259,12 +277,13 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
             for node, text, bias, where in drawing.nodes:
                 if where == cluster:
                     sub.node(node, **_node_style(text, bias, show, scale), id=node)
+            column = [node for node, text, _, where in drawing.nodes
+                      if where == cluster and text != "max"]  # fmt: skip
             if drawing.hidden[cluster]:
                 sub.node(f"more{cluster}", f"\u2026 {drawing.hidden[cluster]} more",
                          shape="plaintext", fontsize="10")  # fmt: skip
-                if cluster >= 0:  # an invisible edge puts it in its layer's column
-                    tail = "x0" if cluster == 0 else f"n{cluster - 1}_0"
-                    graph.edge(tail, f"more{cluster}", style="invis")
+                column.append(f"more{cluster}")
+            _keep_in_order(sub, column, rankdir)
     for edge, tail, head, w in drawing.edges:
         if w is None:
             graph.edge(tail, head, color=ZERO, id=edge)
@@ -274,6 +293,33 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     if show == "grads":
         _add_grad_legend(graph, scale)
     return graph
+
+
+def _checked_range(grad_range: Any) -> tuple[float, float]:
+    """``grad_range`` as (smallest, largest) floats, 0 <= smallest <= largest; else an
+    error naming it."""
+    from nn.checks import finite_number
+
+    if isinstance(grad_range, (str, bytes)) or not isinstance(grad_range, Sequence) \
+            or len(grad_range) != 2:  # fmt: skip
+        raise ValueError(f"draw_mlp: grad_range must be a pair (smallest, largest), "
+                         f"not {grad_range!r}")  # fmt: skip
+    low, high = (finite_number(f"draw_mlp: grad_range[{i}]", x) for i, x in enumerate(grad_range))
+    if not 0 <= low <= high:
+        raise ValueError(f"draw_mlp: grad_range must be 0 <= smallest <= largest, "
+                         f"not {tuple(grad_range)!r}")  # fmt: skip
+    return low, high
+
+
+def _keep_in_order(graph: Diagram, column: list[str], rankdir: str) -> None:
+    """Draw ``column``'s nodes as one column in this order (x0, x1, ... top to bottom, or
+    left to right for TB/BT), not reordered by Graphviz to cross fewer edges: invisible
+    edges between nodes of one rank fix their order (which runs upwards in LR/RL)."""
+    pairs = list(zip(column, column[1:]))
+    with graph.subgraph() as same:
+        same.attr(rank="same")
+        for tail, head in pairs if rankdir in ("TB", "BT") else [(b, a) for a, b in pairs]:
+            same.edge(tail, head, style="invis")
 
 
 def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> dict[str, str]:

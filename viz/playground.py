@@ -37,7 +37,7 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd.files import write_atomic
-from nn.checks import whole_number
+from nn.checks import finite_number, whole_number
 from nn.training import _Classifier, _final_activation
 
 from . import mlp
@@ -61,12 +61,16 @@ class Snapshots:
     from epoch 0 (the weights when it is made, before training) to the last epoch,
     which is always kept -- also when training stops early.  ``frames`` holds
     (epoch, every parameter's data, its grad) tuples: the grads of an epoch are those
-    of its last batch (zero before training).
+    of its last batch (at epoch 0, those the parameters hold when it is made: zero for a
+    new model).
     """
 
     def __init__(self, model: Any, epochs: int, count: int = MAX_SNAPSHOTS) -> None:
         whole_number("Snapshots: epochs", epochs, minimum=0)
         whole_number("Snapshots: count", count)
+        if not callable(getattr(model, "parameters", None)):
+            raise TypeError(f"Snapshots: model must be an nn module (with parameters()), "
+                            f"not {type(model).__name__}")  # fmt: skip
         self._params: list[Value] = list(model.parameters())
         if count == 1:
             self._planned = {epochs}
@@ -175,6 +179,24 @@ def _curves(history: Any) -> dict[str, Any]:
     return curves
 
 
+def _samples(X: Any, width: int) -> np.ndarray:
+    """X as an (n, ``width``) float array; a ValueError or TypeError naming the first
+    sample or number that does not fit a model of ``width`` inputs."""
+    rows = X.tolist() if hasattr(X, "tolist") else X
+    wanted = "X must be a non-empty list of samples, each a list of numbers"
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence) or not rows:
+        raise ValueError(f"training_html: {wanted}; got {type(X).__name__} {rows!r:.40}")
+    for i, sample in enumerate(rows):
+        if isinstance(sample, (str, bytes)) or not isinstance(sample, Sequence):
+            raise ValueError(f"training_html: {wanted}; X[{i}] is {type(sample).__name__}")
+        if len(sample) != width:
+            raise ValueError(f"training_html: the model takes {width} inputs but X[{i}] "
+                             f"has {len(sample)}")  # fmt: skip
+        for j, x in enumerate(sample):
+            finite_number(f"training_html: X[{i}][{j}]", x)
+    return np.asarray(rows, dtype=float)
+
+
 def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.PathLike,
                   snapshots: Snapshots | None = None, *, grid: int = 100,
                   title: str = "Watching a network learn", threshold: float | None = None,
@@ -186,8 +208,10 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     during that fit (without it the page shows the final weights only).  ``grid``
     cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
     as in :func:`nn.accuracy`.  TypeError for a model that is not an MLP-like stack,
-    or a history or snapshots of the wrong type; ValueError for an empty history, X
-    that is not a list of samples, y of another length, or snapshots of another model.
+    or a history or snapshots of the wrong type (or a sample holding something else than
+    numbers); ValueError for an empty history, X that is not a list of samples of the
+    model's width of finite numbers, y of another length, ``classes`` not naming each
+    class once, or snapshots of another model.
     """
     found = mlp.stages(model)
     if not hasattr(history, "train_loss"):
@@ -200,10 +224,8 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         raise ValueError("training_html: the history is empty (no epochs): train with "
                          "nn.fit first and pass the History it returns")  # fmt: skip
     whole_number("training_html: grid", grid, minimum=2)
-    points = np.asarray(X.tolist() if hasattr(X, "tolist") else X, dtype=float)
-    if points.ndim != 2 or len(points) == 0:
-        raise ValueError(f"training_html: X must be a non-empty list of samples, each a list "
-                         f"of numbers; got an array of shape {points.shape}")  # fmt: skip
+    whole_number("training_html: interval_ms", interval_ms)
+    points = _samples(X, found[0].inputs)
     if len(y) != len(points):
         raise ValueError(f"training_html: X has {len(points)} samples but y has {len(y)} labels")
     params = list(model.parameters())
@@ -230,6 +252,10 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     else:
         boundary = boundary_grids(model, points, y, frames, grid, threshold)
         names = list(classes) if classes is not None else [str(k) for k in range(boundary["count"])]
+        if len(names) != boundary["count"]:
+            raise ValueError(f"training_html: classes has {len(names)} "
+                             f"name{'s' if len(names) != 1 else ''} but the data has "
+                             f"{boundary['count']} classes")  # fmt: skip
         boundary["classes"] = [str(name) for name in names]
     index = {id(p): i for i, p in enumerate(params)}
     edges = [(edge, index[id(w)]) for edge, _, _, w in drawing.edges if w is not None]

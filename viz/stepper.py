@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 from collections.abc import Iterable
 from importlib import resources
@@ -134,9 +135,22 @@ def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> tuple
     return chosen, 0
 
 
+def _finite_json(data: object) -> object:
+    """``data`` with every inf or NaN float as the string JavaScript prints for it
+    (JSON.parse refuses the bare words; ``String()`` and arithmetic treat both alike)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return "NaN" if data != data else ("Infinity" if data > 0 else "-Infinity")
+    if isinstance(data, dict):
+        return {key: _finite_json(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite_json(value) for value in data]
+    return data
+
+
 def _script_json(data: object) -> str:
-    """JSON that is safe inside a <script> element (no '<', '>' or '&' characters)."""
-    text = json.dumps(data, ensure_ascii=True, allow_nan=True)
+    """JSON that JSON.parse reads and that is safe inside a <script> element (no '<',
+    '>' or '&' characters)."""
+    text = json.dumps(_finite_json(data), ensure_ascii=True, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
