@@ -138,9 +138,11 @@ def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
     return data_loss.data, [_data(o) for o in outputs]
 
 
-def _final_activation(model: Any) -> str | None:
+def final_activation(model: Any) -> str | None:
+    """The name of the activation ``model``'s output goes through ('sigmoid', 'linear',
+    ...), or None when it cannot tell."""
     if isinstance(model, Sequential) and model.layers:
-        return _final_activation(model.layers[-1])
+        return final_activation(model.layers[-1])
     if isinstance(model, Activation):
         return model.name
     return getattr(model, "output_activation", getattr(model, "activation", None))
@@ -151,14 +153,20 @@ def _labels_are_classes(y: Sequence) -> bool:
                for t in y)  # fmt: skip
 
 
+def decision_threshold(model: Any, threshold: float | None = None) -> float:
+    """The score above which a single output means class 1: ``threshold`` if given,
+    else 0.5 after a sigmoid output (a probability) and 0 otherwise (a logit or margin)."""
+    if threshold is not None:
+        return threshold
+    return 0.5 if final_activation(model) == "sigmoid" else 0.0
+
+
 class _Classifier:
     """Turns an output into a class: the arg-max of a list of scores; for a single
     score, 1 above ``threshold``, else 0 (or -1 when the labels are -1/1)."""
 
     def __init__(self, model: Any, y: Sequence, threshold: float | None) -> None:
-        if threshold is None:
-            threshold = 0.5 if _final_activation(model) == "sigmoid" else 0.0
-        self.threshold = threshold
+        self.threshold = decision_threshold(model, threshold)
         self.negative = -1 if any(t == -1 for t in y) else 0
 
     def predict(self, out: Any) -> int:

@@ -38,12 +38,12 @@ import autograd
 from autograd import Value
 from autograd.files import write_atomic
 from nn.checks import finite_number, whole_number
-from nn.training import _Classifier, _final_activation
+from nn.training import decision_threshold, final_activation
 
 from . import mlp
 from .plots import plane
 from .render import pipe_source
-from .stepper import _script_json
+from .stepper import script_json
 
 _TEMPLATE = "playground.html"
 BINARY_COLOURS = (mlp.POSITIVE, mlp.NEGATIVE)  # class 0 blue, class 1 red
@@ -132,8 +132,8 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
     model.eval()
     try:
         program = autograd.compile(lambda *x: model(list(x)), X[0])
-        sigmoid_output = _final_activation(model) == "sigmoid"
-        cut = _Classifier(model, y, threshold).threshold
+        sigmoid_output = final_activation(model) == "sigmoid"
+        cut = decision_threshold(model, threshold)
         images = []
         for frame in frames:
             with _loaded(params, frame):
@@ -283,6 +283,6 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
                     "minWidth": mlp.MIN_WIDTH, "maxWidth": mlp.MAX_WIDTH},
     }  # fmt: skip
     template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
-    page = template.replace("/*DATA*/", _script_json(data)).replace("<!--SVG-->", svg)
+    page = template.replace("/*DATA*/", script_json(data)).replace("<!--SVG-->", svg)
     write_atomic(path, page)
     return Path(path)

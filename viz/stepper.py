@@ -147,7 +147,7 @@ def _finite_json(data: object) -> object:
     return data
 
 
-def _script_json(data: object) -> str:
+def script_json(data: object) -> str:
     """JSON that JSON.parse reads and that is safe inside a <script> element (no '<',
     '>' or '&' characters)."""
     text = json.dumps(_finite_json(data), ensure_ascii=True, allow_nan=False)
@@ -214,7 +214,7 @@ def step_through(
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
     template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
     data = {"reverse": frames, "forward": forward, "forward_left_out": left_out}
-    page = template.replace("/*FRAMES*/", _script_json(data)).replace("<!--SVG-->", svg)
+    page = template.replace("/*FRAMES*/", script_json(data)).replace("<!--SVG-->", svg)
     return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
 
 
