@@ -49,6 +49,9 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
     path = os.fspath(path)
     temporary = temporary_path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):  # named here: open() would name the temporary
+        raise FileNotFoundError(f"cannot write {path}: there is no folder {folder}")
     try:
         with open(temporary, "wb") as file:
             file.write(data)
@@ -58,7 +61,7 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
     finally:
         if os.path.exists(temporary):  # the write or the rename failed
             os.remove(temporary)
-    _fsync_folder(os.path.dirname(path))
+    _fsync_folder(folder)
 
 
 def _reject_constant(name: str) -> float:

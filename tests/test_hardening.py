@@ -106,6 +106,14 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     assert not Path(temporary_path(path)).exists()
 
 
+def test_a_missing_folder_is_named_not_the_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "page.html"
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*page\.html: there is no folder"):
+        write_atomic(target, "text")
+    with pytest.raises(FileNotFoundError, match="there is no folder"):
+        nn.save(nn.MLP(2, [1]), target)
+
+
 def test_write_atomic_takes_text_and_bytes(tmp_path: Path) -> None:
     write_atomic(tmp_path / "a.txt", "é")
     write_atomic(tmp_path / "b.bin", b"\x00\x01")
