@@ -86,15 +86,34 @@ def _backward_error(node: Value, error: Exception) -> Exception:
     return type(error)(f"backward of {call}: {error}")
 
 
-def _non_finite_gradient(node: Value, gradient: float, caller: str = "backward") -> Exception:
-    """The error for a gradient that became inf or NaN while flowing into ``node``."""
+def _non_finite_gradient(node: Value, gradient: float, caller: str = "backward",
+                         source: str = "") -> Exception:  # fmt: skip
+    """The error for a gradient that became inf or NaN while flowing into ``node``
+    (``source``: where it came from, see :func:`_first_non_finite_contribution`)."""
     users = f" (reaching {_call_text(node.op, node.inputs)})" if node._op else ""
-    message = f"{caller}: the gradient became {gradient}{users}"
+    message = f"{caller}: the gradient became {gradient}{users}{source}"
     if ANOMALY and get_ident() in ANOMALY:
         return FloatingPointError(message + " (detect_anomaly)")
     if gradient != gradient:
         return ValueError(message)
     return OverflowError(message)
+
+
+def _first_non_finite_contribution(processed: Iterable[Value]) -> str:
+    """Where backward's first inf or NaN came from: the first of the ``processed`` op
+    nodes (in the order backward took them) that sent one to an input.  Run only after
+    a gradient has become inf or NaN, to name the op in the error."""
+    for node in processed:
+        g = node.grad
+        if g == 0.0 or g - g:  # nothing sent, or a gradient that was already bad
+            continue
+        for position, partial in enumerate(local_partials(node)):
+            contribution = g * partial
+            if contribution - contribution:
+                return (f"; it came from backward of {_call_text(node.op, node.inputs)}, which "
+                        f"sent {contribution} to its input {position} (upstream gradient {g}, "
+                        f"local derivative {partial})")
+    return ""
 
 
 def _check_contributions(node: Value, g: float, partials: Sequence[float]) -> None:
@@ -156,13 +175,15 @@ def backward(root: Value) -> None:
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(node, error) from None
     if blocked is not None:
-        raise _non_finite_gradient(blocked, blocked.grad)
+        raise _non_finite_gradient(blocked, blocked.grad,
+                                   source=_first_non_finite_contribution(reversed(nodes)))
     # Each op node's gradient was checked in the loop; the leaves' only now.
     total = sum(map(_grad, leaves))  # inf or NaN anywhere makes the sum non-finite
     if total - total:
         for node in leaves:
             if node.grad - node.grad:
-                raise _non_finite_gradient(node, node.grad)
+                source = _first_non_finite_contribution(reversed(nodes))
+                raise _non_finite_gradient(node, node.grad, source=source)
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:

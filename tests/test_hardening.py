@@ -177,3 +177,23 @@ def test_a_third_party_librarys_own_warning_is_only_shown() -> None:
         warnings.warn_explicit("old API", DeprecationWarning, "f.py", 1, module="matplotlib.f")
         warnings.warn_explicit("old API", DeprecationWarning, "f.py", 2, module="nnx")
     assert [str(w.message) for w in shown] == ["old API", "old API"]
+
+
+# -- a non-finite gradient names the op it came from ------------------------------------------
+
+
+def test_a_custom_ops_nan_derivative_is_named_by_backward() -> None:
+    bad = autograd.custom_op("nan_slope_probe", lambda x: 2 * x, lambda x: float("nan"),
+                             doc="2x; d/dx = nan (a learner's slip)")  # fmt: skip
+    x = Value(0.5, label="x")
+    y = bad(x) * 3.0
+    with pytest.raises(ValueError, match=r"gradient became nan.*came from backward of "
+                       r"nan_slope_probe\(0\.5\).*local derivative nan"):  # fmt: skip
+        y.backward()
+
+
+def test_an_overflowing_gradient_names_the_op_that_sent_it() -> None:
+    x = Value(1e-310, label="x")  # log's derivative 1/x overflows a float
+    with pytest.raises(OverflowError, match=r"gradient became inf.*came from backward of "
+                       r"log\(1e-310\)"):  # fmt: skip
+        (x.log() * 2.0).backward()
