@@ -226,6 +226,13 @@ def _check_data(X: Any, y: Any, where: str) -> tuple[list, list]:
         raise ValueError(f"{where}: X has {len(X)} samples but y has {len(y)} labels")
     if not X:
         raise ValueError(f"{where}: needs at least one sample, received 0")
+    for name, data in (("X", X), ("y", y)):
+        for i, sample in enumerate(data):
+            row = sample if isinstance(sample, (list, tuple)) else (sample,)
+            for j, v in enumerate(row):
+                if v != v:  # NaN is the one value that differs from itself
+                    at = f"{name}[{i}][{j}]" if row is sample else f"{name}[{i}]"
+                    raise ValueError(f"{where}: {at} is NaN")
     return list(X), list(y)
 
 

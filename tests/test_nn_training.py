@@ -332,3 +332,12 @@ def test_predict_gives_the_classes_accuracy_counts():
     scores = nn.MLP(2, [3, 4])
     picked = nn.predict(scores, X)
     assert picked == [max(range(4), key=[v.data for v in scores(x)].__getitem__) for x in X]
+
+
+def test_nan_in_the_data_is_named_by_position() -> None:
+    model = nn.MLP(2, [2, 1])
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"fit: X\[1\]\[0\] is NaN"):
+        nn.fit(model, [[0.0, 1.0], [float("nan"), 0.0]], [0, 1], "mse", opt, 1, progress=False)
+    with pytest.raises(ValueError, match=r"fit: y\[0\] is NaN"):
+        nn.fit(model, [[0.0, 1.0]], [float("nan")], "mse", opt, 1, progress=False)
