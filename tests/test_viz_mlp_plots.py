@@ -207,3 +207,12 @@ def test_neurons_are_drawn_in_order_the_ellipsis_last(rankdir, axis):
                    [f"n0_{j}" for j in range(8)] + ["more0"]):  # fmt: skip
         along = [where[name][axis] for name in column]  # top to bottom (SVG y grows down)
         assert along == sorted(along) and len(set(along)) == len(along), column  # or left to right
+
+
+def test_the_grads_view_before_backward_says_there_are_no_gradients_yet():
+    model = nn.MLP(2, [3, 1])
+    source = draw_mlp(model, show="grads").source
+    assert "no gradients yet" in source and "cluster_legend" not in source
+    model([0.5, -1.0]).backward()
+    source = draw_mlp(model, show="grads").source
+    assert "no gradients yet" not in source and "cluster_legend" in source

@@ -254,12 +254,17 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     weights = [w for *_, w in drawing.edges if w is not None]
     check_size(len(weights), max_edges, what="weights", name="max_edges")
     largest = max((abs(w.data) for w in weights), default=0.0)
-    scale = LogScale(grad_range or [w.grad for w in weights]
-                     + [b.grad for *_, b, _ in drawing.nodes if b])  # fmt: skip
+    grads = [w.grad for w in weights] + [b.grad for *_, b, _ in drawing.nodes if b]
+    scale = LogScale(grad_range or grads)
+    no_grads = show == "grads" and grad_range is None and not any(grads)
 
     graph = Diagram(name="mlp", format="svg")
-    caption = ("blue: positive weight, red: negative; thicker: larger |w|" if show == "weights"
-               else "darker and thicker: larger |dL/dw|; grey: zero gradient")  # fmt: skip
+    if show == "weights":
+        caption = "blue: positive weight, red: negative; thicker: larger |w|"
+    elif no_grads:
+        caption = "no gradients yet: every one is 0 (call backward() on a loss first)"
+    else:
+        caption = "darker and thicker: larger |dL/dw|; grey: zero gradient"
     # Straight edges and newrank keep the classic picture: every layer a centred column.
     # remincross=false: Graphviz keeps the order _keep_in_order gives each column.
     graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
@@ -290,7 +295,7 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
         else:
             style = _weight_style(w, largest) if show == "weights" else _grad_style(w, scale)
             graph.edge(tail, head, **style, id=edge)
-    if show == "grads":
+    if show == "grads" and not no_grads:
         _add_grad_legend(graph, scale)
     return graph
 
