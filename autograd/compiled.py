@@ -149,11 +149,13 @@ class CompiledFunction:
             raise ValueError(f"compiled {self.name}: X contains NaN")
         return X
 
-    def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
-        """Every step's value, and the arrays each step read (kept for backward)."""
+    def _forward(self, X: np.ndarray, theta: np.ndarray
+                 ) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:  # fmt: skip
+        """Every step's value at parameters theta, and the arrays each step read (kept for
+        backward)."""
         if self._random is not None:  # fresh random inputs (dropout masks) for every call
             X = np.concatenate([X, self._random(X.shape[0])], axis=1)
-        values: list[np.ndarray] = [X, self._parameter_data()]
+        values: list[np.ndarray] = [X, theta]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
@@ -198,11 +200,37 @@ class CompiledFunction:
             columns.append(value[:, column] if value.ndim == 2 else np.full(batch, value[column]))
         return columns[0] if self._single else np.stack(columns, axis=1)
 
-    def __call__(self, X: Any) -> np.ndarray:
-        """fn on every row of X: shape (batch,), or (batch, k) if fn returns k Values."""
+    def __call__(self, X: Any, params: np.ndarray | None = None) -> np.ndarray:
+        """fn on every row of X: shape (batch,), or (batch, k) if fn returns k Values;
+        at the parameters' ``.data``, or at the array ``params`` (see :meth:`value_and_grad`)."""
         X = self._check_batch(X)
-        values, _ = self._forward(X)
+        values, _ = self._forward(X, self._check_parameters(params))
         return self._assemble(values, X.shape[0])
+
+    # -- the parameters as one array -----------------------------------------------------
+
+    def parameter_array(self) -> np.ndarray:
+        """theta: a new array of every parameter's (and constant's) ``.data``, in the order
+        of ``self.parameters`` -- what :meth:`value_and_grad` takes and returns."""
+        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
+
+    def set_parameters(self, theta: np.ndarray) -> None:
+        """Write ``theta`` back: ``parameters[i].data = theta[i]`` for every i."""
+        for parameter, x in zip(self.parameters, self._check_parameters(theta).tolist()):
+            parameter.data = x
+
+    def _check_parameters(self, theta: Any) -> np.ndarray:
+        """theta as a float array of one entry per parameter (None: the Values' data)."""
+        if theta is None:
+            return self.parameter_array()
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (len(self.parameters),):
+            raise ValueError(f"compiled {self.name}: params must have shape "
+                             f"({len(self.parameters)},) -- one entry per parameter and "
+                             f"constant -- not {theta.shape}")  # fmt: skip
+        if not np.isfinite(theta).all():
+            raise ValueError(f"compiled {self.name}: params contains a value that is not finite")
+        return theta
 
     # -- backward ------------------------------------------------------------------------
 
@@ -216,12 +244,28 @@ class CompiledFunction:
         would accumulate for the same batch.  Like it, leaves accumulate: zero the
         gradients between steps, or pass ``accumulate=False`` to set ``p.grad`` to this
         batch's gradient (zero_grad and backward in one pass over the parameters).
+        It is :meth:`value_and_grad` at the parameters' ``.data``.
+        """
+        result, totals = self.value_and_grad(X, None, reduction, outputs)
+        self.set_gradients(totals, accumulate)
+        return result
+
+    def value_and_grad(self, X: Any, params: np.ndarray | None, reduction: str = "mean",
+                       outputs: Sequence[int] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(fn on every row of X, d L / d theta) at the parameter array theta = ``params``.
+
+        The functional form of :meth:`backward` (L as there): theta[i] stands for
+        ``parameters[i].data`` and the gradient comes back as an array of the same shape,
+        grad[i] = d L / d theta[i]; no Value is read or written.  Pair it with
+        :meth:`parameter_array` and :meth:`set_parameters`.  ``params=None`` reads the
+        Values' data.
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
         X = self._check_batch(X)
         batch = X.shape[0]
-        values, read = self._forward(X)
+        values, read = self._forward(X, self._check_parameters(params))
         result = self._assemble(values, batch)
         grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
@@ -252,17 +296,14 @@ class CompiledFunction:
         totals = grads.arrays[PARAMETERS]
         if totals is None:
             totals = np.zeros(len(self.parameters))
+        elif not grads.owned[PARAMETERS]:  # a view of some step's array: the caller's own copy
+            totals = totals.copy()
         elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
             raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
-        self._set_gradients(totals, accumulate)
-        return result
+        return result, totals
 
-    def _parameter_data(self) -> np.ndarray:
-        """Every parameter's (and constant's) ``.data``: step 1's values, read at every call."""
-        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
-
-    def _set_gradients(self, totals: np.ndarray, accumulate: bool) -> None:
-        """Add ``totals`` to the parameters' ``.grad`` (or set them, without ``accumulate``)."""
+    def set_gradients(self, totals: np.ndarray, accumulate: bool = False) -> None:
+        """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``)."""
         if accumulate:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad += total
