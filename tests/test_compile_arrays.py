@@ -152,3 +152,25 @@ def test_fit_compiled_writes_the_weights_back_when_a_step_raises() -> None:
                compiled=True)  # fmt: skip
     after = [p.data for p in model.parameters()]
     assert after != before and after == batches[-1]  # the update made so far, not lost
+
+
+def test_a_wide_max_is_one_stacked_step_with_the_scalar_gradient_at_ties() -> None:
+    w = [Value(0.5), Value(-1.0), Value(2.0)]
+
+    def fn(a: Value, b: Value, c: Value) -> Value:  # six products: one step, read stacked
+        return autograd.max([a * w[0], b * w[2], c * w[1], a * w[1], b * w[0], c * w[2]]) * w[1]
+
+    prog = autograd.compile(fn, [0.0, 0.0, 0.0])
+    assert [s.fused.kind for s in prog._steps if s.fused] == ["max"]
+    X = np.array([[2.0, 0.5, 1.0], [0.0, 3.0, 3.0], [1.0, 1.0, -1.0], [0.0, 0.0, 0.0],
+                  [-4.0, -1.0, -2.0]])  # fmt: skip
+    for p in w:
+        p.grad = 0.0
+    outputs = prog.backward(X)
+    compiled_grads = [p.grad for p in w]
+    for p in w:
+        p.grad = 0.0
+    values = [fn(*map(Value, row)) for row in X.tolist()]
+    (autograd.sum(values) / len(values)).backward()
+    np.testing.assert_array_equal(outputs, [v.data for v in values])
+    np.testing.assert_allclose(compiled_grads, [p.grad for p in w], rtol=1e-12, atol=1e-15)
