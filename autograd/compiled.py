@@ -15,6 +15,11 @@ chain rule over a step is the scalar one, column by column:
 
 summed over the batch where the input is shared by all samples (a parameter).
 
+The functional form, ``prog.value_and_grad(X, theta) -> (outputs, grads)``, evaluates
+the same at a parameter array theta (``prog.parameter_array()``: theta[i] =
+``prog.parameters[i].data``) and returns grads[i] = d L / d theta[i] without reading or
+writing a Value; ``prog(X)`` and ``prog.backward(X)`` are it at the Values' data.
+
 Random inputs made while tracing (:func:`autograd.trace.random_input`, e.g. a dropout
 mask) are extra columns of X, drawn afresh at every call (:class:`RandomColumns`).
 """
@@ -389,7 +394,8 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> CompiledFu
     (any Value it closes over, e.g. a model's weights: their ``.data`` is read at every
     call, so optimizer updates take effect).  ``prog(X)`` with X of shape
     (batch, len(example_inputs)) returns fn for every row; ``prog.backward(X)`` also
-    accumulates the gradient of the batch mean into each parameter's ``.grad``.
+    accumulates the gradient of the batch mean into each parameter's ``.grad``;
+    ``prog.value_and_grad(X, theta)`` does both on a parameter array, touching no Value.
 
     Refused, with an error naming the cause: Python code in ``fn`` that depends on an
     input's value (TraceError), ops without an array form (TraceError), X of the wrong

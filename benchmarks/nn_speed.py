@@ -19,8 +19,9 @@
    SGD lr 0.05, shuffled batches of 32: compiled="auto" compiles it and trains the
    epoch on a parameter array, ``SGD.update`` on arrays, written back to the Values at
    the epoch's end) against the same epoch in torch (float64, one thread, the same
-   batches), and the scalar engine's epoch (compiled=False) for scale.  The best of ``--epochs`` epochs of one fit (the
-   first one also pays for tracing, printed apart).  Goal: chaingrad <= 5x torch.
+   batches), and the scalar engine's epoch (compiled=False) for scale.  The best of
+   ``--epochs`` epochs of one fit (the first one also pays for tracing, printed apart).
+   Goal: chaingrad <= 5x torch.
 """
 
 from __future__ import annotations
