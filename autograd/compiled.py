@@ -117,7 +117,7 @@ class CompiledFunction:
         self.n_outputs: int = len(traced.outputs)
         self.n_nodes: int = len(traced.order)
         self._single = traced.single
-        self._steps, self._where = plan(traced.inputs, traced.order)
+        self._steps, self._where = plan(traced.inputs, traced.order, traced.outputs)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
         self._outputs = [self._where[node] for node in traced.outputs]
 
@@ -167,7 +167,9 @@ class CompiledFunction:
                 fused = step.fused
                 args = [r.of(values) for r in (step.reads if fused is None else fused.reads)]
                 try:
-                    if fused is None:
+                    if step.in_place:  # relu's max(x, 0) over x, which no other step reads
+                        out = np.maximum(args[0], 0.0, out=args[0])
+                    elif fused is None:
                         out = step.op.forward(ARRAY, *args)
                     else:
                         out = fused.forward(args)

@@ -22,6 +22,7 @@ first arg-max), applied to whole matrices.
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -142,6 +143,7 @@ class Step:
     reads: list[Read] = field(default_factory=list)
     needs_grad: bool = False
     fused: Fused | None = None
+    in_place: bool = False  # a relu that may overwrite the array it reads (see _in_place)
 
     def describe(self) -> str:
         kind = self.fused.kind if self.fused else (self.op.name if self.op else "leaves")
@@ -245,7 +247,22 @@ def _connect(steps: list[Step], where: dict[Value, tuple]) -> None:
         step.fused = _fuse(step, steps, where)
 
 
-def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Value, tuple]]:
+def _in_place(steps: list[Step], outputs: Sequence[int]) -> None:
+    """Mark the relu steps that may write max(x, 0) over their input x: x is a whole fused
+    step that no other step reads and that is no output.  Nothing is lost: a fused step's
+    backward reads its inputs, not its value, and relu's rule reads x only as x > 0,
+    which is also relu(x) > 0."""
+    readers = Counter(r.step for step in steps[2:]
+                      for r in (step.reads if step.fused is None else step.fused.reads))
+    for step in steps[2:]:
+        if step.op is ops.RELU and step.reads[0].columns is None:
+            source = step.reads[0].step
+            step.in_place = (steps[source].fused is not None and readers[source] == 1
+                             and source not in outputs)  # fmt: skip
+
+
+def plan(inputs: list[Value], order: list[Value],
+         outputs: Sequence[Value] = ()) -> tuple[list[Step], dict[Value, tuple]]:  # fmt: skip
     """Group the nodes into steps; return the steps and each node's (step, column)."""
     steps = [Step(None, batched=True, members=list(inputs)), Step(None, batched=False)]
     where: dict[Value, tuple[int, int]] = {x: (INPUTS, i) for i, x in enumerate(inputs)}
@@ -277,4 +294,5 @@ def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Valu
         steps[PARAMETERS].members = members
         where.update((p, (PARAMETERS, i)) for i, p in enumerate(members))
         _connect(steps, where)
+    _in_place(steps, {where[node][0] for node in outputs})
     return steps, where

@@ -174,3 +174,21 @@ def test_a_wide_max_is_one_stacked_step_with_the_scalar_gradient_at_ties() -> No
     (autograd.sum(values) / len(values)).backward()
     np.testing.assert_array_equal(outputs, [v.data for v in values])
     np.testing.assert_allclose(compiled_grads, [p.grad for p in w], rtol=1e-12, atol=1e-15)
+
+
+def test_relu_over_a_layer_writes_in_place_only_where_nothing_else_reads_the_layer() -> None:
+    random.seed(7)
+    model = nn.MLP(3, [4, 2])
+    prog = autograd.compile(lambda *x: model(list(x)), [0.0, 0.0, 0.0])
+    assert [s.op.name for s in prog._steps if s.in_place] == ["relu"]
+
+    def both(*x: Value) -> list[Value]:  # the pre-activations are outputs: kept intact
+        z = [autograd.dot(n.w, list(x), n.b) for n in model.layers[0].neurons]
+        return [*(zi.relu() for zi in z), *z]
+
+    prog_both = autograd.compile(both, [0.0, 0.0, 0.0])
+    assert not any(s.in_place for s in prog_both._steps)
+    X = np.random.default_rng(7).normal(size=(6, 3))
+    out = prog_both(X)
+    assert (out[:, 4:] < 0.0).any()
+    np.testing.assert_array_equal(out[:, :4], np.maximum(out[:, 4:], 0.0))
