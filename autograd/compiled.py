@@ -325,10 +325,14 @@ class CompiledFunction:
         if step.fused is not None:
             wanted = lambda read: self._steps[read.step].needs_grad  # noqa: E731
             for read, contribution in step.fused.backward(g, args, wanted):
-                self._pass(step, read, contribution, grads)
+                fresh = contribution is not g and contribution.base is None  # not a view
+                self._pass(step, read, contribution, grads, fresh)
             return
         if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
-            self._pass(step, step.reads[0], g * (args[0] > 0.0), grads)
+            mask = args[0] > 0.0
+            # g is this step's own (no other step holds it): masked in place, handed on
+            masked = np.multiply(g, mask, out=g) if grads.owned[index] else g * mask
+            self._pass(step, step.reads[0], masked, grads, fresh=True)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -338,15 +342,16 @@ class CompiledFunction:
             if self._steps[read.step].needs_grad:
                 # A constant partial of 1 (add, sum) passes the gradient on as it is.
                 one = type(partial) is float and partial == 1.0
-                self._pass(step, read, g if one else g * partial, grads)
+                self._pass(step, read, g if one else g * partial, grads, fresh=not one)
 
-    def _pass(self, step: Step, read: Read, contribution: np.ndarray,
-              grads: _Gradients) -> None:  # fmt: skip
-        """Send a step's gradient contribution to the step it read."""
+    def _pass(self, step: Step, read: Read, contribution: np.ndarray, grads: _Gradients,
+              fresh: bool) -> None:  # fmt: skip
+        """Send a step's gradient contribution to the step it read (``fresh``: a new
+        array that no other step holds, which the receiver may then change in place)."""
         batch_axis = contribution.ndim > read.dims  # matmul's dW has none
         if step.batched and not self._steps[read.step].batched and batch_axis:
-            contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
-        grads.add(read, contribution)
+            contribution, fresh = contribution.sum(axis=0), True  # shared: sum over the batch
+        grads.add(read, contribution, fresh)
 
 
 class _Gradients:
@@ -361,8 +366,9 @@ class _Gradients:
         size = len(self.steps[step].members)
         return (contribution.shape[0], size) if self.steps[step].batched else (size,)
 
-    def add(self, read: Read, contribution: np.ndarray) -> None:
-        """grad[read.step][..., read.columns] += contribution, copying a shared array first."""
+    def add(self, read: Read, contribution: np.ndarray, fresh: bool = False) -> None:
+        """grad[read.step][..., read.columns] += contribution, copying a shared array first
+        (``fresh``: the contribution is no other step's, so it may become this one's)."""
         step, columns, current = read.step, read.columns, self.arrays[read.step]
         if read.broadcast:  # one column read by every node: the readers' sum
             contribution = contribution.sum(axis=-1, keepdims=True)
@@ -370,7 +376,7 @@ class _Gradients:
             contribution = contribution.reshape(*contribution.shape[:-2], -1)
         if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
-                self.arrays[step], self.owned[step] = contribution, False
+                self.arrays[step], self.owned[step] = contribution, fresh
             elif self.owned[step]:
                 current += contribution
             else:
