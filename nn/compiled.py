@@ -249,10 +249,6 @@ class CompiledStep:
         Values on entering and written back (data, and the last step's grads) on leaving,
         also when a step raises: between the two no Value is touched.
         """
-        if len({id(p) for p in optimizer.params}) < len(optimizer.params):
-            # A Value listed twice is updated twice per step, as optimizer.step() does.
-            yield lambda X, y: (self(self._model, X, y, None, params), optimizer.step())[0]
-            return
         program = self.program
         theta = program.parameter_array()
         column = {p: i for i, p in enumerate(program.parameters)}

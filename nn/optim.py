@@ -45,9 +45,13 @@ class Optimizer:
         self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError(f"{owner}: got an empty parameter list")
+        seen: dict[int, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"{owner}: parameter {i} is a {type(p).__name__}, not a Value")
+            if seen.setdefault(id(p), i) != i:  # torch warns that this will be an error
+                raise ValueError(f"{owner}: parameter {i} is parameter {seen[id(p)]} again; "
+                                 "list each Value once")  # fmt: skip
         self.lr = lr
 
     @property

@@ -194,15 +194,10 @@ def test_relu_over_a_layer_writes_in_place_only_where_nothing_else_reads_the_lay
     np.testing.assert_array_equal(out[:, :4], np.maximum(out[:, 4:], 0.0))
 
 
-def test_fit_compiled_with_a_parameter_listed_twice_updates_it_twice_as_the_scalar_fit() -> None:
-    X, y = nn.datasets.make_moons(30, noise=0.2, seed=8)
-    weights = []
-    for compiled in (False, True):
-        random.seed(8)
-        model = nn.MLP(2, [5, 2])
-        params = model.parameters()
-        opt = nn.optim.SGD([*params, params[0]], lr=0.1, momentum=0.5)
-        nn.fit(model, X, y, nn.cross_entropy, opt, epochs=3, batch_size=10, seed=2,
-               progress=False, compiled=compiled)  # fmt: skip
-        weights.append([p.data for p in params])
-    np.testing.assert_allclose(weights[1], weights[0], rtol=1e-9, atol=1e-12)
+def test_an_optimizer_refuses_a_parameter_listed_twice() -> None:
+    # Its update is on arrays, one entry per listed parameter: a Value twice has no meaning.
+    params = nn.MLP(2, [3, 1]).parameters()
+    with pytest.raises(ValueError, match=f"parameter {len(params)} is parameter 0 again"):
+        nn.optim.SGD([*params, params[0]], lr=0.1)
+    with pytest.raises(ValueError, match="again"):
+        nn.optim.Adam([params[1], params[1]])
