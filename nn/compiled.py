@@ -161,6 +161,7 @@ class CompiledStep:
             example = self._apply(model, [X[0]] if self._numbers else X[0])
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
+        self._onehot = np.eye(self._width)  # row t: class t's one-hot target
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
         self._features = _matrix(X, self._n_features)
 
@@ -194,9 +195,14 @@ class CompiledStep:
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
-        if self._encoding == "onehot":  # each target checked as cross_entropy checks it
-            classes = [_class_index(t, self._width) for t in y]
-            return np.eye(self._width)[classes]
+        if self._encoding == "onehot":
+            # Fast path: plain ints in range, checked at once; anything else is checked
+            # target by target as cross_entropy checks it (its messages).
+            ints = all(type(t) is int for t in y)
+            classes = np.fromiter(y, np.intp, len(y)) if ints else None
+            if classes is None or not ((classes >= 0) & (classes < self._width)).all():
+                classes = [_class_index(t, self._width) for t in y]
+            return self._onehot[classes]
         targets = np.asarray(y, dtype=float).reshape(len(y), -1)
         if targets.shape[1] != self._width:
             raise ValueError(f"{targets.shape[1]} target(s) per sample but the model has "
