@@ -15,6 +15,11 @@ chain rule over a step is the scalar one, column by column:
 
 summed over the batch where the input is shared by all samples (a parameter).
 
+The functional form, ``prog.value_and_grad(X, theta) -> (outputs, grads)``, evaluates
+the same at a parameter array theta (``prog.parameter_array()``: theta[i] =
+``prog.parameters[i].data``) and returns grads[i] = d L / d theta[i] without reading or
+writing a Value; ``prog(X)`` and ``prog.backward(X)`` are it at the Values' data.
+
 Random inputs made while tracing (:func:`autograd.trace.random_input`, e.g. a dropout
 mask) are extra columns of X, drawn afresh at every call (:class:`RandomColumns`).
 """
@@ -112,7 +117,7 @@ class CompiledFunction:
         self.n_outputs: int = len(traced.outputs)
         self.n_nodes: int = len(traced.order)
         self._single = traced.single
-        self._steps, self._where = plan(traced.inputs, traced.order)
+        self._steps, self._where = plan(traced.inputs, traced.order, traced.outputs)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
         self._outputs = [self._where[node] for node in traced.outputs]
 
@@ -149,18 +154,22 @@ class CompiledFunction:
             raise ValueError(f"compiled {self.name}: X contains NaN")
         return X
 
-    def _forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
-        """Every step's value, and the arrays each step read (kept for backward)."""
+    def _forward(self, X: np.ndarray, theta: np.ndarray
+                 ) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:  # fmt: skip
+        """Every step's value at parameters theta, and the arrays each step read (kept for
+        backward)."""
         if self._random is not None:  # fresh random inputs (dropout masks) for every call
             X = np.concatenate([X, self._random(X.shape[0])], axis=1)
-        values: list[np.ndarray] = [X, self._parameter_data()]
+        values: list[np.ndarray] = [X, theta]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             for step in self._steps[2:]:
                 fused = step.fused
                 args = [r.of(values) for r in (step.reads if fused is None else fused.reads)]
                 try:
-                    if fused is None:
+                    if step.in_place:  # relu's max(x, 0) over x, which no other step reads
+                        out = np.maximum(args[0], 0.0, out=args[0])
+                    elif fused is None:
                         out = step.op.forward(ARRAY, *args)
                     else:
                         out = fused.forward(args)
@@ -198,11 +207,37 @@ class CompiledFunction:
             columns.append(value[:, column] if value.ndim == 2 else np.full(batch, value[column]))
         return columns[0] if self._single else np.stack(columns, axis=1)
 
-    def __call__(self, X: Any) -> np.ndarray:
-        """fn on every row of X: shape (batch,), or (batch, k) if fn returns k Values."""
+    def __call__(self, X: Any, params: np.ndarray | None = None) -> np.ndarray:
+        """fn on every row of X: shape (batch,), or (batch, k) if fn returns k Values;
+        at the parameters' ``.data``, or at the array ``params`` (see :meth:`value_and_grad`)."""
         X = self._check_batch(X)
-        values, _ = self._forward(X)
+        values, _ = self._forward(X, self._check_parameters(params))
         return self._assemble(values, X.shape[0])
+
+    # -- the parameters as one array -----------------------------------------------------
+
+    def parameter_array(self) -> np.ndarray:
+        """theta: a new array of every parameter's (and constant's) ``.data``, in the order
+        of ``self.parameters`` -- what :meth:`value_and_grad` takes and returns."""
+        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
+
+    def set_parameters(self, theta: np.ndarray) -> None:
+        """Write ``theta`` back: ``parameters[i].data = theta[i]`` for every i."""
+        for parameter, x in zip(self.parameters, self._check_parameters(theta).tolist()):
+            parameter.data = x
+
+    def _check_parameters(self, theta: Any) -> np.ndarray:
+        """theta as a float array of one entry per parameter (None: the Values' data)."""
+        if theta is None:
+            return self.parameter_array()
+        theta = np.asarray(theta, dtype=float)
+        if theta.shape != (len(self.parameters),):
+            raise ValueError(f"compiled {self.name}: params must have shape "
+                             f"({len(self.parameters)},) -- one entry per parameter and "
+                             f"constant -- not {theta.shape}")  # fmt: skip
+        if not np.isfinite(theta).all():
+            raise ValueError(f"compiled {self.name}: params contains a value that is not finite")
+        return theta
 
     # -- backward ------------------------------------------------------------------------
 
@@ -216,12 +251,28 @@ class CompiledFunction:
         would accumulate for the same batch.  Like it, leaves accumulate: zero the
         gradients between steps, or pass ``accumulate=False`` to set ``p.grad`` to this
         batch's gradient (zero_grad and backward in one pass over the parameters).
+        It is :meth:`value_and_grad` at the parameters' ``.data``.
+        """
+        result, totals = self.value_and_grad(X, None, reduction, outputs)
+        self.set_gradients(totals, accumulate)
+        return result
+
+    def value_and_grad(self, X: Any, params: np.ndarray | None, reduction: str = "mean",
+                       outputs: Sequence[int] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(fn on every row of X, d L / d theta) at the parameter array theta = ``params``.
+
+        The functional form of :meth:`backward` (L as there): theta[i] stands for
+        ``parameters[i].data`` and the gradient comes back as an array of the same shape,
+        grad[i] = d L / d theta[i]; no Value is read or written.  Pair it with
+        :meth:`parameter_array` and :meth:`set_parameters`.  ``params=None`` reads the
+        Values' data.
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', not {reduction!r}")
         X = self._check_batch(X)
         batch = X.shape[0]
-        values, read = self._forward(X)
+        values, read = self._forward(X, self._check_parameters(params))
         result = self._assemble(values, batch)
         grads = _Gradients(self._steps)
         seed = 1.0 / batch if reduction == "mean" else 1.0
@@ -252,17 +303,14 @@ class CompiledFunction:
         totals = grads.arrays[PARAMETERS]
         if totals is None:
             totals = np.zeros(len(self.parameters))
+        elif not grads.owned[PARAMETERS]:  # a view of some step's array: the caller's own copy
+            totals = totals.copy()
         elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
             raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
-        self._set_gradients(totals, accumulate)
-        return result
+        return result, totals
 
-    def _parameter_data(self) -> np.ndarray:
-        """Every parameter's (and constant's) ``.data``: step 1's values, read at every call."""
-        return np.fromiter(map(_data_of, self.parameters), float, len(self.parameters))
-
-    def _set_gradients(self, totals: np.ndarray, accumulate: bool) -> None:
-        """Add ``totals`` to the parameters' ``.grad`` (or set them, without ``accumulate``)."""
+    def set_gradients(self, totals: np.ndarray, accumulate: bool = False) -> None:
+        """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``)."""
         if accumulate:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad += total
@@ -277,10 +325,14 @@ class CompiledFunction:
         if step.fused is not None:
             wanted = lambda read: self._steps[read.step].needs_grad  # noqa: E731
             for read, contribution in step.fused.backward(g, args, wanted):
-                self._pass(step, read, contribution, grads)
+                fresh = contribution is not g and contribution.base is None  # not a view
+                self._pass(step, read, contribution, grads, fresh)
             return
         if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
-            self._pass(step, step.reads[0], g * (args[0] > 0.0), grads)
+            mask = args[0] > 0.0
+            # g is this step's own (no other step holds it): masked in place, handed on
+            masked = np.multiply(g, mask, out=g) if grads.owned[index] else g * mask
+            self._pass(step, step.reads[0], masked, grads, fresh=True)
             return
         try:
             partials = step.op.derivative(ARRAY, values[index], *args)
@@ -290,15 +342,16 @@ class CompiledFunction:
             if self._steps[read.step].needs_grad:
                 # A constant partial of 1 (add, sum) passes the gradient on as it is.
                 one = type(partial) is float and partial == 1.0
-                self._pass(step, read, g if one else g * partial, grads)
+                self._pass(step, read, g if one else g * partial, grads, fresh=not one)
 
-    def _pass(self, step: Step, read: Read, contribution: np.ndarray,
-              grads: _Gradients) -> None:  # fmt: skip
-        """Send a step's gradient contribution to the step it read."""
+    def _pass(self, step: Step, read: Read, contribution: np.ndarray, grads: _Gradients,
+              fresh: bool) -> None:  # fmt: skip
+        """Send a step's gradient contribution to the step it read (``fresh``: a new
+        array that no other step holds, which the receiver may then change in place)."""
         batch_axis = contribution.ndim > read.dims  # matmul's dW has none
         if step.batched and not self._steps[read.step].batched and batch_axis:
-            contribution = contribution.sum(axis=0)  # a shared input: sum over the batch
-        grads.add(read, contribution)
+            contribution, fresh = contribution.sum(axis=0), True  # shared: sum over the batch
+        grads.add(read, contribution, fresh)
 
 
 class _Gradients:
@@ -313,8 +366,9 @@ class _Gradients:
         size = len(self.steps[step].members)
         return (contribution.shape[0], size) if self.steps[step].batched else (size,)
 
-    def add(self, read: Read, contribution: np.ndarray) -> None:
-        """grad[read.step][..., read.columns] += contribution, copying a shared array first."""
+    def add(self, read: Read, contribution: np.ndarray, fresh: bool = False) -> None:
+        """grad[read.step][..., read.columns] += contribution, copying a shared array first
+        (``fresh``: the contribution is no other step's, so it may become this one's)."""
         step, columns, current = read.step, read.columns, self.arrays[read.step]
         if read.broadcast:  # one column read by every node: the readers' sum
             contribution = contribution.sum(axis=-1, keepdims=True)
@@ -322,7 +376,7 @@ class _Gradients:
             contribution = contribution.reshape(*contribution.shape[:-2], -1)
         if columns is None and contribution.shape == self.shape(step, contribution):
             if current is None:  # no copy: this step's gradient is the contribution
-                self.arrays[step], self.owned[step] = contribution, False
+                self.arrays[step], self.owned[step] = contribution, fresh
             elif self.owned[step]:
                 current += contribution
             else:
@@ -348,7 +402,8 @@ def compile(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> CompiledFu
     (any Value it closes over, e.g. a model's weights: their ``.data`` is read at every
     call, so optimizer updates take effect).  ``prog(X)`` with X of shape
     (batch, len(example_inputs)) returns fn for every row; ``prog.backward(X)`` also
-    accumulates the gradient of the batch mean into each parameter's ``.grad``.
+    accumulates the gradient of the batch mean into each parameter's ``.grad``;
+    ``prog.value_and_grad(X, theta)`` does both on a parameter array, touching no Value.
 
     Refused, with an error naming the cause: Python code in ``fn`` that depends on an
     input's value (TraceError), ops without an array form (TraceError), X of the wrong

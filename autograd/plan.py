@@ -12,15 +12,17 @@ Step 0 holds the traced inputs (the columns of X), step 1 every other leaf: para
 and constants, whose ``.data`` is read at every call, laid out so that a layer's
 weight matrix is a view of that array (no gather, no scatter of its gradient).
 
-Linear n-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
+N-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
 against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
-``dot`` nodes stack their inputs along a last axis and reduce it.  Their derivatives
-are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1), applied to whole matrices.
+``dot`` (and ``max``) nodes stack their inputs along a last axis and reduce it.  Their
+derivatives are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1; max's 1 at the
+first arg-max), applied to whole matrices.
 """
 
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -73,7 +75,9 @@ class Fused:
 
     * ``matmul``: parts (X, W) of shapes (batch, n) and (k, n): out = X @ W.T;
     * ``dot``: parts (A, B) stacked to (..., k, n): out = sum over n of A * B;
-    * ``sum``: part S stacked to (..., k, n): out = sum over n of S.
+    * ``sum``: part S stacked to (..., k, n): out = sum over n of S;
+    * ``max``: part S stacked to (..., k, n): out = max over n of S (d/dS = 1 at the
+      first arg-max, the table's rule, as a one-hot mask).
     """
 
     kind: str
@@ -94,6 +98,8 @@ class Fused:
             return out
         if self.kind == "dot":
             out = (args[0] * args[1]).sum(axis=-1)
+        elif self.kind == "max":
+            out = args[0].max(axis=-1)
         else:
             out = args[0].sum(axis=-1)
         return out + args[-1] if self.bias is not None else out
@@ -108,6 +114,9 @@ class Fused:
             rules = (lambda: g @ args[1], lambda: g.T @ args[0])
         elif self.kind == "dot":
             rules = (lambda: column * args[1], lambda: column * args[0])
+        elif self.kind == "max":  # np.argmax is the first arg-max, as the table's rule
+            first = lambda: args[0].argmax(axis=-1)[..., None]  # noqa: E731
+            rules = (lambda: column * (np.arange(args[0].shape[-1]) == first()),)
         else:
             rules = (lambda: np.broadcast_to(column, args[0].shape),)
         rules += (lambda: g,) if self.bias is not None else ()
@@ -134,6 +143,7 @@ class Step:
     reads: list[Read] = field(default_factory=list)
     needs_grad: bool = False
     fused: Fused | None = None
+    in_place: bool = False  # a relu that may overwrite the array it reads (see _in_place)
 
     def describe(self) -> str:
         kind = self.fused.kind if self.fused else (self.op.name if self.op else "leaves")
@@ -186,9 +196,9 @@ def _matmul(step: Step, steps: list[Step], where: dict[Value, tuple], w_half: ra
 
 def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | None:
     """The fused form of a step of sum or dot nodes, if it has one (see :class:`Fused`)."""
-    if step.op is ops.SUM and len(step.reads) >= _MIN_STACKED:
+    if step.op in (ops.SUM, ops.MAX) and len(step.reads) >= _MIN_STACKED:
         part = _stacked(step, range(len(step.reads)), where)
-        return Fused("sum", (part,), None) if part else None
+        return Fused(step.op.name, (part,), None) if part else None
     if step.op is not ops.DOT:
         return None
     n = len(step.reads) // 2
@@ -237,7 +247,22 @@ def _connect(steps: list[Step], where: dict[Value, tuple]) -> None:
         step.fused = _fuse(step, steps, where)
 
 
-def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Value, tuple]]:
+def _in_place(steps: list[Step], outputs: Sequence[int]) -> None:
+    """Mark the relu steps that may write max(x, 0) over their input x: x is a whole fused
+    step that no other step reads and that is no output.  Nothing is lost: a fused step's
+    backward reads its inputs, not its value, and relu's rule reads x only as x > 0,
+    which is also relu(x) > 0."""
+    readers = Counter(r.step for step in steps[2:]
+                      for r in (step.reads if step.fused is None else step.fused.reads))
+    for step in steps[2:]:
+        if step.op is ops.RELU and step.reads[0].columns is None:
+            source = step.reads[0].step
+            step.in_place = (steps[source].fused is not None and readers[source] == 1
+                             and source not in outputs)  # fmt: skip
+
+
+def plan(inputs: list[Value], order: list[Value],
+         outputs: Sequence[Value] = ()) -> tuple[list[Step], dict[Value, tuple]]:  # fmt: skip
     """Group the nodes into steps; return the steps and each node's (step, column)."""
     steps = [Step(None, batched=True, members=list(inputs)), Step(None, batched=False)]
     where: dict[Value, tuple[int, int]] = {x: (INPUTS, i) for i, x in enumerate(inputs)}
@@ -269,4 +294,5 @@ def plan(inputs: list[Value], order: list[Value]) -> tuple[list[Step], dict[Valu
         steps[PARAMETERS].members = members
         where.update((p, (PARAMETERS, i)) for i, p in enumerate(members))
         _connect(steps, where)
+    _in_place(steps, {where[node][0] for node in outputs})
     return steps, where

@@ -13,10 +13,12 @@ Before timing, the compiled loss and gradients are checked against micrograd's.
 
 2. Forward + backward of ``nn.MLP(64, [128, 128, 10])`` with cross-entropy (one-hot
 targets as traced inputs, the batch mean) at batch 100, 1 000 and 10 000, three ways
-on the same weights and data: ``autograd.compile`` (``prog.backward(X,
-accumulate=False)`` sets every Value's grad, as torch's step sets every tensor's),
-torch's vectorized step and a hand-written numpy forward + backward.  Goals: compiled
-<= torch, and <= 2x numpy, at every size.
+on the same weights and data: ``autograd.compile`` two ways -- the Values path
+(``prog.backward(X, accumulate=False)`` reads every Value's data and sets its grad, as
+torch's step sets every tensor's) and the array path (``prog.value_and_grad(X, theta)``
+on a parameter array, what ``nn.fit`` trains with) -- torch's vectorized step and a
+hand-written numpy forward + backward.  Goals: compiled <= torch, and <= 2x numpy, at
+every size.
 
 Everything runs on one thread (float64): BLAS threads fighting over a shared machine
 only add noise.
@@ -123,22 +125,23 @@ def mlp_problem(batch: int) -> tuple[nn.MLP, np.ndarray, np.ndarray]:
     return model, rng.normal(size=(batch, WIDTHS[0])), rng.integers(0, 10, batch)
 
 
-def compiled_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray
-                      ) -> tuple[Callable[[], float], Callable[[], None]]:  # fmt: skip
-    """prog.backward (the mean cross-entropy's gradients set in the Values' .grad), and
-    the part of it that reads the parameters' Values and writes their gradients."""
+def compiled_mlp_steps(model: nn.MLP, X: np.ndarray, labels: np.ndarray
+                       ) -> tuple[Callable[[], float], Callable[[], float]]:  # fmt: skip
+    """The compiled step two ways: prog.backward (reads the Values' .data, sets their
+    .grad) and prog.value_and_grad on a parameter array (no Value touched)."""
     n = X.shape[1]
     prog = autograd.compile(lambda *xs: _cross_entropy_term(model(list(xs[:n])), list(xs[n:])),
                             np.zeros(n + 10))  # fmt: skip
     batch = np.concatenate([X, np.eye(10)[labels]], axis=1)
+    theta = prog.parameter_array()
 
-    def step() -> float:
+    def values_step() -> float:
         return float(prog.backward(batch, accumulate=False).mean())
 
-    def traffic() -> None:
-        prog._set_gradients(prog._parameter_data(), accumulate=False)
+    def array_step() -> float:
+        return float(prog.value_and_grad(batch, theta)[0].mean())
 
-    return step, traffic
+    return values_step, array_step
 
 
 def layer_arrays(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -206,31 +209,28 @@ def mlp_speed(sizes: list[int]) -> None:
           "(float64, one thread)")
     for batch in sizes:
         model, X, labels = mlp_problem(batch)
-        compiled, traffic = compiled_mlp_step(model, X, labels)
-        contenders = {"compiled": compiled, "numpy": numpy_mlp_step(model, X, labels)}
+        values_step, array_step = compiled_mlp_steps(model, X, labels)
+        contenders = {"Values": values_step, "array": array_step,
+                      "numpy": numpy_mlp_step(model, X, labels)}  # fmt: skip
         torch_step = torch_mlp_step(model, X, labels)
         if torch_step is not None:
             contenders["torch"] = torch_step
         losses = {name: step() for name, step in contenders.items()}
         assert max(losses.values()) - min(losses.values()) < 1e-9, f"losses disagree: {losses}"
-        # None of the three leaves cyclic garbage: timed with the collector paused, or a
+        # None of them leaves cyclic garbage: timed with the collector paused, or a
         # collection of the model's 26k Values would be charged to whoever triggers it.
         calls = max(2, 4000 // batch)
         times = {name: min(paused_time(step, calls) for _ in range(7))
                  for name, step in contenders.items()}  # fmt: skip
-        line = f"   batch {batch:>6}: compiled {times['compiled'] * 1e3:8.2f} ms, " \
-               f"numpy {times['numpy'] * 1e3:8.2f} ms"  # fmt: skip
-        to_numpy = times["compiled"] / times["numpy"]
-        verdicts = [f"compiled / numpy {to_numpy:.2f} (goal <= 2: {_met(to_numpy <= 2)})"]
-        if torch_step is not None:
-            to_torch = times["compiled"] / times["torch"]
-            line += f", torch {times['torch'] * 1e3:8.2f} ms"
-            verdicts.append(f"compiled / torch {to_torch:.2f} (goal <= 1: {_met(to_torch <= 1)})")
-        print(line)
-        print("      " + "; ".join(verdicts), flush=True)
-        values = min(paused_time(traffic, calls) for _ in range(3))
-        print(f"      of the compiled time, reading the {len(model.parameters()):,} parameters' "
-              f"Values and writing their gradients: {values * 1e3:.2f} ms", flush=True)
+        print(f"   batch {batch:>6}: " + ", ".join(f"{name} {t * 1e3:.2f} ms"
+                                                   for name, t in times.items()))  # fmt: skip
+        for path in ("Values", "array"):
+            to_numpy = times[path] / times["numpy"]
+            verdicts = [f"/ numpy {to_numpy:.2f} (goal <= 2: {_met(to_numpy <= 2)})"]
+            if torch_step is not None:
+                to_torch = times[path] / times["torch"]
+                verdicts.append(f"/ torch {to_torch:.2f} (goal <= 1: {_met(to_torch <= 1)})")
+            print(f"      compiled, {path} path: " + "; ".join(verdicts), flush=True)
 
 
 def _met(ok: bool) -> str:

@@ -16,10 +16,12 @@
    training split.
    Goals: every epoch <= 10 s, >= 95% held-out accuracy after a few epochs.
 4. A default ``nn.fit`` epoch on the digits (1797 x 64, MLP(64, [32, 10]), cross-entropy,
-   SGD lr 0.05, shuffled batches of 32: compiled="auto" compiles it) against the same
-   epoch in torch (float64, one thread, the same batches), and the scalar engine's
-   epoch (compiled=False) for scale.  The best of ``--epochs`` epochs of one fit (the
-   first one also pays for tracing, printed apart).  Goal: chaingrad <= 5x torch.
+   SGD lr 0.05, shuffled batches of 32: compiled="auto" compiles it and trains the
+   epoch on a parameter array, ``SGD.update`` on arrays, written back to the Values at
+   the epoch's end) against the same epoch in torch (float64, one thread, the same
+   batches), and the scalar engine's epoch (compiled=False) for scale.  The best of
+   ``--epochs`` epochs of one fit (the first one also pays for tracing, printed apart).
+   Goal: chaingrad <= 5x torch.
 """
 
 from __future__ import annotations

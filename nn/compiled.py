@@ -57,6 +57,7 @@ from .losses import (
     mse_loss,
 )
 from .module import Module
+from .optim import Optimizer
 
 
 def _cross_entropy_term(logits: list[Value], onehot: list[Value]) -> Value:
@@ -160,6 +161,7 @@ class CompiledStep:
             example = self._apply(model, [X[0]] if self._numbers else X[0])
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
+        self._onehot = np.eye(self._width)  # row t: class t's one-hot target
         self._rows = {id(row): i for i, row in enumerate(X)}  # rows of fit's X, by identity
         self._features = _matrix(X, self._n_features)
 
@@ -193,9 +195,14 @@ class CompiledStep:
 
     def _targets(self, y: Sequence) -> np.ndarray:
         """One row per sample: a one-hot class, or the target values (checked)."""
-        if self._encoding == "onehot":  # each target checked as cross_entropy checks it
-            classes = [_class_index(t, self._width) for t in y]
-            return np.eye(self._width)[classes]
+        if self._encoding == "onehot":
+            # Fast path: plain ints in range, checked at once; anything else is checked
+            # target by target as cross_entropy checks it (its messages).
+            ints = all(type(t) is int for t in y)
+            classes = np.fromiter(y, np.intp, len(y)) if ints else None
+            if classes is None or not ((classes >= 0) & (classes < self._width)).all():
+                classes = [_class_index(t, self._width) for t in y]
+            return self._onehot[classes]
         targets = np.asarray(y, dtype=float).reshape(len(y), -1)
         if targets.shape[1] != self._width:
             raise ValueError(f"{targets.shape[1]} target(s) per sample but the model has "
@@ -214,16 +221,63 @@ class CompiledStep:
         evaluation mode."""
         return self.model_program(self._rows_of(X)).tolist()
 
-    def __call__(self, model: Any, X: Sequence, y: Sequence, loss: Any,
-                 params: Sequence[Value], penalty: Any = None) -> tuple[float, list]:  # fmt: skip
-        batch = np.concatenate([self._rows_of(X), self._targets(y)], axis=1)
-        result = self.program.backward(batch, outputs=[0], accumulate=False)
-        if self._untraced[0] is not params:  # fit passes the same list at every step
-            self._untraced = (params, [p for p in params if p not in self._traced])
-        for p in self._untraced[1]:  # parameters the loss does not use: gradient 0
-            p.grad = 0.0
+    def _batch(self, X: Sequence, y: Sequence) -> np.ndarray:
+        """The program's input rows for a batch: features, then the encoded targets."""
+        return np.concatenate([self._rows_of(X), self._targets(y)], axis=1)
+
+    def _outputs(self, result: np.ndarray) -> tuple[float, list]:
+        """(mean loss without the penalty, the model's outputs as floats) from a result."""
         outputs = result[:, 2] if self._single else result[:, 2:]
         if self._probabilities:  # binary_cross_entropy refuses what is not a probability
             outside = outputs[~((outputs >= 0.0) & (outputs <= 1.0))]
             _check_probabilities([Value(float(p)) for p in outside[:1]], [])
         return float(result[:, 1].mean()), outputs.tolist()
+
+    def _zero_untraced(self, params: Sequence[Value]) -> None:
+        """p.grad = 0 for the parameters in ``params`` the loss does not use."""
+        if self._untraced[0] is not params:  # fit passes the same list at every step
+            self._untraced = (params, [p for p in params if p not in self._traced])
+        for p in self._untraced[1]:
+            p.grad = 0.0
+
+    def __call__(self, model: Any, X: Sequence, y: Sequence, loss: Any,
+                 params: Sequence[Value], penalty: Any = None) -> tuple[float, list]:  # fmt: skip
+        result = self.program.backward(self._batch(X, y), outputs=[0], accumulate=False)
+        self._zero_untraced(params)
+        return self._outputs(result)
+
+    @contextmanager
+    def epoch(self, optimizer: Optimizer, params: Sequence[Value]
+              ) -> Iterator[Callable[[Sequence, Sequence], tuple[float, list]]]:  # fmt: skip
+        """Training steps on arrays: ``with step.epoch(opt, params) as train:`` gives
+        ``train(X, y)``, a step and ``optimizer.update`` -- the same floats as calling
+        this step and ``optimizer.step()`` -- on a parameter array theta, read from the
+        Values on entering and written back (data, and the last step's grads) on leaving,
+        also when a step raises: between the two no Value is touched.
+        """
+        program = self.program
+        theta = program.parameter_array()
+        column = {p: i for i, p in enumerate(program.parameters)}
+        mine = [(i, column[p]) for i, p in enumerate(optimizer.params) if p in column]
+        at_optimizer = np.array([i for i, _ in mine], dtype=np.intp)
+        at_program = np.array([j for _, j in mine], dtype=np.intp)
+        data = np.fromiter((p.data for p in optimizer.params), float, len(optimizer.params))
+        last: list[np.ndarray] = []
+
+        def train(X: Sequence, y: Sequence) -> tuple[float, list]:
+            theta[at_program] = data[at_optimizer]
+            result, grads = program.value_and_grad(self._batch(X, y), theta, outputs=[0])
+            last[:] = [grads]
+            grad = np.zeros(len(data))  # 0 for a parameter the loss does not use
+            grad[at_optimizer] = grads[at_program]
+            optimizer.update(data, grad)
+            return self._outputs(result)
+
+        try:
+            yield train
+        finally:
+            for p, x in zip(optimizer.params, data.tolist()):
+                p.data = x
+            if last:
+                program.set_gradients(last[0])
+                self._zero_untraced(params)

@@ -1,8 +1,13 @@
 """Optimizers with ``torch.optim``'s names, defaults and update formulas.
 
 Each holds a list of parameters (Values) and updates ``p.data`` from ``p.grad`` in
-``step()``.  ``lr`` is an ordinary attribute that may be changed between steps (a
-learning-rate schedule); an invalid value raises ValueError.
+``step()``.  The update formulas are written once, on numpy arrays, in ``update(data,
+grad)`` (one entry per parameter, in the order of ``params``); ``step()`` gathers the
+Values' ``data`` and ``grad`` into arrays, calls it and writes ``data`` back, and a
+compiled training step (:mod:`nn.compiled`) calls it on its own parameter array.  The
+buffers (momentum, Adam's moments) are arrays held by the optimizer, shared by both.
+``lr`` is an ordinary attribute that may be changed between steps (a learning-rate
+schedule); an invalid value raises ValueError.
 
 ``state_dict()`` has torch's layout, with a float where torch has a tensor (every
 chaingrad parameter is one number) and parameters named by their index::
@@ -21,6 +26,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from autograd import Value
 
 from .checks import finite_number, is_finite_number, non_negative
@@ -38,9 +45,13 @@ class Optimizer:
         self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError(f"{owner}: got an empty parameter list")
+        seen: dict[int, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"{owner}: parameter {i} is a {type(p).__name__}, not a Value")
+            if seen.setdefault(id(p), i) != i:  # torch warns that this will be an error
+                raise ValueError(f"{owner}: parameter {i} is parameter {seen[id(p)]} again; "
+                                 "list each Value once")  # fmt: skip
         self.lr = lr
 
     @property
@@ -61,7 +72,16 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter once from its current ``grad``."""
+        """Update every parameter once from its current ``grad`` (see :meth:`update`)."""
+        n = len(self.params)
+        data = np.fromiter((p.data for p in self.params), float, n)
+        self.update(data, np.fromiter((p.grad for p in self.params), float, n))
+        for p, x in zip(self.params, data.tolist()):
+            p.data = x
+
+    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
+        """One step on arrays: ``data[i]`` (parameter i's value) updated in place from
+        ``grad[i]``, the buffers advanced; the formulas of the class docstring."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -142,25 +162,25 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0, received "
                              f"momentum={self.momentum}, dampening={self.dampening}")  # fmt: skip
-        self.velocity: list[float | None] = [None] * len(self.params)
+        self.velocity = np.zeros(len(self.params))  # b, where has_velocity
+        self.has_velocity = np.zeros(len(self.params), dtype=bool)  # torch's buffer is not None
 
-    def step(self) -> None:
+    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
-            if mu:
-                b = self.velocity[i]
-                b = g if b is None else mu * b + (1.0 - self.dampening) * g
-                self.velocity[i] = b
-                g = g + mu * b if self.nesterov else b
-            p.data -= lr * g
+        g = grad + wd * data if wd else grad
+        if mu:
+            b = np.where(self.has_velocity, mu * self.velocity + (1.0 - self.dampening) * g, g)
+            self.velocity, self.has_velocity[:] = b, True
+            g = g + mu * b if self.nesterov else b
+        data -= lr * g
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
                 "weight_decay": self.weight_decay, "nesterov": self.nesterov}  # fmt: skip
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
-        return {i: {"momentum_buffer": b} for i, b in enumerate(self.velocity) if b is not None}
+        buffers = zip(self.velocity.tolist(), self.has_velocity.tolist())
+        return {i: {"momentum_buffer": b} for i, (b, has) in enumerate(buffers) if has}
 
     def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
         if state and not self.momentum:
@@ -168,6 +188,7 @@ class SGD(Optimizer):
                              f"momentum buffers for {len(state)} parameters")  # fmt: skip
         for i, entry in state.items():
             self.velocity[i] = _buffer(where, i, entry, ("momentum_buffer",))["momentum_buffer"]
+            self.has_velocity[i] = True
 
 
 class Adam(Optimizer):
@@ -193,20 +214,19 @@ class Adam(Optimizer):
         self.eps = non_negative("Adam: eps", eps)
         self.weight_decay = non_negative("Adam: weight_decay", weight_decay)
         self.steps = 0
-        self.m: list[float] = [0.0] * len(self.params)
-        self.v: list[float] = [0.0] * len(self.params)
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))
 
-    def step(self) -> None:
+    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
         self.steps += 1
         beta1, beta2 = self.betas
-        wd, eps, m, v = self.weight_decay, self.eps, self.m, self.v
+        wd, eps = self.weight_decay, self.eps
         step_size = self.lr / (1.0 - beta1**self.steps)
         root_correction = math.sqrt(1.0 - beta2**self.steps)
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            p.data -= step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps)
+        g = grad + wd * data if wd else grad
+        self.m = beta1 * self.m + (1.0 - beta1) * g
+        self.v = beta2 * self.v + (1.0 - beta2) * g * g
+        data -= step_size * self.m / (np.sqrt(self.v) / root_correction + eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -216,7 +236,7 @@ class Adam(Optimizer):
         if not self.steps:
             return {}
         return {i: {"step": self.steps, "exp_avg": m, "exp_avg_sq": v}
-                for i, (m, v) in enumerate(zip(self.m, self.v))}  # fmt: skip
+                for i, (m, v) in enumerate(zip(self.m.tolist(), self.v.tolist()))}  # fmt: skip
 
     def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
         if not state:

@@ -3,7 +3,9 @@
 One training step on a batch is :func:`loss_and_grads` (forward every sample, the
 loss plus any penalty, zero the gradients, backward) followed by
 ``optimizer.step()``.  ``loss_and_grads`` is the only place that builds graphs, so a
-faster way of computing the same loss and gradients can stand in for it.
+faster way of computing the same loss and gradients can stand in for it: the compiled
+step (:class:`nn.compiled.CompiledStep`) trains each epoch on a parameter array with
+``optimizer.update`` and writes it back to the Values at the end of the epoch.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import gc
 import math
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
@@ -299,7 +302,9 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     after each epoch; returning True stops training.  ``progress`` shows a tqdm bar.
     ``compiled``: ``"auto"`` (the default) traces one sample once and replays it over
     each batch with numpy (:mod:`nn.compiled`: the same losses and gradients, many
-    times faster) when the model and loss can be traced, and otherwise trains with the
+    times faster; the weights live in one array during an epoch and are written back
+    to the model before validation, callback and checkpoint) when the model and loss
+    can be traced, and otherwise trains with the
     scalar engine, saying why in one line; ``False`` always uses the scalar engine
     (every step builds a graph of Values), ``True`` always compiles or raises.
     Python's cyclic garbage collector is paused while training (graphs have no
@@ -326,7 +331,7 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     stopping = _early_stopping(early_stopping)
     monitor = _Monitor(stopping, model) if stopping else None
     rng = random.Random(seed)
-    step, evaluate = _step_functions(compiled, model, loss_fn, X, y, penalty)
+    epoch_steps, evaluate = _step_functions(compiled, model, loss_fn, X, y, penalty)
     history = History()
     start = 0 if resume is None else checkpoints.resume_run(resume, model, optimizer, history,
                                                             rng, monitor, epochs)  # fmt: skip
@@ -344,12 +349,12 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
             else:
                 epoch_batches = batches(X, y, batch_size, shuffle, seed=rng.getrandbits(64))
             total_loss, hits = 0.0, 0
-            for Xb, yb in epoch_batches:
-                batch_loss, outputs = step(model, Xb, yb, loss_fn, params, penalty)
-                optimizer.step()
-                total_loss += batch_loss * len(Xb)
-                if classifier:
-                    hits += classifier.correct(outputs, yb)
+            with epoch_steps(optimizer, params) as train:  # the Values are up to date after
+                for Xb, yb in epoch_batches:
+                    batch_loss, outputs = train(Xb, yb)
+                    total_loss += batch_loss * len(Xb)
+                    if classifier:
+                        hits += classifier.correct(outputs, yb)
             history.train_loss.append(total_loss / len(X))
             if classifier:
                 history.train_accuracy.append(hits / len(X))
@@ -377,13 +382,14 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
 
 def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, X: list, y: list,
                     penalty: Callable[[], Value] | None) -> tuple[Callable, Callable]:  # fmt: skip
-    """fit's (step, evaluate): compiled (:class:`nn.compiled.CompiledStep`) or the scalar
-    engine's (:func:`loss_and_grads`, :func:`_evaluate`), as ``compiled`` asks."""
+    """fit's (epoch_steps, evaluate): compiled (:class:`nn.compiled.CompiledStep`) or the
+    scalar engine's (:func:`loss_and_grads`, :func:`_evaluate`), as ``compiled`` asks.
+    ``with epoch_steps(optimizer, params) as train:`` gives ``train(X, y)``, one step."""
     auto = isinstance(compiled, str) and compiled == "auto"
     if not (auto or compiled is True or compiled is False):
         raise ValueError(f"compiled must be True, False or 'auto', received {compiled!r}")
     if compiled is False:
-        return loss_and_grads, _evaluate
+        return _scalar_steps(model, loss_fn, penalty), _evaluate
     try:
         step = CompiledStep(model, loss_fn, X, y, penalty)
     except (TypeError, ValueError) as error:  # TraceError and NotCompilable among them
@@ -394,8 +400,24 @@ def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, 
             raise
         reason = " ".join(str(error).split())  # one line
         print(f"nn.fit: training with the scalar engine, not compiled: {reason}")
-        return loss_and_grads, _evaluate
-    return step, step.evaluate
+        return _scalar_steps(model, loss_fn, penalty), _evaluate
+    return step.epoch, step.evaluate
+
+
+def _scalar_steps(model: Module, loss_fn: LossFunction,
+                  penalty: Callable[[], Value] | None) -> Callable:  # fmt: skip
+    """``epoch_steps`` on the Values: :func:`loss_and_grads`, then ``optimizer.step()``."""
+
+    @contextmanager
+    def epoch_steps(optimizer: Optimizer, params: list[Value]) -> Iterator[Callable]:
+        def train(X: Sequence, y: Sequence) -> tuple[float, list]:
+            result = loss_and_grads(model, X, y, loss_fn, params, penalty)
+            optimizer.step()
+            return result
+
+        yield train
+
+    return epoch_steps
 
 
 def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: LossFunction,
