@@ -28,7 +28,6 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +40,8 @@ from nn.checks import finite_number, whole_number
 from nn.training import decision_threshold, final_activation
 
 from . import mlp
+from .pages import fill_template, inline_svg
 from .plots import plane
-from .render import pipe_source
-from .stepper import script_json
 
 _TEMPLATE = "playground.html"
 BINARY_COLOURS = (mlp.POSITIVE, mlp.NEGATIVE)  # class 0 blue, class 1 red
@@ -238,8 +236,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
                              "(or hold none): pass the Snapshots given to nn.fit's callback")
     drawing = mlp.parts(found, max_neurons)
     graph = mlp.draw_mlp(model, max_neurons=max_neurons)
-    svg = pipe_source(graph.source, "svg").decode("utf-8")
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+    svg = inline_svg(graph.source)
 
     boundary, note = None, ""
     classification = bool(getattr(history, "train_accuracy", None))
@@ -282,7 +279,6 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
                     "negative": mlp.NEGATIVE, "zero": mlp.ZERO,
                     "minWidth": mlp.MIN_WIDTH, "maxWidth": mlp.MAX_WIDTH},
     }  # fmt: skip
-    template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
-    page = template.replace("/*DATA*/", script_json(data)).replace("<!--SVG-->", svg)
+    page = fill_template(_TEMPLATE, data, svg)
     write_atomic(path, page)
     return Path(path)

@@ -18,11 +18,8 @@ The page inlines its SVG, styles, script and data: it loads nothing from anywher
 from __future__ import annotations
 
 import html
-import json
-import math
 import os
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 from autograd import Value, local_partials, topological_order
@@ -31,7 +28,7 @@ from autograd.forward import Linearization
 
 from .graph import draw_dot
 from .labels import number
-from .render import pipe_source
+from .pages import fill_template, inline_svg
 
 _TEMPLATE = "stepper.html"
 _PANEL_HEIGHT = 300  # px above the graph in the inline view: controls and the frame's table
@@ -135,25 +132,6 @@ def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> tuple
     return chosen, 0
 
 
-def _finite_json(data: object) -> object:
-    """``data`` with every inf or NaN float as the string JavaScript prints for it
-    (JSON.parse refuses the bare words; ``String()`` and arithmetic treat both alike)."""
-    if isinstance(data, float) and not math.isfinite(data):
-        return "NaN" if data != data else ("Infinity" if data > 0 else "-Infinity")
-    if isinstance(data, dict):
-        return {key: _finite_json(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite_json(value) for value in data]
-    return data
-
-
-def script_json(data: object) -> str:
-    """JSON that JSON.parse reads and that is safe inside a <script> element (no '<',
-    '>' or '&' characters)."""
-    text = json.dumps(_finite_json(data), ensure_ascii=True, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 class StepThrough:
     """The step-through page of a Value: ``.html`` is the whole page, ``.save(path)``
     writes it, and a notebook displays it inline (``_repr_html_``)."""
@@ -210,11 +188,9 @@ def step_through(
         forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves,
                         "output": names[root], "gradient": number(final[x])})  # fmt: skip
     graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes, node_ids=True, grads=final)
-    svg = pipe_source(graph.source, "svg").decode("utf-8")
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
-    template = resources.files("viz").joinpath(_TEMPLATE).read_text(encoding="utf-8")
+    svg = inline_svg(graph.source)
     data = {"reverse": frames, "forward": forward, "forward_left_out": left_out}
-    page = template.replace("/*FRAMES*/", script_json(data)).replace("<!--SVG-->", svg)
+    page = fill_template(_TEMPLATE, data, svg)
     return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
 
 

@@ -20,7 +20,7 @@ from autograd.exercises.text import translate
 
 from ..graph import draw_dot
 from ..labels import number
-from ..render import pipe_source
+from ..pages import inline_svg
 
 PHRASES = {
     "title": {"en": "Backpropagation worksheet", "pt-BR": "Folha de exercícios: retropropagação"},
@@ -94,8 +94,7 @@ def _svg(problem: Problem, grads: dict[str, float] | None) -> str:
     graph = draw_dot(root, grads=shown, blank=blank, stacked=True, legend=False)
     graph.attr(ranksep="0.15", nodesep="0.1")  # tight: the graph must fit a printed page
     # The embedded Graphviz, also when a system one exists: the same SVG on every machine.
-    svg = pipe_source(graph.source, "svg", backend="embedded").decode("utf-8")
-    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+    return inline_svg(graph.source, backend="embedded")
 
 
 def _page(lang: str, title: str, student: str, level: int, body: list[str]) -> str:
