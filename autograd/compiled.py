@@ -302,12 +302,11 @@ class CompiledFunction:
                 grads.arrays[index] = values[index] = read[index] = None
         totals = grads.arrays[PARAMETERS]
         if totals is None:
-            totals = np.zeros(len(self.parameters))
-        elif not grads.owned[PARAMETERS]:  # a view of some step's array: the caller's own copy
-            totals = totals.copy()
-        elif not np.isfinite(totals).all():  # matmuls set no floating-point flags
+            return result, np.zeros(len(self.parameters))
+        if not np.isfinite(totals).all():  # matmuls set no floating-point flags
             raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
-        return result, totals
+        # a view of some step's array: the caller gets its own copy
+        return result, totals if grads.owned[PARAMETERS] else totals.copy()
 
     def set_gradients(self, totals: np.ndarray, accumulate: bool = False) -> None:
         """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``)."""
