@@ -30,9 +30,21 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _depth_first(root: Value, nodes: list[Value], leaves: list[Value]) -> None:
+def topological_order_of(roots: Iterable[Value]) -> list[Value]:
+    """:func:`topological_order` for several roots at once (the outputs of a function):
+    every node any of them depends on, once, inputs before the nodes using them."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in roots:
+        _depth_first(root, order, order, seen)
+    return order
+
+
+def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
+                 seen: set[Value] | None = None) -> None:  # fmt: skip
     """Append ``root``'s op nodes to ``nodes``, inputs first, and its leaves to ``leaves``
-    (which may be ``nodes`` itself, for one topological order of both).
+    (which may be ``nodes`` itself, for one topological order of both); nodes already in
+    ``seen`` (found from an earlier root) are skipped.
 
     An iterative depth-first search: each stack entry is a node and an iterator over
     its remaining inputs; a node is emitted when all its inputs have been.  A node whose
@@ -40,10 +52,14 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value]) -> None:
     one still on the stack): one set test in C instead of a stack round trip, which
     spares a neuron's shared weights and inputs being looked at one by one again.
     """
+    if seen is None:
+        seen = set()
+    elif root in seen:
+        return
+    seen.add(root)
     if root._op is None:
         leaves.append(root)
         return
-    seen = {root}
     stack = [(root, iter(root.inputs))]
     while stack:
         node, pending = stack[-1]

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .backends import FLOAT
-from .backprop import topological_order
+from .backprop import topological_order_of
 from .value import VALUE, Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
@@ -54,7 +54,7 @@ class Linearization:
         self.caller = caller
         self.inputs = inputs
         self.outputs = outputs
-        self.order = nodes_of(outputs)
+        self.order = topological_order_of(outputs)
         partials = _value_partials if create_graph else _local_partials
         self.partials = [partials(node, caller) for node in self.order]
 
@@ -118,18 +118,6 @@ class Linearization:
 def _is_zero(x: Any) -> bool:
     """True for the float 0; never for a Value, whose derivatives may not be 0 (create_graph)."""
     return type(x) is float and x == 0.0
-
-
-def nodes_of(outputs: Sequence[Value]) -> list[Value]:
-    """Every node the outputs depend on, each once, inputs before the nodes using them."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for out in outputs:
-        for node in topological_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
 
 
 def _local_partials(node: Value, caller: str) -> tuple[float, ...]:

@@ -183,18 +183,6 @@ def _outputs(result: Any) -> tuple[list[Value], bool]:
     return [lift(result)], True
 
 
-def _order(outputs: list[Value]) -> list[Value]:
-    """Every node the outputs depend on, each once, inputs before the nodes using them."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in outputs:
-        for node in backprop.topological_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
-
-
 def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
     """Call ``fn(*inputs)`` once on new input leaves holding ``example_inputs``.
 
@@ -222,7 +210,7 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
             _ACTIVE = None
             value._new_value = make_node
     inputs += [node for node, _ in tracer.random]
-    order = _order(outputs)
+    order = backprop.topological_order_of(outputs)
     inputs_set = set(inputs)
     for node in order:
         if type(node) is _TraceNode:
