@@ -47,9 +47,6 @@ def read_state(path: str | os.PathLike) -> dict[str, Any]:
     format and version; ValueError naming the problem otherwise."""
     path = os.fspath(path)
     document = read_json(path, "load")
-    if not isinstance(document, dict):
-        raise ValueError(f"load: {path} holds a JSON {type(document).__name__}, "
-                         "expected an object")  # fmt: skip
     check_format(document, path, FORMAT, "model", "load")
     state = document.get("parameters")
     if not isinstance(state, dict):

@@ -304,9 +304,9 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     each batch with numpy (:mod:`nn.compiled`: the same losses and gradients, many
     times faster; the weights live in one array during an epoch and are written back
     to the model before validation, callback and checkpoint) when the model and loss
-    can be traced, and otherwise trains with the
-    scalar engine, saying why in one line; ``False`` always uses the scalar engine
-    (every step builds a graph of Values), ``True`` always compiles or raises.
+    can be traced, and otherwise trains with the scalar engine, saying why in one
+    line; ``False`` always uses the scalar engine (every step builds a graph of
+    Values), ``True`` always compiles or raises.
     Python's cyclic garbage collector is paused while training (graphs have no
     cycles, so reference counting frees them) and switched back on at the end.
     """
