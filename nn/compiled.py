@@ -56,7 +56,7 @@ from .losses import (
     hinge_loss,
     mse_loss,
 )
-from .module import Module
+from .module import Module, in_mode
 from .optim import Optimizer
 
 
@@ -118,20 +118,6 @@ class NotCompilable(ValueError):
     """``fit`` cannot compile this training step (a loss with no compiled form)."""
 
 
-@contextmanager
-def _mode(model: Any, training: bool) -> Iterator[None]:
-    """The model in training mode or in evaluation mode (dropout off), its mode put
-    back afterwards."""
-    was_training = getattr(model, "training", False)
-    if isinstance(model, Module):
-        model.train(training)
-    try:
-        yield
-    finally:
-        if isinstance(model, Module):
-            model.train(was_training)
-
-
 class CompiledStep:
     """``loss_and_grads`` for one (model, loss, penalty), compiled for batches.
 
@@ -157,7 +143,7 @@ class CompiledStep:
             raise NotCompilable(f"compiled training reads samples that are lists of numbers "
                                 f"(or numbers), not {type(X[0]).__name__}")  # fmt: skip
         self._n_features = 1 if self._numbers else len(X[0])
-        with _mode(model, training=False), autograd.no_grad():  # draws no dropout mask
+        with in_mode(model, training=False), autograd.no_grad():  # draws no dropout mask
             example = self._apply(model, [X[0]] if self._numbers else X[0])
         self._single = not isinstance(example, (list, tuple))
         self._width = len(_as_list(example))
@@ -172,7 +158,7 @@ class CompiledStep:
             return [total, data_term, *outs]
 
         example_row = np.concatenate([self._features[0], self._targets([y[0]])[0]])
-        with _mode(model, training=True):  # fit trains in training mode, whatever the model's
+        with in_mode(model, training=True):  # fit trains in training mode, whatever the model's
             self.program = autograd.compile(sample, example_row)
         self._traced = set(self.program.parameters)
         self._untraced: tuple[Sequence[Value] | None, list[Value]] = (None, [])
@@ -184,7 +170,7 @@ class CompiledStep:
         """The model alone in evaluation mode (no dropout), compiled when first needed."""
         if self._model_program is None:
             model = self._model
-            with _mode(model, training=False):
+            with in_mode(model, training=False):
                 self._model_program = autograd.compile(lambda *x: self._apply(model, x),
                                                        self._features[0])  # fmt: skip
         return self._model_program

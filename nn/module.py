@@ -10,12 +10,29 @@ Attributes whose name starts with ``_`` are private and not walked.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from numbers import Real
 from typing import Any
 
 from autograd import Value
 
 from .checks import is_finite_number
+
+
+@contextmanager
+def in_mode(model: Any, training: bool) -> Iterator[None]:
+    """``with in_mode(model, False):`` the model in evaluation mode (dropout off), or in
+    training mode with ``True``; its mode put back afterwards.  Anything that is not a
+    Module (a plain function) is left alone."""
+    if not isinstance(model, Module):
+        yield
+        return
+    was_training = model.training
+    model.train(training)
+    try:
+        yield
+    finally:
+        model.train(was_training)
 
 
 def as_values(x: Any, width: int | None = None) -> list[Value]:

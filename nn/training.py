@@ -31,7 +31,7 @@ from .datasets import batches
 from .functional import l1_penalty, l2_penalty
 from .layers import Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
-from .module import Module
+from .module import Module, in_mode
 from .optim import Optimizer
 
 LossFunction = Callable[[Any, Any], Value]
@@ -186,15 +186,8 @@ class _Classifier:
 
 def _evaluate(model: Any, X: Sequence) -> list:
     """Outputs as floats in eval mode and without recording graphs; mode restored."""
-    was_training = getattr(model, "training", False)
-    if isinstance(model, Module):
-        model.eval()
-    try:
-        with no_grad():
-            return [_data(model(x)) for x in X]
-    finally:
-        if isinstance(model, Module):
-            model.train(was_training)
+    with in_mode(model, training=False), no_grad():
+        return [_data(model(x)) for x in X]
 
 
 def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = None) -> float:

@@ -37,6 +37,7 @@ import autograd
 from autograd import Value
 from autograd.files import write_atomic
 from nn.checks import finite_number, whole_number
+from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
 from . import mlp
@@ -126,9 +127,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
     params = list(model.parameters())
     xs, ys = plane(X, size)
     grid = np.array([(gx, gy) for gy in ys[::-1] for gx in xs])
-    was_training = getattr(model, "training", False)
-    model.eval()
-    try:
+    with in_mode(model, training=False):
         program = autograd.compile(lambda *x: model(list(x)), X[0])
         sigmoid_output = final_activation(model) == "sigmoid"
         cut = decision_threshold(model, threshold)
@@ -138,8 +137,6 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
                 scores = program(grid)
             cells = _cells(scores, sigmoid_output, cut)
             images.append(base64.b64encode(cells.astype(np.uint8).tobytes()).decode("ascii"))
-    finally:
-        model.train(was_training)
     width = 1 if scores.ndim == 1 else scores.shape[1]
     mode = "classes" if width > 2 else "binary"
     labels = [_class_index(t) for t in y]
