@@ -29,7 +29,7 @@ import json
 import math
 import os
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from autograd.files import read_json, write_atomic
@@ -117,16 +117,10 @@ def _monitor_state(monitor: Any) -> dict[str, Any]:
             "best_parameters": monitor.best_state}  # fmt: skip
 
 
-def _named_modules(module: Module, prefix: str = "") -> Iterator[tuple[str, Module]]:
-    yield prefix, module
-    for name, child in module.named_children():
-        yield from _named_modules(child, f"{prefix}.{name}" if prefix else name)
-
-
 def _dropout_generators(model: Module) -> list[tuple[str, random.Random]]:
     """(name of the first Dropout using it, generator) for each Dropout's own generator."""
     found: dict[int, tuple[str, random.Random]] = {}
-    for name, module in _named_modules(model):
+    for name, module in model.named_modules():
         generator = getattr(module, "_random", None) if isinstance(module, Dropout) else None
         if isinstance(generator, random.Random) and id(generator) not in found:
             found[id(generator)] = (name, generator)

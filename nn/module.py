@@ -102,11 +102,16 @@ class Module:
         """Every parameter (each once), in the order of :meth:`named_parameters`."""
         return [value for _, value in self.named_parameters()]
 
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ('' or ``prefix``) and every sub-module,
+        depth first, as torch names them ('layers.1')."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first."""
-        yield self
-        for _, child in self.named_children():
-            yield from child.modules()
+        return (module for _, module in self.named_modules())
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0."""

@@ -323,3 +323,11 @@ def test_save_refuses_non_finite_weights_and_non_modules(tmp_path):
     assert not (tmp_path / "m.json").exists()
     with pytest.raises(TypeError, match="needs an nn.Module"):
         nn.save([1.0], tmp_path / "x.json")
+
+
+def test_named_modules_names_every_sub_module_as_torch_does():
+    model = nn.Sequential(nn.Layer(2, 3), nn.Dropout(0.1), nn.Layer(3, 1))
+    names = [name for name, _ in model.named_modules()]
+    assert names[:3] == ["", "layers.0", "layers.0.neurons.0"]
+    assert "layers.1" in names and "layers.2.neurons.0" in names
+    assert [m for _, m in model.named_modules()] == list(model.modules())
