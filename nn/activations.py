@@ -72,13 +72,19 @@ class Activation(Module):
         return repr(self.name)
 
 
+# activation name -> its module class (nn.ReLU for 'relu', ...), filled below
+ACTIVATION_MODULES: dict[str, type[Activation]] = {}
+
+
 def _named_activation(class_name: str, name: str) -> type[Activation]:
     def __init__(self: Activation) -> None:
         Activation.__init__(self, name)
 
     doc = f"The {name!r} activation as a module (see :class:`Activation`)."
-    return type(class_name, (Activation,), {"__init__": __init__, "__doc__": doc,
-                                             "extra_repr": lambda self: ""})  # fmt: skip
+    module = type(class_name, (Activation,), {"__init__": __init__, "__doc__": doc,
+                                               "extra_repr": lambda self: ""})  # fmt: skip
+    ACTIVATION_MODULES[name] = module
+    return module
 
 
 Identity = _named_activation("Identity", "linear")

@@ -37,8 +37,7 @@ from typing import Any
 
 from autograd import Value
 
-from . import activations
-from .activations import ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
+from .activations import ACTIVATION_MODULES, ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
 from .checks import is_finite_number
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module, _listing
@@ -52,11 +51,6 @@ TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
     "leaky_relu": ("LeakyReLU", {"negative_slope": LEAKY_RELU_SLOPE}),
     "elu": ("ELU", {"alpha": ELU_ALPHA}),
 }
-
-# an activation name -> chaingrad's module for it (what from_torch builds)
-MODULES: dict[str, type[Activation]] = {
-    "linear": activations.Identity, "relu": activations.ReLU, "sigmoid": activations.Sigmoid,
-    "tanh": activations.Tanh, "leaky_relu": activations.LeakyReLU, "elu": activations.ELU}
 
 Part = tuple[str, Any]  # ("linear", neurons) | ("activation", name) | ("dropout", p)
 
@@ -96,10 +90,9 @@ def _activation(name: str, where: str) -> Part:
 def _layout(parts: list[Part], prefix: str) -> dict[str, tuple[int, ...]]:
     """Torch-layout key -> shape, for every Linear among ``parts``."""
     shapes = {}
-    for i, (kind, neurons) in enumerate(parts):
-        if kind == "linear":
-            shapes[f"{prefix}{i}.weight"] = (len(neurons), len(neurons[0].w))
-            shapes[f"{prefix}{i}.bias"] = (len(neurons),)
+    for key, (rows, bias) in _linears(parts, prefix).items():
+        shapes[f"{key}.weight"] = (len(rows), len(rows[0]))
+        shapes[f"{key}.bias"] = (len(bias),)
     return shapes
 
 
@@ -328,7 +321,7 @@ def _build(specs: list[tuple]) -> MLP | Sequential:
         if spec[0] == "layer":
             modules.append(Layer(spec[1], spec[2], spec[3]))
         elif spec[0] == "activation":
-            modules.append(MODULES[spec[1]]())
+            modules.append(ACTIVATION_MODULES[spec[1]]())
         else:
             modules.append(Dropout(spec[1]))
     return Sequential(*modules)
