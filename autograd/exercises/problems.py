@@ -82,9 +82,7 @@ class Problem:
         data = values or [value for _, value in self.inputs]
         nodes = {name: Value(x, label=name) for (name, _), x in zip(self.inputs, data)}
         for step in self.steps:
-            args = tuple(nodes[a] if isinstance(a, str) else Value(a) for a in step.args)
-            nodes[step.node] = record(OPS[step.op], args)
-            nodes[step.node].label = step.node
+            _add_node(nodes, step)
         return nodes
 
     def __call__(self, *values: float) -> Value:
@@ -106,6 +104,13 @@ class Problem:
                 texts.append(text if inner >= (rest if k else first) else f"({text})")
             inlined[s.node] = (formula(s.op, texts), rank)
         return f"{OUTPUT} = {inlined[OUTPUT][0]}"
+
+
+def _add_node(nodes: dict[str, Value], step: Step) -> None:
+    """``nodes[step.node] = op(args)``, an arg being a node's name or a constant."""
+    args = tuple(nodes[a] if isinstance(a, str) else Value(a) for a in step.args)
+    nodes[step.node] = record(OPS[step.op], args)
+    nodes[step.node].label = step.node
 
 
 # How tightly each op's text binds, and how tightly its first and later operands must
@@ -168,11 +173,9 @@ class _Draft:
         return name
 
     def step(self, op: str, *args: str | float, name: str | None = None) -> str:
-        name = name or self.name()
-        values = tuple(self.nodes[a] if isinstance(a, str) else Value(a) for a in args)
-        self.nodes[name] = record(OPS[op], values)
-        self.steps.append(Step(name, op, args))
-        return name
+        self.steps.append(Step(name or self.name(), op, args))
+        _add_node(self.nodes, self.steps[-1])
+        return self.steps[-1].node
 
     def problem(self, seed: int, level: int, asked: set[str]) -> Problem:
         """Rename the last step L and list the asked nodes from L back to the inputs."""
@@ -271,7 +274,10 @@ def _level3(rng: random.Random, seed: int) -> Problem:
 
 def gradients(problem: Problem) -> dict[str, float]:
     """dL/dnode for every named node (reverse mode on the problem's graph)."""
-    nodes = problem.build()
+    return _gradients(problem.build())
+
+
+def _gradients(nodes: dict[str, Value]) -> dict[str, float]:
     grads = backprop(topological_order(nodes[OUTPUT]))
     return {name: grads[node] for name, node in nodes.items()}
 
@@ -289,7 +295,7 @@ def readable(problem: Problem) -> bool:
         if s.op in _UNARY_OPS and (rule is None or not rule(nodes[s.args[0]].data)):
             return False
     order = topological_order(nodes[OUTPUT])
-    grads = gradients(problem)
+    grads = _gradients(nodes)
     shown = [node.data for node in order] + [grads[name] for name in problem.asked]
     if any(abs(x) > MAX_VALUE for x in shown[: len(order)]):
         return False
