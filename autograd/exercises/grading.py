@@ -130,8 +130,10 @@ def read_answers(
     WorksheetError naming the line for a wrong header, a row that is not four fields,
     a student, problem or node that the key does not have, a repeated question or a
     value that is not a number."""
-    expected = questions(key)
-    students = {s for s, _, _ in expected}
+    asked: dict[tuple[str, int], list[str]] = {}  # (student, problem) -> its nodes
+    for s, p, n in questions(key):
+        asked.setdefault((s, p), []).append(n)
+    students = {s for s, _ in asked}
     text = text.removeprefix("\ufeff")
     first = text.split("\n", 1)[0]
     # Excel in a Brazilian locale saves CSVs with ';' between fields (and decimal commas)
@@ -156,7 +158,7 @@ def read_answers(
             problem = int(problem_text)
         except ValueError:
             raise _fail(source, where, f"the problem {problem_text!r} is not a number") from None
-        nodes = [n for s, p, n in expected if (s, p) == (student, problem)]
+        nodes = asked.get((student, problem), [])
         if not nodes:
             raise _fail(source, where, f"{student} has no problem {problem} in the key")
         if not node:
