@@ -106,7 +106,10 @@ def _mean_abs(values: Iterable[float]) -> float:
 def layer_summaries(model: Any) -> list[dict[str, Any]]:
     """Per layer: its ``name``, ``activation``, ``width``, ``mean_abs_w`` (mean |w|) and
     ``mean_abs_grad`` (mean |dL/dw| over its weights, biases left out)."""
-    found = stages(model)
+    return _summaries(stages(model))
+
+
+def _summaries(found: list[Stage]) -> list[dict[str, Any]]:
     return [{"name": _layer_name(i, len(found)), "activation": stage.activation,
              "width": stage.width,
              "mean_abs_w": _mean_abs(w.data for w in stage.weights()),
@@ -169,6 +172,11 @@ def grad_colour(t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * (t - k)):02x}" for x, y in zip(a, b))
 
 
+def _text_colour(t: float | None) -> str:
+    """Text that reads on the scale's colour at ``t``: white on the dark end."""
+    return "white" if t is not None and t > 0.6 else "black"
+
+
 class LogScale:
     """Positions in [0, 1] for |g| on a log scale spanning whole decades of ``values``."""
 
@@ -209,7 +217,7 @@ def _add_grad_legend(graph: Diagram, scale: LogScale) -> None:
             name = f"legend_{decade - scale.low}"
             t = scale(10.0**decade)
             legend.node(name, f"1e{decade}", shape="box", style="filled", fontsize="9",
-                        fillcolor=grad_colour(t), fontcolor="white" if t > 0.6 else "black")
+                        fillcolor=grad_colour(t), fontcolor=_text_colour(t))
             if previous:  # an invisible chain lays the samples out in a row
                 legend.edge(previous, name, style="invis")
             previous = name
@@ -274,7 +282,7 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     graph.attr("edge", arrowsize="0.4")
     labels = {-1: f"inputs ({found[0].inputs})"}
     labels |= {i: _cluster_label(row, stage)
-               for i, (row, stage) in enumerate(zip(layer_summaries(model), found))}  # fmt: skip
+               for i, (row, stage) in enumerate(zip(_summaries(found), found))}  # fmt: skip
     for cluster, label in labels.items():
         name = "cluster_inputs" if cluster < 0 else f"cluster_layer{cluster}"
         with graph.subgraph(name=name) as sub:
@@ -337,4 +345,4 @@ def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> di
     t = scale(bias.grad)
     return {"label": f"\u2202b {number(bias.grad)}", "shape": "circle", "style": "filled",
             "fillcolor": ZERO if t is None else grad_colour(t),
-            "fontcolor": "white" if t is not None and t > 0.6 else "black"}  # fmt: skip
+            "fontcolor": _text_colour(t)}  # fmt: skip
