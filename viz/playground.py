@@ -78,10 +78,8 @@ class Snapshots:
         self.count = count
         self.frames: list[Frame] = []  # epoch 0 first
         if 0 in self._planned:
-            self.frames.append(self._frame(0))
+            self.frames.append(_frame(0, self._params))
 
-    def _frame(self, epoch: int) -> Frame:
-        return epoch, [p.data for p in self._params], [p.grad for p in self._params]
 
     def __call__(self, epoch: int, _history: Any = None) -> None:
         """Called by ``nn.fit`` after epoch ``epoch`` (from 0): keep it if it is planned,
@@ -93,7 +91,12 @@ class Snapshots:
             self.frames.pop()  # the previous latest, not planned: replaced
         if len(self.frames) == self.count:
             self.frames.pop()  # more epochs than planned: keep the newest as the last
-        self.frames.append(self._frame(done))
+        self.frames.append(_frame(done, self._params))
+
+
+def _frame(epoch: int, params: list[Value]) -> Frame:
+    """The parameters' data and grad now, as the frame of ``epoch``."""
+    return epoch, [p.data for p in params], [p.grad for p in params]
 
 
 @contextmanager
@@ -225,7 +228,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         raise ValueError(f"training_html: X has {len(points)} samples but y has {len(y)} labels")
     params = list(model.parameters())
     if snapshots is None:
-        frames = [(len(history.train_loss), [p.data for p in params], [p.grad for p in params])]
+        frames = [_frame(len(history.train_loss), params)]
     else:
         frames = snapshots.frames
         if not frames or len(frames[0][1]) != len(params):
