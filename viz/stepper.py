@@ -76,15 +76,17 @@ def backward_frames(root: Value) -> tuple[list[dict], dict[Value, float]]:
     return frames, grads
 
 
-def forward_frames(root: Value, wrt: Value) -> tuple[list[dict], dict[Value, float]]:
+def forward_frames(root: Value, wrt: Value, linearization: Linearization | None = None
+                   ) -> tuple[list[dict], dict[Value, float]]:  # fmt: skip
     """The frames of forward mode from the leaf ``wrt`` and every node's tangent d node / d wrt.
 
     Frame 0 seeds ``wrt`` with tangent 1 (the other leaves have 0); each next frame is
     one op node, in topological order, with the tangent, local derivative and
     contribution (local × tangent) of each of its inputs, and the sum: its tangent.  The
-    tangents are autograd's own forward mode (``autograd.jvp`` runs the same pass).
+    tangents are autograd's own forward mode (``autograd.jvp`` runs the same pass);
+    ``linearization`` is root's, when the caller has it already (one for every input).
     """
-    lin = Linearization("forward_frames", [wrt], [root])  # autograd's forward mode
+    lin = linearization or Linearization("forward_frames", [wrt], [root])
     if wrt not in lin.order or wrt.inputs:
         raise ValueError(f"forward_frames: wrt must be a leaf of the graph, not {wrt!r}")
     tangents = lin.push_forward({wrt: 1.0})
@@ -182,8 +184,9 @@ def step_through(
     names = _names(order)
     forward = []
     chosen, left_out = _forward_inputs(order, inputs)
+    lin = Linearization("step_through", chosen, [root])  # the local derivatives, once
     for x in chosen:
-        steps, tangents = forward_frames(root, x)
+        steps, tangents = forward_frames(root, x, lin)
         leaves = {ids[n]: number(t) for n, t in tangents.items() if not n.inputs}
         forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves,
                         "output": names[root], "gradient": number(final[x])})  # fmt: skip
