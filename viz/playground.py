@@ -42,7 +42,7 @@ from nn.training import decision_threshold, final_activation
 
 from . import mlp
 from .pages import fill_template, inline_svg
-from .plots import plane
+from .plots import plane, points_2d
 
 _TEMPLATE = "playground.html"
 BINARY_COLOURS = (mlp.POSITIVE, mlp.NEGATIVE)  # class 0 blue, class 1 red
@@ -124,8 +124,6 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
 
     ValueError for points that are not 2-D.
     """
-    from .plots import points_2d
-
     X = points_2d(X, y, "the boundary view")
     params = list(model.parameters())
     xs, ys = plane(X, size)
