@@ -145,9 +145,9 @@ def compiled_mlp_steps(model: nn.MLP, X: np.ndarray, labels: np.ndarray
 
 
 def layer_arrays(model: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(W, b) per layer: W of shape (out, in)."""
-    return [(np.array([[w.data for w in neuron.w] for neuron in layer.neurons]),
-             np.array([neuron.b.data for neuron in layer.neurons])) for layer in model.layers]
+    """(W, b) per layer: W of shape (out, in) (the model's torch-layout state dict)."""
+    state = list(nn.torch_state_dict(model, as_tensors=False).values())
+    return [(np.array(W), np.array(b)) for W, b in zip(state[::2], state[1::2])]
 
 
 def numpy_mlp_step(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> Callable[[], float]:

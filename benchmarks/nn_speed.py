@@ -184,12 +184,9 @@ def torch_epochs(X: list, y: list, epochs: int) -> list[float] | None:
     torch.set_num_threads(1)
     random.seed(0)
     model = nn.MLP(64, [32, 10])
-    layers = [(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
-                            requires_grad=True),
-               torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64,
-                            requires_grad=True))
-              for layer in model.layers]  # fmt: skip
-    params = [t for layer in layers for t in layer]
+    state = nn.torch_state_dict(model)  # weight (out, in), bias, per layer
+    params = [tensor.requires_grad_() for tensor in state.values()]
+    layers = list(zip(params[::2], params[1::2]))
     optimizer = torch.optim.SGD(params, lr=0.05)
     Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y)
     rng, times = random.Random(0), []

@@ -2,10 +2,11 @@
 
 Each page is A4 landscape (``@page``; the graphs run left to right), one problem a
 printed page, and loads nothing: the graphs are inline SVG from the embedded Graphviz
-(the same bytes on every machine, so the same seed gives the same files).  The student's graph shows every value
-and leaves every grad box blank but L's (the seed, 1); the key fills them in and lists,
-for each asked node, how its gradient arrives: one term per use of the node, upstream
-gradient × local derivative, with the op's rule from the op table.
+(the same bytes on every machine, so the same seed gives the same files).  The
+student's graph shows every value and leaves every grad box blank but L's (the seed,
+1); the key fills them in and lists, for each asked node, how its gradient arrives: one
+term per use of the node, upstream gradient × local derivative, with the op's rule
+from the op table.
 """
 
 from __future__ import annotations
