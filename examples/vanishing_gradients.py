@@ -24,7 +24,7 @@ import nn
 import viz
 from autograd.files import write_atomic
 from viz.mlp import layer_summaries
-from viz.render import pipe_source
+from viz.pages import inline_svg
 
 WIDTHS = [8, 8, 8, 8, 8, 8, 8, 1]  # 8 layers: 7 hidden of 8 neurons, 1 output
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -40,13 +40,12 @@ def gradients(activation: str, X: list, y: list) -> nn.MLP:
 
 
 def side_by_side(svgs: list[str]) -> str:
-    """SVG documents placed next to each other in one SVG document."""
+    """SVG elements (no XML prolog) placed next to each other in one SVG document."""
     sizes = [tuple(float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
                                                svg).groups()) for svg in svgs]  # fmt: skip
     parts, x = [], 0.0
     for svg, (width, _) in zip(svgs, sizes):
-        body = svg[svg.index("<svg") :].replace("<svg ", f'<svg x="{x}pt" ', 1)
-        parts.append(body)
+        parts.append(svg.replace("<svg ", f'<svg x="{x}pt" ', 1))
         x += width
     height = max(h for _, h in sizes)
     return (f'<svg width="{x}pt" height="{height}pt" xmlns="http://www.w3.org/2000/svg" '
@@ -76,7 +75,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
     folder = out_dir(out)
     grads = [abs(p.grad) for model in models.values() for p in model.parameters() if p.grad]
     span = (min(grads), max(grads))  # one colour scale for both pictures
-    svgs = [pipe_source(picture(models[a], a, span)).decode("utf-8") for a in ("sigmoid", "relu")]
+    svgs = [inline_svg(picture(models[a], a, span)) for a in ("sigmoid", "relu")]
     path = Path(folder) / "vanishing_gradients.svg"
     write_atomic(path, side_by_side(svgs))
     wrote("sigmoid | ReLU gradients", path)
