@@ -104,6 +104,11 @@ def paused_time(function: Callable[[], object], calls: int) -> float:
         gc.enable()
 
 
+def verdict(ok: bool) -> str:
+    """How a benchmark line reports a goal: 'met' or 'NOT met'."""
+    return "met" if ok else "NOT met"
+
+
 def report(
     title: str, seconds: float, baseline: float | None = None, goal: float | None = None
 ) -> None:
@@ -113,5 +118,5 @@ def report(
         ratio = baseline / seconds
         line += f"   {ratio:7.1f}x faster"
         if goal is not None:
-            line += f"  (goal >= {goal:g}x: {'met' if ratio >= goal else 'NOT met'})"
+            line += f"  (goal >= {goal:g}x: {verdict(ratio >= goal)})"
     print(line, flush=True)

@@ -39,7 +39,14 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import best_times, micrograd_step_function, moons, paused_time, report  # noqa: E402
+from common import (  # noqa: E402
+    best_times,
+    micrograd_step_function,
+    moons,
+    paused_time,
+    report,
+    verdict,
+)
 from engine_speed import chaingrad_weights, forward  # noqa: E402
 
 import autograd  # noqa: E402
@@ -226,15 +233,12 @@ def mlp_speed(sizes: list[int]) -> None:
                                                    for name, t in times.items()))  # fmt: skip
         for path in ("Values", "array"):
             to_numpy = times[path] / times["numpy"]
-            verdicts = [f"/ numpy {to_numpy:.2f} (goal <= 2: {_met(to_numpy <= 2)})"]
+            verdicts = [f"/ numpy {to_numpy:.2f} (goal <= 2: {verdict(to_numpy <= 2)})"]
             if torch_step is not None:
                 to_torch = times[path] / times["torch"]
-                verdicts.append(f"/ torch {to_torch:.2f} (goal <= 1: {_met(to_torch <= 1)})")
+                verdicts.append(f"/ torch {to_torch:.2f} (goal <= 1: {verdict(to_torch <= 1)})")
             print(f"      compiled, {path} path: " + "; ".join(verdicts), flush=True)
 
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
         report("torch, vectorized (float64, 1 thread)", times["torch"])
         ratio = times["compiled"] / times["torch"]
         print(f"compiled time / torch time: {ratio:.2f} "
-              f"(goal <= 5: {'met' if ratio <= 5 else 'NOT met'})")
+              f"(goal <= 5: {verdict(ratio <= 5)})")
     else:
         print("torch is not installed: no torch comparison")
     mlp_speed(args.sizes)

@@ -21,7 +21,7 @@ import tracemalloc
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import best_times, micrograd_step_function, moons, report  # noqa: E402
+from common import best_times, micrograd_step_function, moons, report, verdict  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
@@ -129,7 +129,7 @@ def main() -> None:
     ratio = chain_bytes / micro_bytes
     print(f"bytes per node (tracemalloc, binary graph): micrograd {micro_bytes:.0f}, "
           f"chaingrad {chain_bytes:.0f} = {ratio:.2f} of micrograd's "
-          f"(goal <= 0.25: {'met' if ratio <= 0.25 else 'NOT met'})")
+          f"(goal <= 0.25: {verdict(ratio <= 0.25)})")
 
     x = Value(1.0)
     v = x
@@ -139,7 +139,7 @@ def main() -> None:
     v.backward()
     seconds = time.perf_counter() - start
     print(f"1,000,000-op chain: backward {seconds:.2f} s "
-          f"(goal < 10 s: {'met' if seconds < 10 else 'NOT met'}), d/dx = {x.grad:.6f}")
+          f"(goal < 10 s: {verdict(seconds < 10)}), d/dx = {x.grad:.6f}")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ from common import (  # noqa: E402
     moons,
     paused_time,
     report,
+    verdict,
 )
 
 import nn  # noqa: E402
@@ -118,7 +119,7 @@ def demo_training() -> float:
     print(f"2. {STEPS} demo steps with nn.fit: {seconds:.2f} s "
           f"({seconds / STEPS * 1e3:.1f} ms/step)")
     print(f"   final loss {history.train_loss[-1]:.4f}; training accuracy after the last step "
-          f"{final:.1%} (goal >= 97%: {_verdict(final >= 0.97)})")  # fmt: skip
+          f"{final:.1%} (goal >= 97%: {verdict(final >= 0.97)})")  # fmt: skip
     return final
 
 
@@ -147,9 +148,9 @@ def digits_training(epochs: int) -> tuple[float, float]:
     for k, (t, acc, val) in enumerate(zip(times, history.train_accuracy, history.val_accuracy)):
         print(f"   epoch {k + 1}: {t:5.2f} s   train accuracy {acc:.1%}   held-out {val:.1%}")
     slowest, best = max(times), max(history.val_accuracy)
-    print(f"   slowest epoch {slowest:.2f} s (goal <= 10 s: {_verdict(slowest <= 10)}); "
+    print(f"   slowest epoch {slowest:.2f} s (goal <= 10 s: {verdict(slowest <= 10)}); "
           f"best held-out accuracy {best:.1%}, last {history.val_accuracy[-1]:.1%} "
-          f"(goal >= 95%: {_verdict(history.val_accuracy[-1] >= 0.95)})")  # fmt: skip
+          f"(goal >= 95%: {verdict(history.val_accuracy[-1] >= 0.95)})")  # fmt: skip
     return slowest, history.val_accuracy[-1]
 
 
@@ -228,13 +229,10 @@ def default_fit_epoch(epochs: int) -> float:
         return float("nan")
     report("   torch, the same epoch (float64, 1 thread)", min(torch_times))
     ratio = min(compiled[1:]) / min(torch_times)
-    print(f"   nn.fit epoch / torch epoch: {ratio:.2f} (goal <= 5: {_verdict(ratio <= 5)}); "
+    print(f"   nn.fit epoch / torch epoch: {ratio:.2f} (goal <= 5: {verdict(ratio <= 5)}); "
           f"scalar engine / torch: {scalar[0] / min(torch_times):.0f}")
     return ratio
 
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> int:
