@@ -29,13 +29,17 @@ class Refusal(Exception):
     """A reason to stop before doing anything, shown as one line."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """An argument parser that refuses (:class:`Refusal`) instead of exiting itself, so
+    a command's every refusal is one line and exit code 2 (also ``python -m
+    viz.worksheet``'s)."""
+
     def error(self, message: str) -> NoReturn:
         raise Refusal(f"{message} (see --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m viz",
         description="Evaluate a formula with chaingrad, backpropagate, print the gradients "
         "and draw the graph.",

@@ -17,7 +17,6 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from autograd.exercises import (
     ATOL,
@@ -37,25 +36,16 @@ from autograd.exercises import (
 )
 from autograd.files import write_atomic
 
+from ..cli import EXIT_REFUSED, Parser, Refusal
 from .pages import key_page, student_page
 
-EXIT_REFUSED = 2
 COMMANDS = ("generate", "grade")
 
 
-class Refusal(Exception):
-    """A reason to stop before writing anything, shown as one line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise Refusal(f"{message} (see --help)")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m viz.worksheet", description=__doc__.split("\n\n")[0],
+    parser = Parser(prog="python -m viz.worksheet", description=__doc__.split("\n\n")[0],
                      epilog="The command is generate when none is given.")  # fmt: skip
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
     generate = commands.add_parser(
         "generate", help="write one sheet and one answer-key page per student, and key.json",
         description="Write, per student of the roster, a printable sheet of random backprop "
