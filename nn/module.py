@@ -148,13 +148,7 @@ class Module:
             raise TypeError(f"load_state_dict expects a mapping name -> float, not "
                             f"{type(state).__name__}")  # fmt: skip
         params = dict(self.named_parameters())
-        missing = [name for name in params if name not in state]
-        unexpected = [name for name in state if name not in params]
-        problems = []
-        if missing:
-            problems.append(f"missing keys ({len(missing)}): {_listing(missing)}")
-        if unexpected:
-            problems.append(f"unexpected keys ({len(unexpected)}): {_listing(unexpected)}")
+        problems = key_problems(params, state)
         bad = [name for name in params if name in state and not is_finite_number(state[name])]
         if bad:
             shown = _listing([f"{name}={state[name]!r}" for name in bad])
@@ -212,6 +206,19 @@ def _walk_sequence(name: str, items: list | tuple) -> Iterator[tuple[str, Value 
             yield f"{name}.{i}", item
         elif isinstance(item, (list, tuple)):
             yield from _walk_sequence(f"{name}.{i}", item)
+
+
+def key_problems(expected: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:
+    """What a strict state dict ``given`` lacks or has too many of, against ``expected``'s
+    keys: the lines 'missing keys (2): a, b' and 'unexpected keys (1): c', for an error."""
+    missing = [key for key in expected if key not in given]
+    unexpected = [key for key in given if key not in expected]
+    problems = []
+    if missing:
+        problems.append(f"missing keys ({len(missing)}): {_listing(missing)}")
+    if unexpected:
+        problems.append(f"unexpected keys ({len(unexpected)}): {_listing(unexpected)}")
+    return problems
 
 
 def _listing(names: list[str], most: int = 5) -> str:

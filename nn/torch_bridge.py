@@ -40,7 +40,7 @@ from autograd import Value
 from .activations import ACTIVATION_MODULES, ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
 from .checks import is_finite_number
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
-from .module import Module, _listing
+from .module import Module, key_problems
 from .optim import SGD, Adam, Optimizer
 
 # chaingrad activation name -> (torch.nn class name, its arguments): the same formula
@@ -133,13 +133,7 @@ def load_torch_state_dict(model: Module, state: Mapping[str, Any], prefix: str =
     prefix = _dotted(prefix)
     parts = _parts(model, where)
     shapes = _layout(parts, prefix)
-    problems = []
-    missing = [key for key in shapes if key not in state]
-    unexpected = [key for key in state if key not in shapes]
-    if missing:
-        problems.append(f"missing keys ({len(missing)}): {_listing(missing)}")
-    if unexpected:
-        problems.append(f"unexpected keys ({len(unexpected)}): {_listing(unexpected)}")
+    problems = key_problems(shapes, state)
     values = {key: _as_list(state[key]) for key in shapes if key in state}
     for key, value in values.items():
         odd = next((x for x in _flat(value) if isinstance(x, bool) or not isinstance(x, Real)),
