@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Real
 from typing import Any
 
@@ -19,6 +20,11 @@ def whole_number(name: str, n: Any, minimum: int = 1) -> int:
 def is_finite_number(x: Any) -> bool:
     """True for a real number (not a bool) that is neither inf nor NaN."""
     return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def not_finite(entries: Mapping[str, Any]) -> list[str]:
+    """``name=value`` for each entry whose value is not a finite number (for an error)."""
+    return [f"{name}={value!r}" for name, value in entries.items() if not is_finite_number(value)]
 
 
 def finite_number(name: str, x: Any) -> float:

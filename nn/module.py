@@ -16,7 +16,7 @@ from typing import Any
 
 from autograd import Value
 
-from .checks import is_finite_number
+from .checks import not_finite
 
 
 @contextmanager
@@ -149,10 +149,9 @@ class Module:
                             f"{type(state).__name__}")  # fmt: skip
         params = dict(self.named_parameters())
         problems = key_problems(params, state)
-        bad = [name for name in params if name in state and not is_finite_number(state[name])]
+        bad = not_finite({name: state[name] for name in params if name in state})
         if bad:
-            shown = _listing([f"{name}={state[name]!r}" for name in bad])
-            problems.append(f"values that are not finite numbers ({len(bad)}): {shown}")
+            problems.append(f"values that are not finite numbers ({len(bad)}): {_listing(bad)}")
         if problems:
             raise ValueError(f"load_state_dict into {type(self).__name__}: "
                              + "; ".join(problems))  # fmt: skip

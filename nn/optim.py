@@ -30,7 +30,7 @@ import numpy as np
 
 from autograd import Value
 
-from .checks import finite_number, is_finite_number, non_negative
+from .checks import finite_number, non_negative, not_finite
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -310,7 +310,7 @@ def _buffer(where: str, index: int, entry: Any, names: tuple[str, ...]) -> dict[
         shown = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
         raise ValueError(f"{where}: the state of parameter {index} must have the keys "
                          f"{list(names)}, received {shown}")  # fmt: skip
-    bad = [f"{k}={v!r}" for k, v in entry.items() if not is_finite_number(v)]
+    bad = not_finite(entry)
     if bad:
         raise ValueError(f"{where}: the state of parameter {index} has values that are "
                          f"not finite numbers: {', '.join(bad)}")  # fmt: skip

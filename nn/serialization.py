@@ -19,7 +19,7 @@ from typing import Any
 
 from autograd.files import read_json, write_atomic
 
-from .checks import is_finite_number
+from .checks import not_finite
 from .module import Module, _listing
 
 FORMAT = "chaingrad.nn"
@@ -68,7 +68,7 @@ def load(module: Module, path: str | os.PathLike) -> None:
 def checked_state(module: Module, action: str) -> dict[str, float]:
     """``module.state_dict()``, checked to hold only finite numbers (JSON has no others)."""
     state = module.state_dict()
-    bad = [f"{name}={value!r}" for name, value in state.items() if not is_finite_number(value)]
+    bad = not_finite(state)
     if bad:
         raise ValueError(f"{action}: {type(module).__name__} has parameters that are not "
                          f"finite numbers ({len(bad)}): {_listing(bad)}")  # fmt: skip
