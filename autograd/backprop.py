@@ -91,6 +91,19 @@ def local_partials(node: Value) -> tuple[float, ...]:
         raise _backward_error(node, error) from None
 
 
+def value_partials(node: Value, caller: str) -> tuple[Any, ...]:
+    """d node / d input for each input as Values (or constants), evaluated by the op's
+    rule on the VALUE backend: a graph of their own, which can be differentiated again.
+    TypeError (``caller`` named) for an op whose derivative is plain numbers only."""
+    op = node._op
+    if op is None:
+        return ()
+    if not op.higher_order:
+        raise TypeError(f"{caller}(create_graph=True): the op {op.name!r} has no "
+                        "differentiable derivative (its backward returns plain numbers)")
+    return tuple(op.derivative(VALUE, node, *node.inputs))
+
+
 def _backward_error(node: Value, error: Exception) -> Exception:
     """An error from a local derivative, re-raised with the op and its inputs named."""
     call = _call_text(node.op, node.inputs)
@@ -220,12 +233,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         if op is None or g is None:
             continue
         if create_graph:
-            if not op.higher_order:
-                raise TypeError(
-                    f"grad(create_graph=True): the op {op.name!r} has no differentiable "
-                    "derivative (its backward returns plain numbers)"
-                )
-            partials = op.derivative(VALUE, node, *node.inputs)
+            partials = value_partials(node, "grad")
         else:
             partials = local_partials(node)
         for x, partial in zip(node.inputs, partials):

@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .backends import FLOAT
-from .backprop import topological_order_of
-from .value import VALUE, Value, _call_text, _is_number, lift
+from .backprop import topological_order_of, value_partials
+from .value import Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
 
@@ -55,7 +55,7 @@ class Linearization:
         self.inputs = inputs
         self.outputs = outputs
         self.order = topological_order_of(outputs)
-        partials = _value_partials if create_graph else _local_partials
+        partials = value_partials if create_graph else _local_partials
         self.partials = [partials(node, caller) for node in self.order]
 
     def push_forward(self, seeds: dict[Value, float]) -> dict[Value, float]:
@@ -138,19 +138,6 @@ def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
             raise ValueError(f"{caller}: the derivative of {_call_text(op.name, node.inputs)} "
                              "is NaN")  # fmt: skip
     return partials
-
-
-def _value_partials(node: Value, caller: str) -> tuple[Any, ...]:
-    """d node / d input for each input as Values (or constants): a graph of their own."""
-    op = node._op
-    if op is None:
-        return ()
-    if not op.higher_order:
-        raise TypeError(
-            f"{caller}(create_graph=True): the op {op.name!r} has no differentiable "
-            "derivative (its backward returns plain numbers)"
-        )
-    return tuple(op.derivative(VALUE, node, *node.inputs))
 
 
 def _seeds(nodes: Sequence[Value], values: Sequence[float]) -> dict[Value, float]:
