@@ -120,6 +120,25 @@ class CompiledFunction:
         self._steps, self._where = plan(traced.inputs, traced.order, traced.outputs)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
         self._outputs = [self._where[node] for node in traced.outputs]
+        # Made once, read on every call (a small batch is all Python overhead):
+        steps = self._steps
+        self._reads = [step.reads if step.fused is None else step.fused.reads for step in steps]
+        self._wanted = [tuple(steps[r.step].needs_grad for r in reads) for reads in self._reads]
+        self._batch_sums = [tuple(step.batched and not steps[r.step].batched for r in reads)
+                            for step, reads in zip(steps, self._reads)]  # fmt: skip
+        self._sizes = [len(step.members) for step in steps]
+        self._batched = [step.batched for step in steps]
+        readers = np.zeros(len(self.parameters), dtype=np.intp)  # reads of each parameter
+        for step, reads in zip(steps[2:], self._reads[2:]):
+            if step.needs_grad:
+                for read in reads:
+                    if read.step == PARAMETERS:
+                        np.add.at(readers, read.columns if read.columns is not None
+                                  else slice(None), 1)  # fmt: skip
+        self._parameter_readers = readers
+        self._backward_steps = [(index, self._backward_step(index))
+                                for index in range(len(steps) - 1, 1, -1)
+                                if any(self._wanted[index])]  # fmt: skip
 
     def __repr__(self) -> str:
         return (
@@ -163,9 +182,9 @@ class CompiledFunction:
         values: list[np.ndarray] = [X, theta]
         read: list[list[np.ndarray]] = [[], []]
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            for step in self._steps[2:]:
+            for step, reads in zip(self._steps[2:], self._reads[2:]):
                 fused = step.fused
-                args = [r.of(values) for r in (step.reads if fused is None else fused.reads)]
+                args = [r.of(values) for r in reads]
                 try:
                     if step.in_place:  # relu's max(x, 0) over x, which no other step reads
                         out = np.maximum(args[0], 0.0, out=args[0])
@@ -173,7 +192,11 @@ class CompiledFunction:
                         out = step.op.forward(ARRAY, *args)
                     else:
                         out = fused.forward(args)
-                        if not np.isfinite(out).all():  # a BLAS may set no floating-point flags
+                        # A BLAS may set no floating-point flags.  One sum is cheaper than
+                        # a test per entry, and is finite when every entry is (unless
+                        # the sum itself overflows: then the entries are tested).
+                        if not np.isfinite(np.add.reduce(out, axis=None)) \
+                                and not np.isfinite(out).all():  # fmt: skip
                             raise FloatingPointError("overflow in a matrix product")
                 except (ArithmeticError, ValueError) as error:
                     raise self._step_error(step, args, error) from None
@@ -274,7 +297,8 @@ class CompiledFunction:
         batch = X.shape[0]
         values, read = self._forward(X, self._check_parameters(params))
         result = self._assemble(values, batch)
-        grads = _Gradients(self._steps)
+        grads = _Gradients(self._sizes, self._batched)
+        grads.arrays[PARAMETERS] = np.zeros(len(self.parameters))  # fused steps write into it
         seed = 1.0 / batch if reduction == "mean" else 1.0
         chosen = range(self.n_outputs) if outputs is None else list(outputs)
         for i in chosen:
@@ -287,12 +311,12 @@ class CompiledFunction:
                           np.full((batch, 1), seed) if values[step].ndim == 2
                           else np.array([seed * batch]))  # fmt: skip
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            for index in range(len(self._steps) - 1, 1, -1):
+            for index, backward_step in self._backward_steps:
                 g = grads.arrays[index]
                 if g is None:
                     continue
                 try:
-                    self._backward_step(index, g, values, read[index], grads)
+                    backward_step(g, values[index], read[index], grads)
                 except FloatingPointError as error:  # a product of gradients overflowed
                     raise _float_error(error)(
                         f"compiled {self.name}: backward: the gradient flowing back through "
@@ -301,8 +325,6 @@ class CompiledFunction:
                 # Done with this step: free its arrays, so numpy reuses the memory.
                 grads.arrays[index] = values[index] = read[index] = None
         totals = grads.arrays[PARAMETERS]
-        if totals is None:
-            return result, np.zeros(len(self.parameters))
         if not np.isfinite(totals).all():  # matmuls set no floating-point flags
             raise OverflowError(f"compiled {self.name}: backward: a gradient is not finite")
         # a view of some step's array: the caller gets its own copy
@@ -317,63 +339,97 @@ class CompiledFunction:
             for parameter, total in zip(self.parameters, totals.tolist()):
                 parameter.grad = total
 
-    def _backward_step(self, index: int, g: np.ndarray, values: list[np.ndarray],
-                       args: list[np.ndarray], grads: _Gradients) -> None:  # fmt: skip
-        """Push step ``index``'s gradient ``g`` to the steps it read."""
+    def _direct_reads(self, index: int) -> list[bool]:
+        """For a fused matmul step of the batch: which of its reads (the weights and the
+        bias) may write their batch sum straight into the parameters' gradient, because
+        no other read touches those parameters; [] if none may."""
         step = self._steps[index]
-        if step.fused is not None:
-            wanted = lambda read: self._steps[read.step].needs_grad  # noqa: E731
-            for read, contribution in step.fused.backward(g, args, wanted):
-                fresh = contribution is not g and contribution.base is None  # not a view
-                self._pass(step, read, contribution, grads, fresh)
-            return
-        if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
-            mask = args[0] > 0.0
-            # g is this step's own (no other step holds it): masked in place, handed on
-            masked = np.multiply(g, mask, out=g) if grads.owned[index] else g * mask
-            self._pass(step, step.reads[0], masked, grads, fresh=True)
-            return
-        try:
-            partials = step.op.derivative(ARRAY, values[index], *args)
-        except (ArithmeticError, ValueError) as error:
-            raise self._step_error(step, args, error, backward=True) from None
-        for read, partial in zip(step.reads, partials):
-            if self._steps[read.step].needs_grad:
-                # A constant partial of 1 (add, sum) passes the gradient on as it is.
-                one = type(partial) is float and partial == 1.0
-                self._pass(step, read, g if one else g * partial, grads, fresh=not one)
+        if step.fused is None or step.fused.kind != "matmul" or not step.batched:
+            return []
+        direct = [read.step == PARAMETERS and i > 0 and isinstance(read.columns, slice)
+                  and self._wanted[index][i]
+                  and bool((self._parameter_readers[read.columns] == 1).all())
+                  and (read.shape is not None if i == 1 else self._batch_sums[index][i])
+                  for i, read in enumerate(self._reads[index])]  # fmt: skip
+        return direct if any(direct) else []
 
-    def _pass(self, step: Step, read: Read, contribution: np.ndarray, grads: _Gradients,
-              fresh: bool) -> None:  # fmt: skip
-        """Send a step's gradient contribution to the step it read (``fresh``: a new
-        array that no other step holds, which the receiver may then change in place)."""
-        batch_axis = contribution.ndim > read.dims  # matmul's dW has none
-        if step.batched and not self._steps[read.step].batched and batch_axis:
-            contribution, fresh = contribution.sum(axis=0), True  # shared: sum over the batch
-        grads.add(read, contribution, fresh)
+    def _backward_step(self, index: int) -> Callable[..., None]:
+        """Step ``index``'s backward, made once: ``f(g, value, args, grads)`` pushes the
+        step's gradient ``g`` to the steps it read (its value and the arrays it read are
+        given).  What can be decided before any call is decided here."""
+        step, reads = self._steps[index], self._reads[index]
+        wanted, sums = self._wanted[index], self._batch_sums[index]
+        if step.fused is not None:
+            fused_backward = step.fused.backward
+            direct = self._direct_reads(index)
+
+            def fused(g: np.ndarray, value: np.ndarray, args: list, grads: _Gradients) -> None:
+                into = [grads.view(read) if ok else None for read, ok in zip(reads, direct)] \
+                    if direct else ()  # fmt: skip
+                for i, contribution in fused_backward(g, args, wanted, into):
+                    fresh = contribution is not g and contribution.base is None  # not a view
+                    grads.add(reads[i], contribution, fresh, sums[i])
+
+            return fused
+        if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
+            read, batch_sum = reads[0], sums[0]
+
+            def relu(g: np.ndarray, value: np.ndarray, args: list, grads: _Gradients) -> None:
+                mask = args[0] > 0.0
+                # g is this step's own (no other step holds it): masked in place, handed on
+                masked = np.multiply(g, mask, out=g) if grads.owned[index] else g * mask
+                grads.add(read, masked, True, batch_sum)
+
+            return relu
+        derivative = step.op.derivative
+        targets = [(i, reads[i], sums[i]) for i, want in enumerate(wanted) if want]
+
+        def by_the_rule(g: np.ndarray, value: np.ndarray, args: list, grads: _Gradients) -> None:
+            try:
+                partials = derivative(ARRAY, value, *args)
+            except (ArithmeticError, ValueError) as error:
+                raise self._step_error(step, args, error, backward=True) from None
+            for i, read, batch_sum in targets:
+                partial = partials[i]
+                # A constant partial of 1 (add, sum) passes the gradient on as it is.
+                if type(partial) is float and partial == 1.0:
+                    grads.add(read, g, False, batch_sum)
+                else:
+                    grads.add(read, g * partial, True, batch_sum)
+
+        return by_the_rule
 
 
 class _Gradients:
     """The gradient of every step during one backward: arrays shaped like the values."""
 
-    def __init__(self, steps: list[Step]) -> None:
-        self.steps = steps
-        self.arrays: list[np.ndarray | None] = [None] * len(steps)
-        self.owned = [True] * len(steps)  # False: the array is shared with another step
+    def __init__(self, sizes: list[int], batched: list[bool]) -> None:
+        self.sizes, self.batched = sizes, batched
+        self.arrays: list[np.ndarray | None] = [None] * len(sizes)
+        self.owned = [True] * len(sizes)  # False: the array is shared with another step
 
-    def shape(self, step: int, contribution: np.ndarray) -> tuple[int, ...]:
-        size = len(self.steps[step].members)
-        return (contribution.shape[0], size) if self.steps[step].batched else (size,)
+    def view(self, read: Read) -> np.ndarray:
+        """The part of a step's gradient that ``read`` reads (a slice, shaped as read): a
+        view to write into."""
+        part = self.arrays[read.step][..., read.columns]
+        return part if read.shape is None else part.reshape(*part.shape[:-1], *read.shape)
 
-    def add(self, read: Read, contribution: np.ndarray, fresh: bool = False) -> None:
+    def add(self, read: Read, contribution: np.ndarray, fresh: bool = False,
+            batch_sum: bool = False) -> None:  # fmt: skip
         """grad[read.step][..., read.columns] += contribution, copying a shared array first
-        (``fresh``: the contribution is no other step's, so it may become this one's)."""
+        (``fresh``: the contribution is no other step's, so it may become this one's;
+        ``batch_sum``: a batched step sends to one that is not, a parameter shared by every
+        sample, so a contribution with a batch axis is summed over it first)."""
         step, columns, current = read.step, read.columns, self.arrays[read.step]
+        if batch_sum and contribution.ndim > read.dims:  # matmul's dW has no batch axis
+            contribution, fresh = np.add.reduce(contribution, axis=0), True
         if read.broadcast:  # one column read by every node: the readers' sum
-            contribution = contribution.sum(axis=-1, keepdims=True)
+            contribution = np.add.reduce(contribution, axis=-1, keepdims=True)
         elif read.shape is not None:  # a (k, n) block of consecutive columns
             contribution = contribution.reshape(*contribution.shape[:-2], -1)
-        if columns is None and contribution.shape == self.shape(step, contribution):
+        size = self.sizes[step]
+        shape = (contribution.shape[0], size) if self.batched[step] else (size,)
+        if columns is None and contribution.shape == shape:
             if current is None:  # no copy: this step's gradient is the contribution
                 self.arrays[step], self.owned[step] = contribution, fresh
             elif self.owned[step]:
@@ -382,7 +438,7 @@ class _Gradients:
                 self.arrays[step], self.owned[step] = current + contribution, True
             return
         if current is None:
-            current = np.zeros(self.shape(step, contribution))
+            current = np.zeros(shape)
         elif not self.owned[step]:
             current = current.copy()
         self.arrays[step], self.owned[step] = current, True

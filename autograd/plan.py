@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,12 +54,11 @@ class Read:
     repeats: bool  # a column is read more than once: gradients need np.add.at
     broadcast: bool = False
     shape: tuple[int, int] | None = None
+    dims: int = field(init=False)  # trailing axes that are columns: 1, or 2 when stacked
 
-    @property
-    def dims(self) -> int:
-        """How many trailing axes of the array read are columns (1, or 2 when stacked)."""
+    def __post_init__(self) -> None:
         stacked = self.shape is not None or getattr(self.columns, "ndim", 1) == 2
-        return 2 if stacked else 1
+        object.__setattr__(self, "dims", 2 if stacked else 1)  # read on every backward
 
     def of(self, values: list[np.ndarray]) -> np.ndarray:
         value = values[self.step]
@@ -97,30 +96,52 @@ class Fused:
                 out += args[-1]  # in place: the product is a new (batch, k) array
             return out
         if self.kind == "dot":
-            out = (args[0] * args[1]).sum(axis=-1)
+            out = np.add.reduce(args[0] * args[1], axis=-1)
         elif self.kind == "max":
-            out = args[0].max(axis=-1)
+            out = np.maximum.reduce(args[0], axis=-1)
         else:
-            out = args[0].sum(axis=-1)
+            out = np.add.reduce(args[0], axis=-1)
         return out + args[-1] if self.bias is not None else out
 
-    def backward(self, g: np.ndarray, args: list[np.ndarray],
-                 wanted: Callable[[Read], bool]) -> list[tuple[Read, np.ndarray]]:  # fmt: skip
-        """(read, d out / d read * g) for every read that is ``wanted`` (only those are
+    def backward(self, g: np.ndarray, args: list[np.ndarray], wanted: Sequence[bool],
+                 into: Sequence[np.ndarray | None] = ()
+                 ) -> list[tuple[int, np.ndarray]]:  # fmt: skip
+        """(i, d out / d read_i * g) for every read i that is ``wanted`` (only those are
         computed: X @ W.T's d/dX is a matmul as large as the forward one); matmul's
-        weight part comes summed over the batch already."""
-        column = g[..., None]
-        if self.kind == "matmul":
-            rules = (lambda: g @ args[1], lambda: g.T @ args[0])
-        elif self.kind == "dot":
-            rules = (lambda: column * args[1], lambda: column * args[0])
-        elif self.kind == "max":  # np.argmax is the first arg-max, as the table's rule
-            first = lambda: args[0].argmax(axis=-1)[..., None]  # noqa: E731
-            rules = (lambda: column * (np.arange(args[0].shape[-1]) == first()),)
-        else:
-            rules = (lambda: np.broadcast_to(column, args[0].shape),)
-        rules += (lambda: g,) if self.bias is not None else ()
-        return [(read, rule()) for read, rule in zip(self.reads, rules) if wanted(read)]
+        weight part comes summed over the batch already.
+
+        ``into`` (matmul only): for the weights (i = 1) and the bias, an array to write
+        the batch's sum into -- the parameters' own gradient, no copy -- or None; a
+        part written there is not returned."""
+        kind, last = self.kind, len(self.reads) - 1
+        found = []
+        if kind == "matmul":
+            if wanted[0]:
+                found.append((0, g @ args[1]))
+            if wanted[1]:
+                if into and into[1] is not None:
+                    np.matmul(g.T, args[0], out=into[1])
+                else:
+                    found.append((1, g.T @ args[0]))
+            if self.bias is not None and wanted[last] and into and into[last] is not None:
+                np.add.reduce(g, axis=0, out=into[last])
+                return found
+        elif kind == "dot":
+            column = g[..., None]
+            if wanted[0]:
+                found.append((0, column * args[1]))
+            if wanted[1]:
+                found.append((1, column * args[0]))
+        elif wanted[0]:
+            column = g[..., None]
+            if kind == "max":  # np.argmax is the first arg-max, as the table's rule
+                first = args[0].argmax(axis=-1)[..., None]
+                found.append((0, column * (np.arange(args[0].shape[-1]) == first)))
+            else:
+                found.append((0, np.broadcast_to(column, args[0].shape)))
+        if self.bias is not None and wanted[-1]:
+            found.append((last, g))
+        return found
 
     def rule_args(self, args: list[np.ndarray]) -> list[np.ndarray]:
         """The op rule's positional arguments (w_1..w_n, x_1..x_n, b) back from ``args``."""
