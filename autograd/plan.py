@@ -138,7 +138,7 @@ class Fused:
                 first = args[0].argmax(axis=-1)[..., None]
                 found.append((0, column * (np.arange(args[0].shape[-1]) == first)))
             else:
-                found.append((0, np.broadcast_to(column, args[0].shape)))
+                found.append((0, np.repeat(column, args[0].shape[-1], axis=-1)))
         if self.bias is not None and wanted[-1]:
             found.append((last, g))
         return found
