@@ -201,3 +201,34 @@ def test_an_optimizer_refuses_a_parameter_listed_twice() -> None:
         nn.optim.SGD([*params, params[0]], lr=0.1)
     with pytest.raises(ValueError, match="again"):
         nn.optim.Adam([params[1], params[1]])
+
+
+def scalar_gradients(loss, parameters: list[Value], X: np.ndarray) -> list[float]:
+    """d mean(loss) / d p by the scalar engine, one sample at a time."""
+    for p in parameters:
+        p.grad = 0.0
+    total = autograd.sum([loss(*map(Value, row)) for row in X.tolist()]) / len(X)
+    total.backward()
+    return [p.grad for p in parameters]
+
+
+def test_a_layer_writes_its_gradient_into_the_parameters_only_when_no_other_step_reads_them(
+) -> None:  # fmt: skip
+    random.seed(3)
+    tied = nn.Layer(4, 4, activation="tanh")  # used twice: both matmuls read its weights
+    head = nn.Layer(4, 1, activation="linear")  # read once: written straight in
+
+    def loss(*x: Value) -> Value:
+        return head(tied(tied(list(x))))[0] ** 2
+
+    prog = autograd.compile(loss, [0.0] * 4)
+    layers = [i for i, step in enumerate(prog._steps) if step.fused]
+    assert [any(prog._direct_reads(i)) for i in layers] == [False, False, True]
+    X = np.random.default_rng(3).normal(size=(6, 4))
+    _, grads = prog.value_and_grad(X, prog.parameter_array())
+    weights = tied.parameters() + head.parameters()  # (the traced 2 of ** 2 is one more)
+    expected = scalar_gradients(loss, weights, X)
+    position = {p: i for i, p in enumerate(prog.parameters)}
+    found = [grads[position[p]] for p in weights]
+    assert np.allclose(found, expected, rtol=1e-12, atol=1e-15)
+    assert min(map(abs, found)) > 0.0
