@@ -86,7 +86,7 @@ def local_partials(node: Value) -> tuple[float, ...]:
     if node._op is None:
         return ()
     try:
-        return tuple(node._op.derivative(FLOAT, node.data, *[v.data for v in node.inputs]))
+        return tuple(node._op.derivative_seq(FLOAT, node.data, [v.data for v in node.inputs]))
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(node, error) from None
 
@@ -194,7 +194,7 @@ def backward(root: Value) -> None:
                     _check_contributions(node, g, (da,))
                 a.grad += g * da
             else:
-                partials = op.derivative(FLOAT, node.data, *[v.data for v in inputs])
+                partials = op.derivative_seq(FLOAT, node.data, [v.data for v in inputs])
                 if anomaly:
                     _check_contributions(node, g, partials)
                 for a, da in zip(inputs, partials):

@@ -221,7 +221,7 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
             except AttributeError:  # numbers among the inputs: lift them only then
                 inputs = tuple(map(lift, inputs))
                 data = [v.data for v in inputs]
-            out = op.forward(FLOAT, *data)
+            out = op.forward_seq(FLOAT, data)  # the data list as it is: no star-args repacking
     except (ArithmeticError, ValueError) as error:
         raise _forward_error(op, inputs, error) from None
     if out - out:  # true only for inf and NaN
