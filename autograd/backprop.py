@@ -50,7 +50,8 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
     its remaining inputs; a node is emitted when all its inputs have been.  A node whose
     inputs have all been seen already is emitted at once (in a DAG a seen input is never
     one still on the stack): one set test in C instead of a stack round trip, which
-    spares a neuron's shared weights and inputs being looked at one by one again.
+    spares a neuron's shared weights and inputs being looked at one by one again.  So is
+    a one-input node (an activation) whose input is complete at once: both are emitted.
     """
     if seen is None:
         seen = set()
@@ -70,6 +71,11 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
                     leaves.append(child)  # a leaf is complete at once
                 elif seen.issuperset(child.inputs):
                     nodes.append(child)  # so is a node whose inputs are all done
+                elif len(child.inputs) == 1 and seen.issuperset(child.inputs[0].inputs):
+                    # relu(dot(...)): the dot is complete, so is the relu (no stack round trip)
+                    seen.add(child.inputs[0])
+                    (nodes if child.inputs[0]._op else leaves).append(child.inputs[0])
+                    nodes.append(child)
                 else:
                     stack.append((child, iter(child.inputs)))
                     break
