@@ -61,27 +61,30 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
     if root._op is None:
         leaves.append(root)
         return
+    # Bound methods in locals: the loop runs once per edge not settled by a set test.
+    mark, done, emit, emit_leaf = seen.add, seen.issuperset, nodes.append, leaves.append
     stack = [(root, iter(root.inputs))]
     while stack:
         node, pending = stack[-1]
         for child in pending:
             if child not in seen:
-                seen.add(child)
+                mark(child)
+                inputs = child.inputs
                 if child._op is None:
-                    leaves.append(child)  # a leaf is complete at once
-                elif seen.issuperset(child.inputs):
-                    nodes.append(child)  # so is a node whose inputs are all done
-                elif len(child.inputs) == 1 and seen.issuperset(child.inputs[0].inputs):
+                    emit_leaf(child)  # a leaf is complete at once
+                elif done(inputs):
+                    emit(child)  # so is a node whose inputs are all done
+                elif len(inputs) == 1 and done(inputs[0].inputs):
                     # relu(dot(...)): the dot is complete, so is the relu (no stack round trip)
-                    seen.add(child.inputs[0])
-                    (nodes if child.inputs[0]._op else leaves).append(child.inputs[0])
-                    nodes.append(child)
+                    mark(inputs[0])
+                    (emit_leaf if inputs[0]._op is None else emit)(inputs[0])
+                    emit(child)
                 else:
-                    stack.append((child, iter(child.inputs)))
+                    stack.append((child, iter(inputs)))
                     break
         else:
             stack.pop()
-            nodes.append(node)
+            emit(node)
 
 
 def local_partials(node: Value) -> tuple[float, ...]:
