@@ -141,7 +141,7 @@ SIGMOID = define("sigmoid", 1, lambda m, x: m.sigmoid(x),
                  lambda m, out, x: (out * (1.0 - out),),
                  "s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x))")
 RELU = define("relu", 1, lambda m, x: m.maximum(x, 0.0),
-              lambda m, out, x: (m.where(x > 0.0, 1.0, 0.0),),
+              lambda m, out, x: ((x > 0.0) * 1.0,),  # [x > 0] as a number: no backend call
               "max(x, 0);  d/dx = 1 if x > 0 else 0")
 LEAKY_RELU = define("leaky_relu", 2, lambda m, x, slope: m.where(x > 0.0, x, slope * x),
                     lambda m, out, x, slope: (m.where(x > 0.0, 1.0, slope),
