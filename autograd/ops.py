@@ -15,9 +15,9 @@ calls them so with the data list it already has (``Op.forward_seq``), and the op
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import mul
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +91,15 @@ def define(
 
 def _dot(m, xs):
     """w . x (+ b) for xs = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
-    n = len(xs) // 2
-    products = m.sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
-    return products + xs[-1] if len(xs) % 2 else products
+    n, bias = divmod(len(xs), 2)
+    products = m.sum(map(mul, xs[:n], xs[n : 2 * n]))
+    return products + xs[-1] if bias else products
 
 
 def _dot_partials(m, out, xs):
     """d/dw_i = x_i and d/dx_i = w_i (the inputs, halves swapped); d/db = 1."""
-    n = len(xs) // 2
-    return (*xs[n : 2 * n], *xs[:n], 1.0) if len(xs) % 2 else (*xs[n : 2 * n], *xs[:n])
+    n, bias = divmod(len(xs), 2)
+    return (*xs[n : 2 * n], *xs[:n], 1.0) if bias else (*xs[n : 2 * n], *xs[:n])
 
 
 # fmt: off

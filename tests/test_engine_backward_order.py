@@ -149,3 +149,12 @@ def test_n_ary_rules_called_with_a_sequence_or_spread_agree():
     assert spread.op.forward_seq(FLOAT, data) == sum(data)
     assert spread.op.derivative_seq(FLOAT, 0.0, data) == (1.0,) * 5
     assert spread(*data).data == sum(data)
+
+
+def test_a_three_input_op_takes_the_general_path_forward_and_backward():
+    fma = autograd.custom_op("fma3", lambda x, y, z: x * y + z, lambda x, y, z: (y, x, 1.0))
+    x, y, z = Value(2.0), Value(-3.0), Value(0.5)
+    out = fma(x, y, z) * fma(y, 1.0, x)
+    assert out.data == (2.0 * -3.0 + 0.5) * (-3.0 + 2.0)
+    out.backward()
+    assert (x.grad, y.grad, z.grad) == (-3.0 * -1.0 + -5.5, 2.0 * -1.0 + -5.5, -1.0)
