@@ -50,7 +50,8 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
     its remaining inputs; a node is emitted when all its inputs have been.  A node whose
     inputs have all been seen already is emitted at once (in a DAG a seen input is never
     one still on the stack): one set test in C instead of a stack round trip, which
-    spares a neuron's shared weights and inputs being looked at one by one again.
+    spares a neuron's shared weights and inputs being looked at one by one again.  So is
+    a one-input node (an activation) whose input is complete at once: both are emitted.
     """
     if seen is None:
         seen = set()
@@ -60,22 +61,30 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
     if root._op is None:
         leaves.append(root)
         return
+    # Bound methods in locals: the loop runs once per edge not settled by a set test.
+    mark, done, emit, emit_leaf = seen.add, seen.issuperset, nodes.append, leaves.append
     stack = [(root, iter(root.inputs))]
     while stack:
         node, pending = stack[-1]
         for child in pending:
             if child not in seen:
-                seen.add(child)
+                mark(child)
+                inputs = child.inputs
                 if child._op is None:
-                    leaves.append(child)  # a leaf is complete at once
-                elif seen.issuperset(child.inputs):
-                    nodes.append(child)  # so is a node whose inputs are all done
+                    emit_leaf(child)  # a leaf is complete at once
+                elif done(inputs):
+                    emit(child)  # so is a node whose inputs are all done
+                elif len(inputs) == 1 and done(inputs[0].inputs):
+                    # relu(dot(...)): the dot is complete, so is the relu (no stack round trip)
+                    mark(inputs[0])
+                    (emit_leaf if inputs[0]._op is None else emit)(inputs[0])
+                    emit(child)
                 else:
-                    stack.append((child, iter(child.inputs)))
+                    stack.append((child, iter(inputs)))
                     break
         else:
             stack.pop()
-            nodes.append(node)
+            emit(node)
 
 
 def local_partials(node: Value) -> tuple[float, ...]:
@@ -86,7 +95,7 @@ def local_partials(node: Value) -> tuple[float, ...]:
     if node._op is None:
         return ()
     try:
-        return tuple(node._op.derivative(FLOAT, node.data, *[v.data for v in node.inputs]))
+        return tuple(node._op.derivative_seq(FLOAT, node.data, [v.data for v in node.inputs]))
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(node, error) from None
 
@@ -194,7 +203,7 @@ def backward(root: Value) -> None:
                     _check_contributions(node, g, (da,))
                 a.grad += g * da
             else:
-                partials = op.derivative(FLOAT, node.data, *[v.data for v in inputs])
+                partials = op.derivative_seq(FLOAT, node.data, [v.data for v in inputs])
                 if anomaly:
                     _check_contributions(node, g, partials)
                 for a, da in zip(inputs, partials):

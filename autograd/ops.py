@@ -7,14 +7,17 @@ compiled batch mode (numpy arrays) and higher-order derivatives (Values).
 
 ``forward(m, *xs)`` returns the output; ``derivative(m, out, *xs)`` returns the tuple of
 partials d out / d x_i, given the inputs and the already computed output.  Adding an op
-is one call to :func:`define`.
+is one call to :func:`define`.  An n-ary op's rules (sum, dot, max) are written taking
+the inputs as ONE sequence, ``forward(m, xs)`` and ``derivative(m, out, xs)``: the engine
+calls them so with the data list it already has (``Op.forward_seq``), and the op's
+``forward``/``derivative`` spread the usual positional form onto them.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import mul
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,10 @@ class Op:
     ``higher_order`` is False for ops whose derivative cannot be differentiated again
     and ``batchable`` False for ops whose rules only run on floats, not on numpy
     arrays (both are custom ops written with plain float functions).
+
+    ``forward_seq(m, xs)`` and ``derivative_seq(m, out, xs)`` are the same two rules
+    called with the inputs as one sequence (by default: spread onto ``forward`` and
+    ``derivative``); the scalar engine calls n-ary ops through them.
     """
 
     name: str
@@ -36,6 +43,16 @@ class Op:
     domain: str = ""
     higher_order: bool = True
     batchable: bool = True
+    forward_seq: Callable = None  # type: ignore[assignment]  # set in __post_init__
+    derivative_seq: Callable = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        forward, derivative = self.forward, self.derivative
+        if self.forward_seq is None:
+            object.__setattr__(self, "forward_seq", lambda m, xs: forward(m, *xs))
+        if self.derivative_seq is None:
+            object.__setattr__(self, "derivative_seq",
+                               lambda m, out, xs: derivative(m, out, *xs))  # fmt: skip
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}: {self.doc})"
@@ -54,26 +71,35 @@ def define(
     higher_order: bool = True,
     batchable: bool = True,
 ) -> Op:
-    """Add an op to the table and return it.  Names are unique."""
+    """Add an op to the table and return it.  Names are unique.
+
+    For an n-ary op (``arity=None``) the rules take the inputs as one sequence:
+    ``forward(m, xs)``, ``derivative(m, out, xs)``.
+    """
     if name in OPS:
         raise ValueError(f"an op named {name!r} is already defined")
-    op = Op(name, arity, forward, derivative, doc, domain, higher_order, batchable)
+    if arity is None:  # the rules as written take a sequence; spread the positional form
+        forward_seq, derivative_seq = forward, derivative
+        op = Op(name, arity, lambda m, *xs: forward_seq(m, xs),
+                lambda m, out, *xs: derivative_seq(m, out, xs), doc, domain, higher_order,
+                batchable, forward_seq, derivative_seq)  # fmt: skip
+    else:
+        op = Op(name, arity, forward, derivative, doc, domain, higher_order, batchable)
     OPS[name] = op
     return op
 
 
-def _dot(m, *args):
-    """w . x (+ b) for args = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
-    n = len(args) // 2
-    products = m.sum(map(operator.mul, args[:n], args[n : 2 * n]))
-    return products + args[-1] if len(args) % 2 else products
+def _dot(m, xs):
+    """w . x (+ b) for xs = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
+    n, bias = divmod(len(xs), 2)
+    products = m.sum(map(mul, xs[:n], xs[n : 2 * n]))
+    return products + xs[-1] if bias else products
 
 
-def _dot_partials(m, out, *args):
+def _dot_partials(m, out, xs):
     """d/dw_i = x_i and d/dx_i = w_i (the inputs, halves swapped); d/db = 1."""
-    n = len(args) // 2
-    swapped = args[n : 2 * n] + args[:n]
-    return swapped + (1.0,) if len(args) % 2 else swapped
+    n, bias = divmod(len(xs), 2)
+    return (*xs[n : 2 * n], *xs[:n], 1.0) if bias else (*xs[n : 2 * n], *xs[:n])
 
 
 # fmt: off
@@ -115,7 +141,7 @@ SIGMOID = define("sigmoid", 1, lambda m, x: m.sigmoid(x),
                  lambda m, out, x: (out * (1.0 - out),),
                  "s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x))")
 RELU = define("relu", 1, lambda m, x: m.maximum(x, 0.0),
-              lambda m, out, x: (m.where(x > 0.0, 1.0, 0.0),),
+              lambda m, out, x: ((x > 0.0) * 1.0,),  # [x > 0] as a number: no backend call
               "max(x, 0);  d/dx = 1 if x > 0 else 0")
 LEAKY_RELU = define("leaky_relu", 2, lambda m, x, slope: m.where(x > 0.0, x, slope * x),
                     lambda m, out, x, slope: (m.where(x > 0.0, 1.0, slope),
@@ -127,12 +153,12 @@ ELU = define("elu", 2,
                                        m.where(x > 0.0, 0.0, m.exp(m.minimum(x, 0.0)) - 1.0)),
              "x if x > 0 else a (e^x - 1);  d/dx = 1 if x > 0 else a e^x,"
              "  d/da = 0 if x > 0 else e^x - 1")
-SUM = define("sum", None, lambda m, *xs: m.sum(xs),
-             lambda m, out, *xs: (1.0,) * len(xs),
+SUM = define("sum", None, lambda m, xs: m.sum(xs),
+             lambda m, out, xs: (1.0,) * len(xs),
              "x_1 + ... + x_n;  d/dx_i = 1")
 DOT = define("dot", None, _dot, _dot_partials,
              "w_1 x_1 + ... + w_n x_n (+ b);  d/dw_i = x_i, d/dx_i = w_i, d/db = 1")
-MAX = define("max", None, lambda m, *xs: m.max(xs),
-             lambda m, out, *xs: m.onehot_argmax(xs),
+MAX = define("max", None, lambda m, xs: m.max(xs),
+             lambda m, out, xs: m.onehot_argmax(xs),
              "max(x_1..x_n);  d/dx_i = 1 at the first arg-max, else 0")
 # fmt: on

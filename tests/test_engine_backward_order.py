@@ -117,3 +117,44 @@ def test_a_leaf_gradient_that_overflows_is_an_error():
     y = x * 1e308 + x * 1e308  # finite forward and op-node gradients; x.grad = 2e308
     with pytest.raises(OverflowError, match=r"^backward: the gradient became inf$"):
         y.backward()
+
+
+def test_activations_of_complete_nodes_keep_the_post_order_and_gradients():
+    """The walk's shortcut (an activation emitted with its input when that input is
+    complete at once): relu of a leaf, of a dot whose inputs are all seen, of a shared
+    dot, and a relu used twice, under two roots."""
+    w, x, b = Value(0.5, label="w"), Value(-2.0, label="x"), Value(3.0, label="b")
+    shared = autograd.dot([w, x], [x, w], b)
+    z = autograd.sum([w.relu(), shared.relu(), autograd.dot([w], [x]).relu(), shared])
+    act = z.tanh().relu()
+    root = autograd.sum([act, act * z, (b * x).relu(), x.relu()])
+    assert autograd.topological_order(root) == post_order(root)
+    expected = expected_gradients(root)
+    root.backward()
+    for node, grad in expected.items():
+        assert node.grad == grad
+
+
+def test_n_ary_rules_called_with_a_sequence_or_spread_agree():
+    """An n-ary op's forward_seq/derivative_seq (what the engine calls) and its spread
+    forward/derivative (what the compiled mode and custom code call) are one rule."""
+    from autograd.backends import FLOAT
+
+    data = [0.5, -2.0, 1.5, 4.0, 3.0]
+    for op in (autograd.OPS["sum"], autograd.OPS["dot"], autograd.OPS["max"]):
+        out = op.forward_seq(FLOAT, data)
+        assert out == op.forward(FLOAT, *data)
+        assert tuple(op.derivative_seq(FLOAT, out, data)) == tuple(op.derivative(FLOAT, out, *data))
+    spread = autograd.custom_op("spread_sum", lambda *xs: sum(xs), lambda *xs: (1.0,) * len(xs))
+    assert spread.op.forward_seq(FLOAT, data) == sum(data)
+    assert spread.op.derivative_seq(FLOAT, 0.0, data) == (1.0,) * 5
+    assert spread(*data).data == sum(data)
+
+
+def test_a_three_input_op_takes_the_general_path_forward_and_backward():
+    fma = autograd.custom_op("fma3", lambda x, y, z: x * y + z, lambda x, y, z: (y, x, 1.0))
+    x, y, z = Value(2.0), Value(-3.0), Value(0.5)
+    out = fma(x, y, z) * fma(y, 1.0, x)
+    assert out.data == (2.0 * -3.0 + 0.5) * (-3.0 + 2.0)
+    out.backward()
+    assert (x.grad, y.grad, z.grad) == (-3.0 * -1.0 + -5.5, 2.0 * -1.0 + -5.5, -1.0)
