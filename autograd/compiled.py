@@ -7,7 +7,7 @@ and ``prog.backward(X)`` pushes gradients back to the parameters -- with the ver
 of the op table (:mod:`autograd.ops`) evaluated on the ``ARRAY`` backend.  Two rules
 are applied in a second form: a layer's fused ``dot`` nodes use dot's table rule
 (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) as matrix products (``plan.Fused``), which is
-where the speed comes from, and relu's d/dx = where(x > 0, 1, 0) multiplies the
+where the speed comes from, and relu's d/dx = [x > 0] (1 if x > 0 else 0) multiplies the
 gradient as the mask x > 0; the tests hold both to the scalar engine's gradients.  The
 chain rule over a step is the scalar one, column by column:
 
@@ -371,7 +371,7 @@ class CompiledFunction:
                     grads.add(reads[i], contribution, fresh, sums[i])
 
             return fused
-        if step.op is RELU:  # the table's where(x > 0, 1, 0) as a mask: two passes fewer
+        if step.op is RELU:  # the table's [x > 0] as a boolean mask: one pass fewer
             read, batch_sum = reads[0], sums[0]
 
             def relu(g: np.ndarray, value: np.ndarray, args: list, grads: _Gradients) -> None:
