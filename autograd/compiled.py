@@ -122,7 +122,7 @@ class CompiledFunction:
         self._outputs = [self._where[node] for node in traced.outputs]
         # Made once, read on every call (a small batch is all Python overhead):
         steps = self._steps
-        self._reads = [step.reads if step.fused is None else step.fused.reads for step in steps]
+        self._reads = [step.arrays_read for step in steps]
         self._wanted = [tuple(steps[r.step].needs_grad for r in reads) for reads in self._reads]
         self._batch_sums = [tuple(step.batched and not steps[r.step].batched for r in reads)
                             for step, reads in zip(steps, self._reads)]  # fmt: skip

@@ -123,9 +123,6 @@ class Fused:
                     np.matmul(g.T, args[0], out=into[1])
                 else:
                     found.append((1, g.T @ args[0]))
-            if self.bias is not None and wanted[last] and into and into[last] is not None:
-                np.add.reduce(g, axis=0, out=into[last])
-                return found
         elif kind == "dot":
             column = g[..., None]
             if wanted[0]:
@@ -139,8 +136,11 @@ class Fused:
                 found.append((0, column * (np.arange(args[0].shape[-1]) == first)))
             else:
                 found.append((0, np.repeat(column, args[0].shape[-1], axis=-1)))
-        if self.bias is not None and wanted[-1]:
-            found.append((last, g))
+        if self.bias is not None and wanted[last]:
+            if into and into[last] is not None:
+                np.add.reduce(g, axis=0, out=into[last])
+            else:
+                found.append((last, g))
         return found
 
     def rule_args(self, args: list[np.ndarray]) -> list[np.ndarray]:
@@ -165,6 +165,12 @@ class Step:
     needs_grad: bool = False
     fused: Fused | None = None
     in_place: bool = False  # a relu that may overwrite the array it reads (see _in_place)
+
+    @property
+    def arrays_read(self) -> list[Read] | tuple[Read, ...]:
+        """What the step's evaluation reads: its inputs' columns, or its fused form's
+        parts (and bias)."""
+        return self.reads if self.fused is None else self.fused.reads
 
     def describe(self) -> str:
         kind = self.fused.kind if self.fused else (self.op.name if self.op else "leaves")
@@ -273,8 +279,7 @@ def _in_place(steps: list[Step], outputs: Sequence[int]) -> None:
     step that no other step reads and that is no output.  Nothing is lost: a fused step's
     backward reads its inputs, not its value, and relu's rule reads x only as x > 0,
     which is also relu(x) > 0."""
-    readers = Counter(r.step for step in steps[2:]
-                      for r in (step.reads if step.fused is None else step.fused.reads))
+    readers = Counter(r.step for step in steps[2:] for r in step.arrays_read)
     for step in steps[2:]:
         if step.op is ops.RELU and step.reads[0].columns is None:
             source = step.reads[0].step
