@@ -87,15 +87,25 @@ def _depth_first(root: Value, nodes: list[Value], leaves: list[Value],
             emit(node)
 
 
-def local_partials(node: Value) -> tuple[float, ...]:
-    """d node / d input for each of ``node.inputs``, in order, as floats.
+def float_partials(node: Value) -> tuple[float, ...]:
+    """d node / d input for each of ``node.inputs``, in order: the op's rule on floats,
+    raising the rule's own error where a partial is undefined (callers name the op).
 
     A leaf has no inputs and returns ().
     """
     if node._op is None:
         return ()
+    return tuple(node._op.derivative_seq(FLOAT, node.data, [v.data for v in node.inputs]))
+
+
+def local_partials(node: Value) -> tuple[float, ...]:
+    """d node / d input for each of ``node.inputs``, in order, as floats; an error
+    naming the op and its inputs where one is undefined.
+
+    A leaf has no inputs and returns ().
+    """
     try:
-        return tuple(node._op.derivative_seq(FLOAT, node.data, [v.data for v in node.inputs]))
+        return float_partials(node)
     except (ArithmeticError, ValueError) as error:
         raise _backward_error(node, error) from None
 

@@ -30,8 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .backends import FLOAT
-from .backprop import topological_order_of, value_partials
+from .backprop import float_partials, topological_order_of, value_partials
 from .value import Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
@@ -123,10 +122,8 @@ def _is_zero(x: Any) -> bool:
 def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
     """d node / d input for each input, as floats; an error naming the op where one is undefined."""
     op = node._op
-    if op is None:
-        return ()
     try:
-        partials = tuple(op.derivative(FLOAT, node.data, *[x.data for x in node.inputs]))
+        partials = float_partials(node)
     except (ArithmeticError, ValueError) as error:
         call = _call_text(op.name, node.inputs)
         if isinstance(error, ZeroDivisionError):
