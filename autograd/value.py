@@ -208,20 +208,15 @@ def apply(op: Op, *inputs: Value) -> Value:
 
 
 def record(op: Op, inputs: tuple[Value, ...]) -> Value:
-    """:func:`apply` for a ready-made tuple of inputs (n-ary ops may pass numbers too)."""
+    """:func:`apply` for a ready-made tuple of inputs (numbers among them become
+    constants).  The operators and unary methods have their own fast path (below)."""
     try:
-        # Fast paths for unary and binary ops (always given Values): no list is built.
-        if op.arity == 2:
-            out = op.forward(FLOAT, inputs[0].data, inputs[1].data)
-        elif op.arity == 1:
-            out = op.forward(FLOAT, inputs[0].data)
-        else:
-            try:
-                data = [v.data for v in inputs]
-            except AttributeError:  # numbers among the inputs: lift them only then
-                inputs = tuple(map(lift, inputs))
-                data = [v.data for v in inputs]
-            out = op.forward_seq(FLOAT, data)  # the data list as it is: no star-args repacking
+        try:
+            data = [v.data for v in inputs]
+        except AttributeError:  # numbers among the inputs: lift them only then
+            inputs = tuple(map(lift, inputs))
+            data = [v.data for v in inputs]
+        out = op.forward_seq(FLOAT, data)  # the data list as it is: no star-args repacking
     except (ArithmeticError, ValueError) as error:
         raise _forward_error(op, inputs, error) from None
     return _node(op, inputs, out)
