@@ -89,11 +89,17 @@ def define(
     return op
 
 
+def weighted_sum(m, w, x, b=None):
+    """w_1 x_1 + ... + w_n x_n (+ b): dot's forward for the weights, inputs and bias apart
+    (:func:`autograd.value.dots` calls it with an input's data read once for many rows)."""
+    products = m.sum(map(mul, w, x))
+    return products if b is None else products + b
+
+
 def _dot(m, xs):
     """w . x (+ b) for xs = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
     n, bias = divmod(len(xs), 2)
-    products = m.sum(map(mul, xs[:n], xs[n : 2 * n]))
-    return products + xs[-1] if bias else products
+    return weighted_sum(m, xs[:n], xs[n : 2 * n], xs[-1] if bias else None)
 
 
 def _dot_partials(m, out, xs):

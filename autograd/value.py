@@ -9,6 +9,7 @@ the node.  Nodes hold no closures, so a graph is freed as soon as it is unreacha
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from numbers import Real
 from threading import get_ident
 from types import SimpleNamespace
@@ -220,6 +221,18 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
     except (ArithmeticError, ValueError) as error:
         raise _forward_error(op, inputs, error) from None
     return _node(op, inputs, out)
+
+
+def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
+         x: Sequence[Value]) -> list[Value]:  # fmt: skip
+    """``[dot(w, x, b) for w, b in zip(rows, biases)]``: a layer of neurons reading one
+    input, the same nodes ``record(DOT, (*w, *x, b))`` makes, but x's data is read once
+    for all the rows rather than once per row (a layer's forward is mostly such reads)."""
+    x = tuple(x)
+    x_data = [v.data for v in x]
+    return [_node(ops.DOT, (*w, *x, b), ops.weighted_sum(FLOAT, [v.data for v in w], x_data,
+                                                         b.data))
+            for w, b in zip(rows, biases)]  # fmt: skip
 
 
 def _node(op: Op, inputs: tuple[Value, ...], out: float) -> Value:

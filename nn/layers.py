@@ -16,9 +16,8 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.ops import DOT
 from autograd.trace import random_input, tracing
-from autograd.value import record
+from autograd.value import dots
 
 from .activations import get_activation
 from .checks import whole_number
@@ -75,7 +74,7 @@ class Neuron(Module):
     def _forward(self, x: list[Value]) -> Value:
         """The neuron on an already checked list of Values: the node that
         ``autograd.dot(self.w, x, self.b)`` makes, without re-checking the widths."""
-        return self._act(record(DOT, (*self.w, *x, self.b)))
+        return self._act(dots([self.w], [self.b], x)[0])
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -107,7 +106,10 @@ class Layer(Module):
         return self._forward(as_values(x, self.nin))
 
     def _forward(self, x: list[Value]) -> list[Value]:
-        return [neuron._forward(x) for neuron in self.neurons]
+        """Every neuron on the same checked input: x's data is read once for all of them."""
+        neurons = self.neurons
+        pre_activations = dots([n.w for n in neurons], [n.b for n in neurons], x)
+        return [n._act(z) for n, z in zip(neurons, pre_activations)]
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self.nout}, activation={self.activation!r}"

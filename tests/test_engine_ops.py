@@ -140,6 +140,38 @@ def test_dot_with_a_bias_is_still_one_node():
     assert autograd.dot([], []).data == 0.0
 
 
+@given(st.integers(1, 6), st.integers(1, 5), st.randoms(use_true_random=False))
+def test_dots_makes_the_nodes_dot_makes_reading_the_input_once(width, rows, rng):
+    """value.dots (a layer's fast path) builds, row by row, the very node autograd.dot
+    builds: same op, same inputs, bit-identical data, same gradients."""
+    from autograd.value import dots
+
+    x = [Value(rng.uniform(-3, 3)) for _ in range(width)]
+    ws = [[Value(rng.uniform(-3, 3)) for _ in range(width)] for _ in range(rows)]
+    bs = [Value(rng.uniform(-3, 3)) for _ in range(rows)]
+    fast = dots(ws, bs, x)
+    slow = [autograd.dot(w, x, b) for w, b in zip(ws, bs)]
+    assert [z.op for z in fast] == ["dot"] * rows
+    assert [z.inputs for z in fast] == [z.inputs for z in slow]
+    assert [z.data for z in fast] == [z.data for z in slow]
+    autograd.sum(fast).backward()
+    first = [v.grad for v in (*x, *bs)] + [v.grad for w in ws for v in w]
+    for v in (*x, *bs, *(v for w in ws for v in w)):
+        v.grad = 0.0
+    autograd.sum(slow).backward()
+    assert first == [v.grad for v in (*x, *bs)] + [v.grad for w in ws for v in w]
+
+
+def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
+    from autograd.value import dots
+
+    with pytest.raises(OverflowError, match=r"dot\(1e\+300, 1e\+300, 0\.0\): the result overflows"):
+        dots([[Value(1e300)]], [Value(0.0)], [Value(1e300)])
+    with autograd.no_grad():
+        (z,) = dots([[Value(2.0)]], [Value(1.0)], [Value(3.0)])
+    assert z.data == 7.0 and z.is_leaf
+
+
 def test_max_sends_the_gradient_to_the_first_arg_max():
     xs = [Value(1.0), Value(3.0), Value(3.0)]
     autograd.max(xs).backward()

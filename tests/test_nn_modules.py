@@ -43,6 +43,17 @@ def test_neuron_is_one_dot_node_then_the_activation():
     assert out.data == pytest.approx(expected, rel=1e-15)
 
 
+def test_a_layer_builds_the_graph_its_neurons_would_one_by_one():
+    random.seed(3)
+    layer = nn.Layer(4, 3, activation="tanh")
+    x = [Value(v) for v in (0.5, -1.0, 2.0, 0.25)]
+    outs = layer(x)
+    for neuron, out in zip(layer.neurons, outs):
+        by_hand = autograd.dot(neuron.w, x, neuron.b).tanh()
+        assert out.op == "tanh" and out.inputs[0].inputs == by_hand.inputs[0].inputs
+        assert out.data == by_hand.data
+
+
 def test_linear_neuron_output_is_the_dot_node():
     neuron = nn.Neuron(2, activation="linear")
     assert neuron([1.0, 1.0]).op == "dot"
