@@ -224,15 +224,20 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
 
 
 def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
-         x: Sequence[Value]) -> list[Value]:  # fmt: skip
-    """``[dot(w, x, b) for w, b in zip(rows, biases)]``: a layer of neurons reading one
-    input, the same nodes ``record(DOT, (*w, *x, b))`` makes, but x's data is read once
-    for all the rows rather than once per row (a layer's forward is mostly such reads)."""
-    x = tuple(x)
-    x_data = [v.data for v in x]
-    return [_node(ops.DOT, (*w, *x, b), ops.weighted_sum(FLOAT, [v.data for v in w], x_data,
-                                                         b.data))
-            for w, b in zip(rows, biases)]  # fmt: skip
+         xs: Sequence[Sequence[Value]]) -> list[list[Value]]:  # fmt: skip
+    """A layer of neurons over a batch: for each input x of ``xs``, ``[dot(w, x, b) for w, b
+    in zip(rows, biases)]`` -- the very nodes ``record(DOT, (*w, *x, b))`` makes, but each
+    row's data is read once for the whole batch and each x's once for all the rows
+    (reading data is most of a layer's forward)."""
+    row_data = [([v.data for v in w], b.data) for w, b in zip(rows, biases)]
+    layer = list(zip(rows, biases, row_data))
+    out = []
+    for x in xs:
+        x = tuple(x)
+        x_data = [v.data for v in x]
+        out.append([_node(ops.DOT, (*w, *x, b), ops.weighted_sum(FLOAT, w_data, x_data, b_data))
+                    for w, b, (w_data, b_data) in layer])  # fmt: skip
+    return out
 
 
 def _node(op: Op, inputs: tuple[Value, ...], out: float) -> Value:

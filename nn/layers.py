@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,7 +74,7 @@ class Neuron(Module):
     def _forward(self, x: list[Value]) -> Value:
         """The neuron on an already checked list of Values: the node that
         ``autograd.dot(self.w, x, self.b)`` makes, without re-checking the widths."""
-        return self._act(dots([self.w], [self.b], x)[0])
+        return self._act(dots([self.w], [self.b], [x])[0][0])
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -106,10 +106,15 @@ class Layer(Module):
         return self._forward(as_values(x, self.nin))
 
     def _forward(self, x: list[Value]) -> list[Value]:
-        """Every neuron on the same checked input: x's data is read once for all of them."""
+        return self._forward_batch([x])[0]
+
+    def _forward_batch(self, xs: list[list[Value]]) -> list[list[Value]]:
+        """``[self._forward(x) for x in xs]``, the weights' data read once for the batch
+        and each x's once for all the neurons (see :func:`autograd.value.dots`)."""
         neurons = self.neurons
-        pre_activations = dots([n.w for n in neurons], [n.b for n in neurons], x)
-        return [n._act(z) for n, z in zip(neurons, pre_activations)]
+        activations = [n._act for n in neurons]
+        return [[f(z) for f, z in zip(activations, zs)]
+                for zs in dots([n.w for n in neurons], [n.b for n in neurons], xs)]  # fmt: skip
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self.nout}, activation={self.activation!r}"
@@ -144,10 +149,23 @@ class MLP(Module):
         return self.layers[0].nin
 
     def __call__(self, x: Any) -> Value | list[Value]:
-        x = as_values(x, self.layers[0].nin)
+        return self.forward_batch([x])[0]
+
+    def forward_batch(self, X: Sequence[Any]) -> list[Value | list[Value]]:
+        """``[self(x) for x in X]``: the same graphs, built a layer at a time over the
+        batch so that each weight's data is read once per batch, not once per sample."""
+        xs = [as_values(x, self.layers[0].nin) for x in X]
         for layer in self.layers:
-            x = layer._forward(x)
-        return x[0] if len(x) == 1 else x
+            xs = layer._forward_batch(xs)
+        return [x[0] if len(x) == 1 else x for x in xs]
+
+
+def batch_outputs(model: Callable[[Any], Any], X: Sequence[Any]) -> list[Any]:
+    """``[model(x) for x in X]``; for an MLP (not a subclass with its own ``__call__``)
+    through :meth:`MLP.forward_batch`, which builds the same graphs with less reading."""
+    if isinstance(model, MLP) and type(model).__call__ is MLP.__call__:
+        return model.forward_batch(X)
+    return [model(x) for x in X]
 
 
 class Maxout(Module):

@@ -29,7 +29,7 @@ from .activations import Activation
 from .compiled import CompiledStep
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
-from .layers import Sequential
+from .layers import Sequential, batch_outputs
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module, in_mode
 from .optim import Optimizer
@@ -129,7 +129,7 @@ def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
     Returns the loss without the penalty as a float, and the outputs as floats (a
     float or a list of floats per sample).
     """
-    outputs = [model(x) for x in X]
+    outputs = batch_outputs(model, X)
     data_loss = loss(outputs, y)
     if not isinstance(data_loss, Value):
         raise TypeError(f"the loss function must return a Value, not "

@@ -140,35 +140,40 @@ def test_dot_with_a_bias_is_still_one_node():
     assert autograd.dot([], []).data == 0.0
 
 
-@given(st.integers(1, 6), st.integers(1, 5), st.randoms(use_true_random=False))
-def test_dots_makes_the_nodes_dot_makes_reading_the_input_once(width, rows, rng):
-    """value.dots (a layer's fast path) builds, row by row, the very node autograd.dot
-    builds: same op, same inputs, bit-identical data, same gradients."""
+@given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.randoms(use_true_random=False))
+def test_dots_makes_the_nodes_dot_makes(width, rows, batch, rng):
+    """value.dots (a layer's fast path over a batch) builds, row by row and sample by
+    sample, the very node autograd.dot builds: same op, same inputs, bit-identical data,
+    the same gradients."""
     from autograd.value import dots
 
-    x = [Value(rng.uniform(-3, 3)) for _ in range(width)]
-    ws = [[Value(rng.uniform(-3, 3)) for _ in range(width)] for _ in range(rows)]
-    bs = [Value(rng.uniform(-3, 3)) for _ in range(rows)]
-    fast = dots(ws, bs, x)
-    slow = [autograd.dot(w, x, b) for w, b in zip(ws, bs)]
-    assert [z.op for z in fast] == ["dot"] * rows
-    assert [z.inputs for z in fast] == [z.inputs for z in slow]
-    assert [z.data for z in fast] == [z.data for z in slow]
-    autograd.sum(fast).backward()
-    first = [v.grad for v in (*x, *bs)] + [v.grad for w in ws for v in w]
-    for v in (*x, *bs, *(v for w in ws for v in w)):
-        v.grad = 0.0
-    autograd.sum(slow).backward()
-    assert first == [v.grad for v in (*x, *bs)] + [v.grad for w in ws for v in w]
+    def numbers(n):
+        return [Value(rng.uniform(-3, 3)) for _ in range(n)]
+
+    xs = [numbers(width) for _ in range(batch)]
+    ws, bs = [numbers(width) for _ in range(rows)], numbers(rows)
+    fast = dots(ws, bs, xs)
+    slow = [[autograd.dot(w, x, b) for w, b in zip(ws, bs)] for x in xs]
+    assert [[z.op for z in zs] for zs in fast] == [["dot"] * rows] * batch
+    assert [[z.inputs for z in zs] for zs in fast] == [[z.inputs for z in zs] for zs in slow]
+    assert [[z.data for z in zs] for zs in fast] == [[z.data for z in zs] for zs in slow]
+    leaves = [*bs, *(v for row in ws + xs for v in row)]
+    grads = []
+    for nodes in (fast, slow):
+        for v in leaves:
+            v.grad = 0.0
+        autograd.sum(z for zs in nodes for z in zs).backward()
+        grads.append([v.grad for v in leaves])
+    assert grads[0] == grads[1]
 
 
 def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
     from autograd.value import dots
 
     with pytest.raises(OverflowError, match=r"dot\(1e\+300, 1e\+300, 0\.0\): the result overflows"):
-        dots([[Value(1e300)]], [Value(0.0)], [Value(1e300)])
+        dots([[Value(1e300)]], [Value(0.0)], [[Value(1e300)]])
     with autograd.no_grad():
-        (z,) = dots([[Value(2.0)]], [Value(1.0)], [Value(3.0)])
+        ((z,),) = dots([[Value(2.0)]], [Value(1.0)], [[Value(3.0)]])
     assert z.data == 7.0 and z.is_leaf
 
 

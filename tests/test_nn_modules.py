@@ -54,6 +54,30 @@ def test_a_layer_builds_the_graph_its_neurons_would_one_by_one():
         assert out.data == by_hand.data
 
 
+def test_an_mlp_over_a_batch_builds_the_graphs_it_builds_sample_by_sample():
+    random.seed(4)
+    model = nn.MLP(3, [4, 4, 2])
+    X = [[0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [1.5, 0.0, -2.0]]
+    batch = nn.layers.batch_outputs(model, X)
+    one_by_one = [model(x) for x in X]
+    assert [[v.data for v in out] for out in batch] == [[v.data for v in out] for out in one_by_one]
+    node = batch[1][0]
+    assert node.op == "dot" and [v.data for v in node.inputs[8:]] == [
+        v.data for v in one_by_one[1][0].inputs[8:]]  # the hidden layer's outputs, then b
+    assert all(a is b for a, b in zip(node.inputs[:4], model.layers[-1].neurons[0].w))
+
+
+def test_a_subclass_with_its_own_call_is_run_sample_by_sample():
+    class Doubled(nn.MLP):
+        def __call__(self, x):
+            return super().__call__(x) * 2.0
+
+    random.seed(4)
+    model = Doubled(2, [3, 1])
+    (out,) = nn.layers.batch_outputs(model, [[1.0, 2.0]])
+    assert out.op == "mul" and out.data == 2.0 * nn.MLP.__call__(model, [1.0, 2.0]).data
+
+
 def test_linear_neuron_output_is_the_dot_node():
     neuron = nn.Neuron(2, activation="linear")
     assert neuron([1.0, 1.0]).op == "dot"
