@@ -1,9 +1,10 @@
 """``Value``: a scalar that remembers how it was computed.
 
 A Value holds ``data`` (a float), ``grad`` (d root / d self after ``backward``), and, if
-an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`record`,
-which evaluates an entry of the op table (:mod:`autograd.ops`) on floats and records
-the node.  Nodes hold no closures, so a graph is freed as soon as it is unreachable.
+an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`record`
+(or its fast paths, which share :func:`_node`), which evaluates an entry of the op table
+(:mod:`autograd.ops`) on floats and records the node.  Nodes hold no closures, so a
+graph is freed as soon as it is unreachable.
 """
 
 from __future__ import annotations
@@ -233,7 +234,6 @@ def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
     layer = list(zip(rows, biases, row_data))
     out = []
     for x in xs:
-        x = tuple(x)
         x_data = [v.data for v in x]
         out.append([_node(ops.DOT, (*w, *x, b), ops.weighted_sum(FLOAT, w_data, x_data, b_data))
                     for w, b, (w_data, b_data) in layer])  # fmt: skip

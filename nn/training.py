@@ -187,7 +187,7 @@ class _Classifier:
 def _evaluate(model: Any, X: Sequence) -> list:
     """Outputs as floats in eval mode and without recording graphs; mode restored."""
     with in_mode(model, training=False), no_grad():
-        return [_data(model(x)) for x in X]
+        return [_data(out) for out in batch_outputs(model, X)]
 
 
 def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = None) -> float:
