@@ -198,20 +198,21 @@ def backward(root: Value) -> None:
                 break
             op = node._op
             inputs = node.inputs
+            arity = len(inputs)
             # Fast paths for the common arities avoid building lists of data.
-            if len(inputs) == 2:
+            if arity == 1:
+                (a,) = inputs
+                (da,) = op.derivative(FLOAT, node.data, a.data)
+                if anomaly:
+                    _check_contributions(node, g, (da,))
+                a.grad += g * da
+            elif arity == 2:
                 a, b = inputs
                 da, db = op.derivative(FLOAT, node.data, a.data, b.data)
                 if anomaly:
                     _check_contributions(node, g, (da, db))
                 a.grad += g * da
                 b.grad += g * db
-            elif len(inputs) == 1:
-                (a,) = inputs
-                (da,) = op.derivative(FLOAT, node.data, a.data)
-                if anomaly:
-                    _check_contributions(node, g, (da,))
-                a.grad += g * da
             else:
                 partials = op.derivative_seq(FLOAT, node.data, [v.data for v in inputs])
                 if anomaly:
