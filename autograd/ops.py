@@ -91,7 +91,7 @@ def define(
 
 def weighted_sum(m, w, x, b=None):
     """w_1 x_1 + ... + w_n x_n (+ b): dot's forward for the weights, inputs and bias apart
-    (:func:`autograd.value.dots` calls it with an input's data read once for many rows)."""
+    (:func:`autograd.value.weighted_sums` calls it with the data of a whole layer)."""
     products = m.sum(map(mul, w, x))
     return products if b is None else products + b
 
@@ -104,8 +104,10 @@ def _dot(m, xs):
 
 def _dot_partials(m, out, xs):
     """d/dw_i = x_i and d/dx_i = w_i (the inputs, halves swapped); d/db = 1."""
-    n, bias = divmod(len(xs), 2)
-    return (*xs[n : 2 * n], *xs[:n], 1.0) if bias else (*xs[n : 2 * n], *xs[:n])
+    n = len(xs) // 2
+    if len(xs) % 2:  # one list built in one go: backward calls this once per dot node
+        return [*xs[n:-1], *xs[:n], 1.0]
+    return [*xs[n:], *xs[:n]]
 
 
 # fmt: off

@@ -16,8 +16,10 @@ from threading import get_ident
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Union
 
+import numpy as np
+
 from . import ops
-from .backends import FLOAT, larger, smaller
+from .backends import ARRAY, FLOAT, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
 
@@ -227,17 +229,35 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
 def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
          xs: Sequence[Sequence[Value]]) -> list[list[Value]]:  # fmt: skip
     """A layer of neurons over a batch: for each input x of ``xs``, ``[dot(w, x, b) for w, b
-    in zip(rows, biases)]`` -- the very nodes ``record(DOT, (*w, *x, b))`` makes, but each
-    row's data is read once for the whole batch and each x's once for all the rows
-    (reading data is most of a layer's forward)."""
-    row_data = [([v.data for v in w], b.data) for w, b in zip(rows, biases)]
-    layer = list(zip(rows, biases, row_data))
-    out = []
-    for x in xs:
-        x_data = [v.data for v in x]
-        out.append([_node(ops.DOT, (*w, *x, b), ops.weighted_sum(FLOAT, w_data, x_data, b_data))
-                    for w, b, (w_data, b_data) in layer])  # fmt: skip
-    return out
+    in zip(rows, biases)]`` -- the very nodes ``record(DOT, (*w, *x, b))`` makes, with the
+    same data to the last bit, but each row's data is read once for the whole batch and
+    each x's once for all the rows, and the sums are taken a block at a time
+    (:func:`weighted_sums`)."""
+    outs = weighted_sums([[v.data for v in w] for w in rows], [b.data for b in biases],
+                         [[v.data for v in x] for x in xs])  # fmt: skip
+    layer = list(zip(rows, biases))
+    return [[_node(ops.DOT, (*w, *x, b), out) for (w, b), out in zip(layer, row_outs)]
+            for x, row_outs in zip(xs, outs)]  # fmt: skip
+
+
+# Python's sum() adds floats left to right up to 3.11 (3.12 compensates the rounding):
+# only then does numpy's left-to-right sum of the same products give the same floats.
+_SUM_IS_PLAIN = sum([1e16, 1.0, -1e16]) == 0.0
+_ARRAY_MIN_OUTPUTS = 64  # below this many outputs numpy's per-call cost outweighs the gain
+
+
+def weighted_sums(rows: list[list[float]], biases: list[float],
+                  xs: list[list[float]]) -> list[list[float]]:  # fmt: skip
+    """``[[w . x + b for w, b in zip(rows, biases)] for x in xs]`` on floats: the dot rule
+    (:func:`autograd.ops.weighted_sum`), evaluated for a big enough block on the ARRAY
+    backend at once -- the same products summed in the same order, so the same floats
+    as evaluating it on FLOAT output by output."""
+    if len(xs) * len(rows) < _ARRAY_MIN_OUTPUTS or not _SUM_IS_PLAIN or not rows[0]:
+        return [[ops.weighted_sum(FLOAT, w, x, b) for w, b in zip(rows, biases)] for x in xs]
+    weights = np.array(rows).T[:, np.newaxis, :]  # input i's weights: a row over the outputs
+    inputs = np.array(xs).T[:, :, np.newaxis]  # input i over the batch: a column
+    with np.errstate(all="ignore"):  # an inf or NaN output is refused by _node, as on floats
+        return ops.weighted_sum(ARRAY, weights, inputs, np.array(biases)).tolist()
 
 
 def _node(op: Op, inputs: tuple[Value, ...], out: float) -> Value:

@@ -5,6 +5,7 @@ difference quotient is meaningful.
 """
 
 import math
+import sys
 
 import pytest
 from hypothesis import assume, given
@@ -165,6 +166,49 @@ def test_dots_makes_the_nodes_dot_makes(width, rows, batch, rng):
         autograd.sum(z for zs in nodes for z in zs).backward()
         grads.append([v.grad for v in leaves])
     assert grads[0] == grads[1]
+
+
+@given(st.integers(0, 9), st.integers(1, 12), st.integers(1, 12), st.data())
+def test_weighted_sums_of_a_block_on_arrays_are_the_floats_of_the_float_rule(
+        width, rows, batch, data):  # fmt: skip
+    """value.weighted_sums evaluates the dot rule for a whole layer on numpy arrays once
+    the block is big enough: the floats must be the ones the rule gives on Python floats
+    output by output, to the last bit (signed zeros, inf and NaN included)."""
+    from unittest import mock
+
+    from autograd import ops, value
+    from autograd.backends import FLOAT
+
+    number = st.one_of(st.floats(-1e6, 1e6), st.floats(-1e-300, 1e-300),
+                       st.sampled_from([0.0, -0.0, 1e308, -1e308, 3.0]))  # fmt: skip
+    vector = st.lists(number, min_size=width, max_size=width)
+    ws = [data.draw(vector) for _ in range(rows)]
+    xs = [data.draw(vector) for _ in range(batch)]
+    bs = data.draw(st.lists(number, min_size=rows, max_size=rows))
+    expected = [[ops.weighted_sum(FLOAT, w, x, b) for w, b in zip(ws, bs)] for x in xs]
+    with mock.patch.object(value, "_ARRAY_MIN_OUTPUTS", 0):
+        got = value.weighted_sums(ws, bs, xs)
+    assert value._SUM_IS_PLAIN or sys.version_info >= (3, 12)
+    if value._SUM_IS_PLAIN or width < 2:
+        assert [list(map(float.hex, r)) for r in got] == [list(map(float.hex, r)) for r in expected]
+
+
+def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
+    """The block path (numpy) of value.dots, at a size nn.MLP meets: the nodes of autograd.dot."""
+    import random
+
+    from autograd.value import dots
+
+    rng = random.Random(3)
+    ws = [[Value(rng.uniform(-1, 1)) for _ in range(16)] for _ in range(16)]
+    bs = [Value(rng.uniform(-1, 1)) for _ in range(16)]
+    xs = [[Value(rng.gauss(0, 3)) for _ in range(16)] for _ in range(50)]
+    fast = dots(ws, bs, xs)
+    slow = [[autograd.dot(w, x, b) for w, b in zip(ws, bs)] for x in xs]
+    assert [[z.data for z in zs] for zs in fast] == [[z.data for z in zs] for zs in slow]
+    assert all(z.inputs == (*w, *x, b) for zs, x in zip(fast, xs) for z, w, b in zip(zs, ws, bs))
+    with pytest.raises(OverflowError, match=r"dot\(1e\+300, .*\): the result overflows"):
+        dots([[Value(1e300)] * 16] * 16, bs, [[Value(1e300)] * 16] * 8)
 
 
 def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
