@@ -25,6 +25,7 @@ from .gradcheck import (
 )
 from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .recording import Tape, tape
 from .trace import TraceError
 from .value import Value
 
@@ -34,6 +35,7 @@ __all__ = [
     "GradcheckReport",
     "OPS",
     "Op",
+    "Tape",
     "TraceError",
     "Value",
     "backward",
@@ -57,6 +59,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "sum",
+    "tape",
     "topological_order",
     "vjp",
 ]

@@ -16,6 +16,7 @@ from operator import attrgetter
 from threading import get_ident
 from typing import Any
 
+from . import recording
 from .backends import FLOAT
 from .modes import ANOMALY
 from .value import VALUE, Value, _call_text, lift
@@ -179,10 +180,16 @@ def backward(root: Value) -> None:
     """Seed ``root.grad`` with 1 and push gradients to every node it depends on.
 
     Interior nodes are reset first, so they hold this call's gradient; leaves accumulate.
+    The nodes come in the order they were made from the open tape when it recorded
+    ``root``'s whole graph (:mod:`autograd.recording`), else from a depth-first search.
     """
-    nodes: list[Value] = []
-    leaves: list[Value] = []
-    _depth_first(root, nodes, leaves)
+    recorded = recording.take(root)
+    if recorded is None:
+        nodes: list[Value] = []
+        leaves: list[Value] = []
+        _depth_first(root, nodes, leaves)
+    else:
+        nodes, leaves = recorded  # every node recorded before root; leaves met, repeated
     for node in nodes:
         node.grad = 0.0
     root.grad += 1.0
@@ -229,6 +236,9 @@ def backward(root: Value) -> None:
     # Each op node's gradient was checked in the loop; the leaves' only now.
     total = sum(map(_grad, leaves))  # inf or NaN anywhere makes the sum non-finite
     if total - total:
+        if recorded is not None:  # the tape's leaves include some root does not depend on
+            leaves = []
+            _depth_first(root, [], leaves)
         for node in leaves:
             if node.grad - node.grad:
                 source = _first_non_finite_contribution(reversed(nodes))

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from . import ops
+from . import ops, recording
 from .backends import ARRAY, FLOAT, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
+from .recording import LEAF
 
 _MAX_SHOWN_INPUTS = 6
 Operand = Union["Value", Real, float]  # what the arithmetic operators accept
@@ -58,7 +59,7 @@ class Value:
     side; comparisons and ``bool()`` read ``data``; ``==`` is identity, so Values are hashable.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "inputs")
+    __slots__ = ("data", "grad", "label", "_op", "inputs", "_tape")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float64(2) * v is a Value
 
     def __init__(self, data: Any, label: str = "") -> None:
@@ -67,6 +68,7 @@ class Value:
         self.label: str = label
         self._op: Op | None = None
         self.inputs: tuple[Value, ...] = ()
+        self._tape: object = LEAF  # see autograd.recording
 
     @property
     def op(self) -> str:
@@ -236,8 +238,23 @@ def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
     outs = weighted_sums([[v.data for v in w] for w in rows], [b.data for b in biases],
                          [[v.data for v in x] for x in xs])  # fmt: skip
     layer = list(zip(rows, biases))
-    return [[_node(ops.DOT, (*w, *x, b), out) for (w, b), out in zip(layer, row_outs)]
-            for x, row_outs in zip(xs, outs)]  # fmt: skip
+    marks = _tape_marks(rows, biases, xs)
+    return [[_node(ops.DOT, (*w, *x, b), out, mark) for (w, b), out in zip(layer, row_outs)]
+            for x, row_outs, mark in zip(xs, outs, marks)]  # fmt: skip
+
+
+def _tape_marks(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
+                xs: Sequence[Sequence[Value]]) -> list[object | None]:  # fmt: skip
+    """For :func:`dots`, the tape mark of each sample's nodes (see :mod:`autograd.recording`),
+    worked out once for the rows and once per sample rather than once per node."""
+    tape = recording.OPEN
+    if tape is None:
+        return [None] * len(xs)
+    token, _, leaves = tape.now
+    if recording.mark(token, leaves, biases) is None or any(
+            recording.mark(token, leaves, w) is None for w in rows):  # fmt: skip
+        return [None] * len(xs)
+    return [recording.mark(token, leaves, x) for x in xs]
 
 
 # Python's sum() adds floats left to right up to 3.11 (3.12 compensates the rounding):
@@ -260,9 +277,13 @@ def weighted_sums(rows: list[list[float]], biases: list[float],
         return ops.weighted_sum(ARRAY, weights, inputs, np.array(biases)).tolist()
 
 
-def _node(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
+_FROM_INPUTS = object()  # _node's default: work the tape mark out from the inputs
+
+
+def _node(op: Op, inputs: tuple[Value, ...], out: float, mark: Any = _FROM_INPUTS) -> Value:
     """The node for ``out = op(*inputs)``: raises for inf or NaN (see :func:`_non_finite`),
-    and records no op and no inputs inside ``no_grad``."""
+    records no op and no inputs inside ``no_grad``, and goes on the tape if one is open,
+    marked ``mark`` when the caller worked the mark out (see :mod:`autograd.recording`)."""
     if out - out:  # true only for inf and NaN
         _non_finite(op, inputs, out)
     node = _new_value(Value)
@@ -272,9 +293,21 @@ def _node(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
     if NO_GRAD and get_ident() in NO_GRAD:
         node._op = None
         node.inputs = ()
+        node._tape = LEAF
+        return node
+    node._op = op
+    node.inputs = inputs
+    tape = recording.OPEN
+    if tape is None:
+        node._tape = None
     else:
-        node._op = op
-        node.inputs = inputs
+        token, recorded, leaves = tape.now
+        recorded.append(node)
+        if mark is _FROM_INPUTS:
+            # at once for an activation of a recorded node (most nodes but a layer's dots)
+            one_recorded = len(inputs) == 1 and inputs[0]._tape is token
+            mark = token if one_recorded else recording.mark(token, leaves, inputs)
+        node._tape = mark
     return node
 
 
