@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from autograd import Value, no_grad
+from autograd import Value, no_grad, tape
 
 from . import checkpoint as checkpoints
 from .activations import Activation
@@ -124,20 +124,22 @@ def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
                    loss: LossFunction, params: Sequence[Value],
                    penalty: Callable[[], Value] | None = None) -> tuple[float, list]:  # fmt: skip
     """One batch: outputs = model(x) for x in X, L = loss(outputs, y) (+ penalty()),
-    every p in ``params`` gets p.grad = dL/dp.
+    every p in ``params`` gets p.grad = dL/dp.  The batch's graph is built on a tape
+    (``autograd.tape``), so backward replays it rather than searching it.
 
     Returns the loss without the penalty as a float, and the outputs as floats (a
     float or a list of floats per sample).
     """
-    outputs = batch_outputs(model, X)
-    data_loss = loss(outputs, y)
-    if not isinstance(data_loss, Value):
-        raise TypeError(f"the loss function must return a Value, not "
-                        f"{type(data_loss).__name__}")  # fmt: skip
-    total = data_loss + penalty() if penalty is not None else data_loss
-    for p in params:
-        p.grad = 0.0
-    total.backward()
+    with tape():
+        outputs = batch_outputs(model, X)
+        data_loss = loss(outputs, y)
+        if not isinstance(data_loss, Value):
+            raise TypeError(f"the loss function must return a Value, not "
+                            f"{type(data_loss).__name__}")  # fmt: skip
+        total = data_loss + penalty() if penalty is not None else data_loss
+        for p in params:
+            p.grad = 0.0
+        total.backward()
     return data_loss.data, [_data(o) for o in outputs]
 
 

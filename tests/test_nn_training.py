@@ -171,6 +171,24 @@ def test_batch_gradient_is_the_mean_of_single_sample_gradients():
     assert batch == pytest.approx([s / len(X) for s in total], rel=1e-12, abs=1e-14)
 
 
+def test_loss_and_grads_replays_its_tape_with_the_gradients_of_the_search(monkeypatch):
+    """nn builds a batch's graph on autograd.tape: backward never searches it, and the
+    gradients are the ones a plain backward of the same loss gives."""
+    from autograd import backprop
+
+    X, y = moons(30)
+    random.seed(4)
+    model = nn.MLP(2, [8, 8, 1])
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.0
+    nn.hinge_loss(model.forward_batch(X), y).backward()  # outside any tape: searched
+    searched = [p.grad for p in params]
+    monkeypatch.setattr(backprop, "_depth_first", lambda *args: pytest.fail("searched"))
+    nn.loss_and_grads(model, X, y, nn.hinge_loss, params)
+    assert [p.grad for p in params] == searched
+
+
 def test_micrograd_demo_through_fit_reaches_97_percent():
     X, y = moons(100, seed=1337)
     random.seed(1337)
