@@ -7,7 +7,10 @@ Three contenders on the same data and the same weights:
 * chaingrad building the very same binary-op graph (a neuron = b + w1 x1 + ... );
 * chaingrad with one ``autograd.dot`` node per neuron (and ``sum``/``dot`` in the loss);
 * the same dot graph built a layer at a time over the batch (``autograd.value.dots``, as
-  ``nn.MLP`` builds it: each weight's data read once per batch, each input's once per layer).
+  ``nn.MLP`` builds it: each weight's data read once per batch, each layer's sums taken
+  as one block);
+* that, built on a tape (``autograd.tape``), as ``nn.loss_and_grads`` builds a batch:
+  backward replays the record of the nodes instead of searching the graph.
 Timed twice (benchmarks/common.py): with the collector on, each paying for its garbage,
 and with the collector paused while timed.  Also: bytes per node (tracemalloc) on the
 binary graph, and a 1,000,000-op chain.
@@ -15,6 +18,7 @@ binary graph, and a 1,000,000-op chain.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -68,7 +72,8 @@ def forward_batch(layers, xs: list) -> list[Value]:
     return [x[0] for x in xs]
 
 
-def chaingrad_step_function(one_dot_per_neuron: bool, by_layer: bool = False):
+def chaingrad_step_function(one_dot_per_neuron: bool, by_layer: bool = False,
+                            on_tape: bool = False):  # fmt: skip
     X, y = moons()
     layers = chaingrad_weights()
     params = [p for layer in layers for w, b, _ in layer for p in (*w, b)]
@@ -77,6 +82,10 @@ def chaingrad_step_function(one_dot_per_neuron: bool, by_layer: bool = False):
         return forward(layers, x, one_dot_per_neuron)
 
     def step() -> float:
+        with autograd.tape() if on_tape else contextlib.nullcontext():
+            return forward_and_backward()
+
+    def forward_and_backward() -> float:
         inputs = [list(map(Value, row)) for row in X]
         scores = forward_batch(layers, inputs) if by_layer else list(map(model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
@@ -119,14 +128,16 @@ def main() -> None:
     binary = chaingrad_step_function(one_dot_per_neuron=False)
     dot = chaingrad_step_function(one_dot_per_neuron=True)
     layered = chaingrad_step_function(one_dot_per_neuron=True, by_layer=True)
+    taped = chaingrad_step_function(one_dot_per_neuron=True, by_layer=True, on_tape=True)
     assert abs(micro().data - binary().data) < 1e-9, "micrograd and chaingrad disagree"
     assert abs(binary().data - dot().data) < 1e-9, "binary and dot graphs disagree"
-    assert dot().data == layered().data, "the dot graph built by layer differs"
-    contenders = {"micrograd": micro, "binary": binary, "dot": dot, "layered": layered}
-    repeats = {"micrograd": 5, "binary": 5, "dot": 20, "layered": 20}
-    paused_repeats = {"micrograd": 2, "binary": 3, "dot": 20, "layered": 20}  # cycles pile up
+    assert dot().data == layered().data == taped().data, "the dot graph built by layer differs"
+    contenders = {"micrograd": micro, "binary": binary, "dot": dot, "layered": layered,
+                  "taped": taped}  # fmt: skip
+    repeats = {"micrograd": 5, "binary": 5, "dot": 20, "layered": 20, "taped": 20}
+    paused_repeats = {**repeats, "micrograd": 2, "binary": 3}  # micrograd's cycles pile up
     print("micrograd demo step: MLP(2,[16,16,1]), 100 moons points, hinge + 1e-4 L2, fwd + bwd")
-    # Goals (issue 14): the dot graph as nn builds it >= 60x with the collector on, >= 12x paused.
+    # Goals (issue 14): the step as nn runs it >= 60x with the collector on, >= 12x paused.
     for collector, goals in [(True, (5, 60)), (False, (None, 12))]:
         times = best_times(contenders, rounds=3, collector=collector,
                            repeats=repeats if collector else paused_repeats)  # fmt: skip
@@ -136,7 +147,8 @@ def main() -> None:
         report("  chaingrad, the same binary-op graph", times["binary"], times["micrograd"],
                goals[0])  # fmt: skip
         report("  chaingrad, one autograd.dot node per neuron", times["dot"], times["micrograd"])
-        report("  the same, a layer at a time (as nn.MLP)", times["layered"], times["micrograd"],
+        report("  the same, a layer at a time (as nn.MLP)", times["layered"], times["micrograd"])
+        report("  that on a tape (as nn.loss_and_grads)", times["taped"], times["micrograd"],
                goals[1])  # fmt: skip
 
     micro_bytes = bytes_per_node(micro, lambda node: node._prev)
