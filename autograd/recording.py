@@ -10,7 +10,7 @@ so the order in which nodes were made is such an order already: inside ::
         loss.backward()     # replays t.nodes backward: no graph search
 
 ``backward`` walks the record back from ``loss`` and sends gradients on from every node
-with a non-zero gradient (the nodes recorded that ``loss`` does not depend on have none).
+with a non-zero gradient (the recorded nodes ``loss`` does not depend on get none).
 The record serves one ``backward``: every call restarts it, so the next one starts
 clean (a second ``backward`` of the same ``loss`` searches the graph, as outside a tape).
 

@@ -3,8 +3,9 @@
 A Value holds ``data`` (a float), ``grad`` (d root / d self after ``backward``), and, if
 an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`record`
 (or its fast paths, which share :func:`_node`), which evaluates an entry of the op table
-(:mod:`autograd.ops`) on floats and records the node.  Nodes hold no closures, so a
-graph is freed as soon as it is unreachable.
+(:mod:`autograd.ops`) on floats and records the node (on the tape too, inside
+``autograd.tape()``: see :mod:`autograd.recording`).  Nodes hold no closures, so a
+graph is freed as soon as it is unreachable (and, inside a tape, let go by the tape).
 """
 
 from __future__ import annotations
