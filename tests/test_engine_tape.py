@@ -58,25 +58,30 @@ def taped_graphs(draw):
     return nodes, leaves, split == 0, rest
 
 
-@given(taped_graphs())
-def test_backward_on_a_tape_gives_the_gradients_of_the_search(graph):
+def backward_on_tape(graph, times):
+    """Build the rest of ``graph`` on a tape and call backward ``times`` times there;
+    returns the nodes, the root and d root / d node for each node, by the search."""
     nodes, leaves, all_on_tape, rest = graph
     with autograd.tape():
         root = rest(nodes)
+        if all_on_tape:  # the whole graph is on the record, so the record serves it
+            assert root.is_leaf or root._tape is recording.OPEN.now[0]
         expected = expected_gradients(root)
-        root.backward()
+        for _ in range(times):
+            root.backward()  # a second call finds the record spent: it searches
+    return nodes, root, expected
+
+
+@given(taped_graphs())
+def test_backward_on_a_tape_gives_the_gradients_of_the_search(graph):
+    nodes, root, expected = backward_on_tape(graph, 1)
     for node in set(nodes + [root]):
         assert node.grad == pytest.approx(expected.get(node, 0.0), rel=1e-12, abs=1e-12)
 
 
 @given(taped_graphs())
 def test_a_second_backward_on_a_tape_doubles_leaves_only(graph):
-    nodes, leaves, _, rest = graph
-    with autograd.tape():
-        root = rest(nodes)
-        expected = expected_gradients(root)
-        root.backward()
-        root.backward()  # the record is spent: this one searches
+    _, _, expected = backward_on_tape(graph, 2)
     for node in expected:
         factor = 2.0 if node.is_leaf else 1.0
         assert node.grad == pytest.approx(factor * expected[node], rel=1e-12, abs=1e-9)
