@@ -2,7 +2,7 @@
 
     make bench        # or: .venv/bin/python benchmarks/engine_speed.py
 
-Three contenders on the same data and the same weights:
+The contenders, on the same data and the same weights:
 * micrograd itself;
 * chaingrad building the very same binary-op graph (a neuron = b + w1 x1 + ... );
 * chaingrad with one ``autograd.dot`` node per neuron (and ``sum``/``dot`` in the loss);
