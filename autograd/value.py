@@ -60,13 +60,14 @@ class Value:
     side; comparisons and ``bool()`` read ``data``; ``==`` is identity, so Values are hashable.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "inputs", "_tape")
+    __slots__ = ("data", "grad", "label", "_op", "inputs", "_tape", "requires_grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float64(2) * v is a Value
 
-    def __init__(self, data: Any, label: str = "") -> None:
+    def __init__(self, data: Any, label: str = "", *, requires_grad: bool = True) -> None:
         self.data: float = _as_float(data)
         self.grad: Any = 0.0
         self.label: str = label
+        self.requires_grad: bool = requires_grad
         self._op: Op | None = None
         self.inputs: tuple[Value, ...] = ()
         self._tape: object = LEAF  # see autograd.recording
@@ -97,6 +98,10 @@ class Value:
     def __bool__(self) -> bool:
         """The data's truthiness, as for a one-element torch tensor: False only for 0."""
         return self.data != 0.0
+
+    def item(self) -> float:
+        """The data as a plain float (PyTorch's ``tensor.item()``)."""
+        return self.data
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
@@ -291,6 +296,7 @@ def _node(op: Op, inputs: tuple[Value, ...], out: float, mark: Any = _FROM_INPUT
     node.data = out
     node.grad = 0.0
     node.label = ""
+    node.requires_grad = True
     if NO_GRAD and get_ident() in NO_GRAD:
         node._op = None
         node.inputs = ()
