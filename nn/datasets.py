@@ -8,13 +8,17 @@ feature lists, ``y`` a list of integer class labels.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import math
 import random
 from collections.abc import Iterator, Sequence
+from importlib import resources
 
 from .checks import non_negative, whole_number
 
-DIGITS_INSTALL = "pip install 'chaingrad[digits]'"
+DIGITS_FILE = "digits.csv.gz"  # 1797 rows: pixel00..pixel77, digit
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
@@ -124,20 +128,17 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
 
 
 def load_digits(normalize: bool = True) -> tuple[list[list[float]], list[int]]:
-    """The 1797 8x8 handwritten digits shipped inside scikit-learn: 64 pixel values per
-    image (0..16, divided by 16 when ``normalize``) and labels 0..9.
-
-    Needs the optional extra: ``pip install 'chaingrad[digits]'``.
+    """The 1797 8x8 handwritten digits of the UCI "Optical Recognition of Handwritten
+    Digits" test set (CC BY 4.0; the same images, labels and order as scikit-learn's
+    ``load_digits``), shipped inside chaingrad: 64 pixel values per image, row by row
+    (0..16, divided by 16 when ``normalize``), and labels 0..9.  See ``nn/data/README.md``.
     """
-    try:
-        from sklearn.datasets import load_digits as sklearn_digits
-    except ImportError:
-        raise ImportError("load_digits needs scikit-learn, an optional extra: "
-                          + DIGITS_INSTALL) from None  # fmt: skip
-    digits = sklearn_digits()
+    source = resources.files(__package__).joinpath("data", DIGITS_FILE)
+    with gzip.open(io.BytesIO(source.read_bytes()), "rt", encoding="ascii") as file:
+        rows = list(csv.reader(file))[1:]  # after the header line
     scale = 1.0 / 16.0 if normalize else 1.0
-    X = [[float(v) * scale for v in row] for row in digits.data]
-    return X, [int(label) for label in digits.target]
+    X = [[int(v) * scale for v in row[:-1]] for row in rows]
+    return X, [int(row[-1]) for row in rows]
 
 
 def _check_pair(X: Sequence, y: Sequence) -> None:

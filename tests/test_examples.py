@@ -114,7 +114,6 @@ def test_spirals(tmp_path, capsys):
     assert history.train_loss[-1] < history.train_loss[0]
 
 
-@pytest.mark.skipif(not _has("sklearn"), reason="scikit-learn missing")
 def test_digits(tmp_path, capsys):
     result, printed = run_example("digits", tmp_path, capsys)
     assert result["test_accuracy"] > 0.5  # one epoch on 200 images in fast mode
