@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,14 @@ def function_names() -> list[str]:
     return list(functions.__all__)
 
 
+# The operators a formula may not use, as the learner typed them; ^ is the one a learner
+# means as a power (as in maths and spreadsheets), so its refusal says what to write.
+_SYMBOLS = {ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<",
+            ast.RShift: ">>", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@",
+            ast.Invert: "~", ast.Not: "not"}  # fmt: skip
+_HINTS = {ast.BitXor: " (use ** for a power: x**2)"}
+
+
 def _describe(node: ast.AST) -> str:
     names = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Subscript:
              "indexing", ast.Compare: "comparison", ast.BoolOp: "and/or",
@@ -43,10 +52,9 @@ def _describe(node: ast.AST) -> str:
     for kind, text in names.items():
         if isinstance(node, kind):
             return text
-    if isinstance(node, ast.BinOp):
-        return f"the operator {type(node.op).__name__}"
-    if isinstance(node, ast.UnaryOp):
-        return f"the unary operator {type(node.op).__name__}"
+    if isinstance(node, (ast.operator, ast.unaryop)):  # as met walking the tree: + in a + b
+        kind = type(node)
+        return f"the operator {_SYMBOLS.get(kind, kind.__name__)}{_HINTS.get(kind, '')}"
     return type(node).__name__
 
 
@@ -57,7 +65,9 @@ def parse(text: str) -> ast.Expression:
     if not text.strip():
         raise FormulaError("empty formula")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # Python's own warnings ("invalid decimal literal"
+            warnings.simplefilter("error")  # in 1ifx) become the one-line refusal below
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         where = f"column {error.offset}" if error.offset else "the end"
         raise FormulaError(f"syntax error at {where}: {error.msg}") from None
