@@ -29,6 +29,8 @@ from .recording import Tape, tape
 from .trace import TraceError
 from .value import Value
 
+__chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it)
+
 __all__ = [
     "CompiledFunction",
     "GradcheckError",

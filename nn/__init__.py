@@ -23,7 +23,11 @@ with :func:`to_torch_optimizer`, :func:`torch_state_dict` / :func:`load_torch_st
 (PyTorch, optional).
 """
 
-from . import datasets, optim
+from . import (
+    _packages,  # noqa: F401 -- first of all: see its docstring
+    datasets,
+    optim,
+)
 from .activations import (
     ACTIVATIONS,
     ELU,
@@ -48,6 +52,8 @@ from .torch_bridge import (
     torch_state_dict,
 )
 from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
+
+__chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it)
 
 __all__ = [
     "ACTIVATIONS",

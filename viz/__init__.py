@@ -14,6 +14,7 @@
   (:mod:`viz.worksheet`).
 """
 
+from . import _packages  # noqa: F401 -- first of all: see its docstring
 from .graph import draw_dot
 from .mlp import draw_mlp, layer_summaries
 from .playground import Snapshots, training_html
