@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from autograd import Value, no_grad, tape
 
 from . import checkpoint as checkpoints
@@ -33,6 +31,7 @@ from .layers import Sequential, batch_outputs
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module, in_mode
 from .optim import Optimizer
+from .progress import progress_bar
 
 LossFunction = Callable[[Any, Any], Value]
 
@@ -332,7 +331,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
                                                             rng, monitor, epochs)  # fmt: skip
     was_training, gc_was_enabled = model.training, gc.isenabled()
     gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
-    bar = tqdm(range(start, epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    bar = progress_bar(range(start, epochs), desc="fit", unit="epoch", disable=not progress,
+                       leave=True)  # fmt: skip
     try:
         for epoch in bar:
             if lr_schedule is not None:
