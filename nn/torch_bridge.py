@@ -1,7 +1,7 @@
 """From chaingrad to PyTorch and back: :func:`to_torch`, :func:`from_torch`,
 torch-layout state dicts and :func:`to_torch_optimizer`.
 
-torch is optional (``pip install 'chaingrad[torch]'``) and imported only when one of
+torch is optional (the ``torch`` extra) and imported only when one of
 these functions needs it, never by ``import nn``.  A model is a chain of parts, and
 each part is one torch module, in order (so the torch indices are the parts' indices):
 
@@ -59,7 +59,8 @@ def _torch() -> Any:
     try:
         import torch
     except ImportError:
-        raise ImportError("this needs PyTorch: pip install 'chaingrad[torch]'") from None
+        raise ImportError("this needs PyTorch: .venv/bin/pip install -e '.[torch]' in "
+                          "chaingrad's clone (elsewhere: pip install torch)") from None
     return torch
 
 

@@ -89,7 +89,7 @@ def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
-    with pytest.raises(ImportError, match=r"pip install 'chaingrad\[plot\]'"):
+    with pytest.raises(ImportError, match=r"\.venv/bin/pip install -e '\.\[plot\]'"):
         plot_history(history(), tmp_path / "h.png")
     assert not (tmp_path / "h.png").exists()
 

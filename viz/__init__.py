@@ -9,9 +9,10 @@
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
-- ``python -m viz "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``: the formula CLI.
-- ``python -m viz.worksheet``: printable backprop worksheets, answer keys and grading
-  (:mod:`viz.worksheet`).
+- ``chaingrad graph "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg`` (or ``python -m
+  viz``): the formula CLI; ``chaingrad`` is :mod:`viz.command`.
+- ``chaingrad worksheet`` (or ``python -m viz.worksheet``): printable backprop worksheets,
+  answer keys and grading (:mod:`viz.worksheet`).
 """
 
 from . import _packages  # noqa: F401 -- first of all: see its docstring
