@@ -70,7 +70,8 @@ def main(fast: bool = False, out: str = "out") -> dict:
         title="MLP(2, [16, 16, 1]) learns two moons", grid=40 if fast else 100))
     print(f"\nOpen {folder / 'playground.html'} in a browser to watch the network learn.")
     print("Next: open neuron_backprop.html in a browser, then try the examples "
-          "(python examples/neuron.py, xor.py, spirals.py, ...)")
+          "(.venv/bin/python examples/neuron.py, xor.py, spirals.py, ...) and "
+          ".venv/bin/chaingrad --help")
     return {"accuracy": nn.accuracy(model, X, y), "history": history}
 
 
