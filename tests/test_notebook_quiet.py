@@ -4,10 +4,8 @@ warning or a red stderr box.  Executed in a real Jupyter kernel (nbclient + ipyk
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="the dev extra installs nbformat")
-nbclient = pytest.importorskip("nbclient", reason="the dev extra installs nbclient")
-pytest.importorskip("ipykernel", reason="the dev extra installs ipykernel")
 pytest.importorskip("ipywidgets", reason="the dev extra installs the notebook extra")
+from test_notebook import execute, nbformat  # noqa: E402 -- after the skip
 
 HIDE_IPYWIDGETS = "import sys\nsys.modules['ipywidgets'] = None  # as if it were not installed"
 CELLS = [
@@ -23,13 +21,7 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 def run(cells, tmp_path):
     """The code cells' outputs after running them in a fresh kernel."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
-    with pytest.MonkeyPatch.context() as patch:  # Jupyter's files go to the test's folder
-        patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-        patch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-        client.execute()
-    return [cell.outputs for cell in notebook.cells]
+    return [cell.outputs for cell in execute(notebook, tmp_path).cells]
 
 
 def no_stderr(outputs):
