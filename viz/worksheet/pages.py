@@ -52,6 +52,7 @@ h2 { font-size: 12pt; margin: 1mm 0; }
 .graph svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 table { border-collapse: collapse; margin-top: 2mm; font-size: 9.5pt; }
 th, td { border: 1px solid #9ca3af; padding: 0.4mm 2mm; text-align: left; }
+td:nth-child(-n+2) { white-space: nowrap; }
 .questions { display: flex; flex-wrap: wrap; gap: 1mm 6mm; margin-top: 2mm; }
 .question { font-family: "DejaVu Sans Mono", monospace; white-space: nowrap; }
 .question span { display: inline-block; width: 28mm; border-bottom: 1px solid #111827;
