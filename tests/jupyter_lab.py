@@ -4,8 +4,9 @@ The ``jupyterlab`` fixture starts ``jupyter lab`` from this environment on a fre
 port, with a token, its own folders (settings, runtime, workspaces: nothing of the
 user's is read or written) and its notebooks folder in a temporary directory; it stops
 the server at the end of the session.  The ``lab_browser`` fixture is a headless
-Chromium for it (one per test module: Playwright runs one at a time).  A test writes a notebook into ``jupyterlab.root``, opens it in a page
-and runs every cell as a learner would (the Run menu)::
+Chromium for it (one per test module: Playwright runs one at a time).  A test writes a
+notebook into ``jupyterlab.root``, opens it in a page and runs every cell as a learner
+would (the Run menu)::
 
     def test_something(jupyterlab, lab_browser):
         path = jupyterlab.write_notebook("demo.ipynb", ["import viz", "viz.draw_dot(a)"])
@@ -29,7 +30,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_viz_stepper import CHROMIUM_ARGS, chromium_path
 
 STARTUP_SECONDS = 90
