@@ -255,7 +255,8 @@ ERF = define("erf", 1, lambda m, x: m.erf(x),
              "erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)")
 SOFTPLUS = define("softplus", 3, _softplus, _softplus_partials,
                   "ln(1 + e^(b x)) / b, or x where b x > t (b = beta, t = threshold);  "
-                  "d/dx = sigmoid(b x), or 1 where b x > t")
+                  "d/dx = sigmoid(b x), d/db = (x sigmoid(b x) - out) / b, d/dt = 0  "
+                  "(1, 0, 0 where b x > t)")
 SILU = define("silu", 1, lambda m, x: x * m.sigmoid(x),
               lambda m, out, x: (m.sigmoid(x) * (1.0 + x * (1.0 - m.sigmoid(x))),),
               "x s(x), s = sigmoid;  d/dx = s(x) (1 + x (1 - s(x)))")
