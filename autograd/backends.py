@@ -68,6 +68,11 @@ def _float_onehot_argmin(xs: tuple[float, ...]) -> tuple[float, ...]:
     return _float_onehot(len(xs), xs.index(min(xs)))
 
 
+# One-input functions every backend has under the name :mod:`math` gives them (on Values:
+# the Value method of that name).
+MATH_FUNCTIONS = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1",
+                  "erf")  # fmt: skip
+
 FLOAT = SimpleNamespace(
     name="float",
     exp=math.exp,
@@ -85,19 +90,9 @@ FLOAT = SimpleNamespace(
     sum=sum,
     max=max,
     onehot_argmax=_float_onehot_argmax,
-    sin=math.sin,
-    cos=math.cos,
-    tan=math.tan,
-    asin=math.asin,
-    acos=math.acos,
-    atan=math.atan,
-    sinh=math.sinh,
-    cosh=math.cosh,
-    log1p=math.log1p,
-    expm1=math.expm1,
-    erf=math.erf,
     min=min,
     onehot_argmin=_float_onehot_argmin,
+    **{name: getattr(math, name) for name in MATH_FUNCTIONS},
 )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import ops, recording
-from .backends import ARRAY, FLOAT, larger, smaller
+from .backends import ARRAY, FLOAT, MATH_FUNCTIONS, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
 from .recording import LEAF
@@ -413,6 +413,11 @@ for _op in (ops.SIN, ops.COS, ops.TAN, ops.ASIN, ops.ACOS, ops.ATAN, ops.SINH, o
     setattr(Value, _op.name, _unary_method(_op))
 
 
+def _on_values(method):
+    """A Value method as a backend function: numbers are lifted to constants first."""
+    return lambda x: method(lift(x))
+
+
 def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
     return FLOAT.onehot_argmax(tuple(_data_of(x) for x in xs))
 
@@ -435,17 +440,7 @@ VALUE = SimpleNamespace(
     sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
     max=lambda xs: apply(ops.MAX, *map(lift, xs)),
     onehot_argmax=_value_onehot_argmax,
-    sin=lambda x: lift(x).sin(),
-    cos=lambda x: lift(x).cos(),
-    tan=lambda x: lift(x).tan(),
-    asin=lambda x: lift(x).asin(),
-    acos=lambda x: lift(x).acos(),
-    atan=lambda x: lift(x).atan(),
-    sinh=lambda x: lift(x).sinh(),
-    cosh=lambda x: lift(x).cosh(),
-    log1p=lambda x: lift(x).log1p(),
-    expm1=lambda x: lift(x).expm1(),
-    erf=lambda x: lift(x).erf(),
     min=lambda xs: apply(ops.MIN, *map(lift, xs)),
     onehot_argmin=lambda xs: FLOAT.onehot_argmin(tuple(_data_of(x) for x in xs)),
+    **{name: _on_values(getattr(Value, name)) for name in MATH_FUNCTIONS},
 )
