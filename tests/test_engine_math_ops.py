@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import autograd
-from autograd import Value
+from autograd import Value, gradcheck, gradgradcheck
 from autograd import functions as F
+from autograd.testing import EXPRESSION_OPS, expressions
 
 ROOT = Path(__file__).resolve().parent.parent
 SQRT1_2 = math.sqrt(0.5)
@@ -355,3 +357,36 @@ def test_the_formula_cli_takes_max_spread_and_the_new_functions():
     done = run("asin(x)", "x=2")
     assert (done.returncode, done.stderr) == (2, "error: cannot compute the formula: asin(2.0): "
                                               "outside the domain of asin (-1 <= x <= 1)\n")
+
+
+NEW_OPS = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf",
+           "softplus", "silu", "gelu", "gelu_tanh", "clamp", "clamp_min", "clamp_max", "min"]
+
+
+def test_every_new_op_is_an_op_the_strategies_draw():
+    assert set(NEW_OPS) <= set(EXPRESSION_OPS) and set(NEW_OPS) <= set(autograd.OPS)
+
+
+@pytest.mark.parametrize("name", NEW_OPS)
+def test_the_hypothesis_strategies_draw_each_new_op_in_its_safe_form(name):
+    seen = []
+
+    @settings(max_examples=15)
+    @given(expressions(ops=[name], max_ops=3))
+    def draw(case):
+        f, xs = case
+        assert gradcheck(f, xs) and gradgradcheck(f, xs), repr(f)
+        nodes = [n for n in autograd.topological_order(f(*xs)) if n.op == name]
+        seen.extend(nodes)
+        for node in nodes:
+            x, *rest = (v.data for v in node.inputs)
+            if name in ("asin", "acos", "log1p"):
+                assert abs(x) <= 0.9, repr(f)
+            if name.startswith("clamp"):  # away from the kinks at the bounds
+                assert all(abs(x - bound) >= 0.25 for bound in rest), repr(f)
+            if name == "min":
+                low, *others = sorted({id(v): v.data for v in node.inputs}.values())
+                assert all(v - low >= 0.24 for v in others), repr(f)
+
+    draw()
+    assert seen
