@@ -119,6 +119,12 @@ def _softplus_partials(m, out, x, beta, threshold):
     return (m.where(above, 1.0, s), m.where(above, 0.0, (x * s - out) / beta), 0.0)
 
 
+def _silu_partials(m, out, x):
+    """d/dx = s (1 + x (1 - s)), s = sigmoid(x) (evaluated once)."""
+    s = m.sigmoid(x)
+    return (s * (1.0 + x * (1.0 - s)),)
+
+
 # GELU's constants as PyTorch computes them (C's M_2_SQRTPI, M_SQRT1_2, M_SQRT2):
 _2_SQRTPI = 1.12837916709551257390
 _SQRT1_2 = 0.70710678118654752440
@@ -257,8 +263,7 @@ SOFTPLUS = define("softplus", 3, _softplus, _softplus_partials,
                   "ln(1 + e^(b x)) / b, or x where b x > t (b = beta, t = threshold);  "
                   "d/dx = sigmoid(b x), d/db = (x sigmoid(b x) - out) / b, d/dt = 0  "
                   "(1, 0, 0 where b x > t)")
-SILU = define("silu", 1, lambda m, x: x * m.sigmoid(x),
-              lambda m, out, x: (m.sigmoid(x) * (1.0 + x * (1.0 - m.sigmoid(x))),),
+SILU = define("silu", 1, lambda m, x: x * m.sigmoid(x), _silu_partials,
               "x s(x), s = sigmoid;  d/dx = s(x) (1 + x (1 - s(x)))")
 GELU = define("gelu", 1, lambda m, x: x * 0.5 * (1.0 + m.erf(x * _SQRT1_2)),
               lambda m, out, x: (0.5 * (1.0 + m.erf(x * _SQRT1_2))
