@@ -31,11 +31,14 @@ from . import (
 from .activations import (
     ACTIVATIONS,
     ELU,
+    GELU,
     Activation,
     Identity,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
+    Softplus,
     Tanh,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -58,6 +61,7 @@ __chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it
 __all__ = [
     "ACTIVATIONS",
     "ELU",
+    "GELU",
     "LOSSES",
     "MLP",
     "Activation",
@@ -72,7 +76,9 @@ __all__ = [
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softplus",
     "Tanh",
     "accuracy",
     "bce_with_logits",
