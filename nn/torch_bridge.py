@@ -8,6 +8,7 @@ each part is one torch module, in order (so the torch indices are the parts' ind
 ==============================  ===================================================
 chaingrad                        torch (float64)
 ==============================  ===================================================
+``Linear(nin, nout, bias)``      ``Linear(nin, nout, bias)``
 ``Layer(nin, nout, act)``        ``Linear(nin, nout)``, then the activation's module
 ``MLP(nin, [h, ..., out])``      its layers' parts: ``Linear, ReLU, ..., Linear``
 ``Sequential(a, b, ...)``        the parts of a, then of b, ...
@@ -39,7 +40,7 @@ from autograd import Value
 
 from .activations import ACTIVATION_MODULES, ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
 from .checks import is_finite_number
-from .layers import MLP, Dropout, Layer, Neuron, Sequential
+from .layers import MLP, Dropout, Layer, Linear, Neuron, Sequential
 from .module import Module, key_problems
 from .optim import SGD, Adam, Optimizer
 
@@ -52,7 +53,8 @@ TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
     "elu": ("ELU", {"alpha": ELU_ALPHA}),
 }
 
-Part = tuple[str, Any]  # ("linear", neurons) | ("activation", name) | ("dropout", p)
+# ("linear", (weight rows, bias Values or None)) | ("activation", name) | ("dropout", p)
+Part = tuple[str, Any]
 
 
 def _torch() -> Any:
@@ -68,16 +70,19 @@ def _parts(model: Any, where: str) -> list[Part]:
     """The torch modules ``model`` becomes, in order, as (kind, what) pairs."""
     if isinstance(model, (MLP, Sequential)):
         return [part for layer in model.layers for part in _parts(layer, where)]
+    if isinstance(model, Linear):
+        return [("linear", (model.weight, model.bias))]
     if isinstance(model, (Layer, Neuron)):
         neurons = model.neurons if isinstance(model, Layer) else [model]
         act = model.activation
-        return [("linear", neurons), *([] if act == "linear" else [_activation(act, where)])]
+        linear = ("linear", ([n.w for n in neurons], [n.b for n in neurons]))
+        return [linear, *([] if act == "linear" else [_activation(act, where)])]
     if isinstance(model, Activation):
         return [_activation(model.name, where)]
     if isinstance(model, Dropout):
         return [("dropout", model.p)]
     raise ValueError(f"{where}: {type(model).__name__} has no torch module of the same "
-                     "formula (supported: Layer, MLP, Sequential, activations, Dropout)")
+                     "formula (supported: Linear, Layer, MLP, Sequential, activations, Dropout)")
 
 
 def _activation(name: str, where: str) -> Part:
@@ -92,7 +97,8 @@ def _layout(parts: list[Part], prefix: str) -> dict[str, tuple[int, ...]]:
     shapes = {}
     for key, (rows, bias) in _linears(parts, prefix).items():
         shapes[f"{key}.weight"] = (len(rows), len(rows[0]))
-        shapes[f"{key}.bias"] = (len(bias),)
+        if bias is not None:
+            shapes[f"{key}.bias"] = (len(bias),)
     return shapes
 
 
@@ -100,10 +106,10 @@ def _dotted(prefix: str) -> str:
     return f"{prefix}." if prefix else ""
 
 
-def _linears(parts: list[Part], prefix: str) -> dict[str, tuple[list[list[Value]], list[Value]]]:
-    """Torch key of each Linear's weight -> (the weight's Values by row, the bias's)."""
-    return {f"{prefix}{i}": ([n.w for n in neurons], [n.b for n in neurons])
-            for i, (kind, neurons) in enumerate(parts) if kind == "linear"}  # fmt: skip
+def _linears(parts: list[Part], prefix: str
+             ) -> dict[str, tuple[list[list[Value]], list[Value] | None]]:  # fmt: skip
+    """Torch key of each Linear -> (the weight's Values by row, the bias's or None)."""
+    return {f"{prefix}{i}": what for i, (kind, what) in enumerate(parts) if kind == "linear"}
 
 
 # -- state dicts ---------------------------------------------------------------------
@@ -115,7 +121,8 @@ def torch_state_dict(model: Module, prefix: str = "", as_tensors: bool = True) -
     state: dict[str, Any] = {}
     for key, (rows, bias) in _linears(_parts(model, "torch_state_dict"), prefix).items():
         state[f"{key}.weight"] = [[w.data for w in row] for row in rows]
-        state[f"{key}.bias"] = [b.data for b in bias]
+        if bias is not None:
+            state[f"{key}.bias"] = [b.data for b in bias]
     if not as_tensors:
         return state
     torch = _torch()
@@ -151,7 +158,7 @@ def load_torch_state_dict(model: Module, state: Mapping[str, Any], prefix: str =
         for row, numbers in zip(rows, values[f"{key}.weight"]):
             for w, x in zip(row, numbers):
                 w.data = float(x)
-        for b, x in zip(bias, values[f"{key}.bias"]):
+        for b, x in zip(bias or [], values.get(f"{key}.bias", [])):
             b.data = float(x)
 
 
@@ -189,7 +196,9 @@ def to_torch(model: Module) -> Any:
     modules = []
     for kind, what in _parts(model, "to_torch"):
         if kind == "linear":
-            modules.append(torch.nn.Linear(len(what[0].w), len(what), dtype=torch.float64))
+            rows, bias = what
+            modules.append(torch.nn.Linear(len(rows[0]), len(rows), bias=bias is not None,
+                                           dtype=torch.float64))  # fmt: skip
         elif kind == "dropout":
             modules.append(torch.nn.Dropout(what))
         elif what == "linear":
@@ -240,11 +249,12 @@ def to_torch_optimizer(optimizer: Optimizer, model: Module, module: Any) -> Any:
 
 
 def from_torch(module: Any) -> MLP | Sequential:
-    """A chaingrad model for a ``torch.nn.Sequential`` of ``Linear`` (with bias) and
-    activation, ``Identity`` and ``Dropout`` modules, with the same weights (exact:
-    float64, or float32 widened).  ``Linear, act, Linear, act, ..., Linear[, act]`` with
-    one hidden activation becomes an :class:`nn.MLP`, anything else an
-    :class:`nn.Sequential` of Layers (a Linear and the activation after it) and modules.
+    """A chaingrad model for a ``torch.nn.Sequential`` of ``Linear``, activation,
+    ``Identity`` and ``Dropout`` modules, with the same weights (exact: float64, or float32
+    widened).  ``Linear, act, Linear, act, ..., Linear[, act]`` with one hidden
+    activation becomes an :class:`nn.MLP`, anything else an :class:`nn.Sequential` of
+    Layers (a Linear and the activation after it; an :class:`nn.Linear` for a Linear
+    without a bias) and modules.
     Other torch modules are refused by name.  Python's ``random`` is left as it was."""
     torch = _torch()
     if not isinstance(module, torch.nn.Sequential):
@@ -273,15 +283,15 @@ def _activation_name(child: Any, torch: Any) -> str | None:
 
 
 def _specs(children: list[Any], torch: Any) -> list[tuple]:
-    """("layer", nin, nout, activation) | ("activation", name) | ("dropout", p) per part."""
+    """("layer" | "unbiased", nin, nout, activation) | ("activation", name) | ("dropout", p)
+    per part."""
     specs: list[tuple] = []
     unsupported = []
     for i, child in enumerate(children):
         activation = _activation_name(child, torch)
-        if isinstance(child, torch.nn.Linear):
-            if child.bias is None:
-                unsupported.append(f"{i}: {child!r} (chaingrad's neurons always have a bias)")
-            specs.append(["layer", child.in_features, child.out_features, "linear"])
+        if isinstance(child, torch.nn.Linear):  # a "layer", or an nn.Linear without a bias
+            kind = "layer" if child.bias is not None else "unbiased"
+            specs.append([kind, child.in_features, child.out_features, "linear"])
         elif activation is not None and not isinstance(child, torch.nn.Identity) and specs \
                 and specs[-1][0] == "layer" and specs[-1][3] == "linear" \
                 and isinstance(children[i - 1], torch.nn.Linear):  # fmt: skip
@@ -300,13 +310,13 @@ def _specs(children: list[Any], torch: Any) -> list[tuple]:
 
 def _build(specs: list[tuple]) -> MLP | Sequential:
     parts = [spec for spec in specs if spec[0] != "folded"]
-    layers = [spec for spec in parts if spec[0] == "layer"]
+    layers = [spec for spec in parts if spec[0] in ("layer", "unbiased")]
     for previous, layer in zip(layers, layers[1:]):
         if previous[2] != layer[1]:
             raise ValueError(f"from_torch: a Linear with {previous[2]} outputs feeds one with "
                              f"{layer[1]} inputs")  # fmt: skip
     hidden = {layer[3] for layer in layers[:-1]}
-    if layers and len(layers) == len(parts) and len(hidden) <= 1:
+    if layers and all(spec[0] == "layer" for spec in parts) and len(hidden) <= 1:
         return MLP(layers[0][1], [layer[2] for layer in layers],
                    activation=hidden.pop() if hidden else "relu",
                    output_activation=layers[-1][3])  # fmt: skip
@@ -314,6 +324,8 @@ def _build(specs: list[tuple]) -> MLP | Sequential:
     for spec in parts:
         if spec[0] == "layer":
             modules.append(Layer(spec[1], spec[2], spec[3]))
+        elif spec[0] == "unbiased":
+            modules.append(Linear(spec[1], spec[2], bias=False))
         elif spec[0] == "activation":
             modules.append(ACTIVATION_MODULES[spec[1]]())
         else:
