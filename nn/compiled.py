@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from numbers import Real
 from typing import Any
 
@@ -248,6 +249,9 @@ class CompiledStep:
         at_optimizer = np.array([i for i, _ in mine], dtype=np.intp)
         at_program = np.array([j for _, j in mine], dtype=np.intp)
         data = np.fromiter((p.data for p in optimizer.params), float, len(optimizer.params))
+        frozen = [not p.requires_grad for p in optimizer.params]  # the optimizer leaves them
+        update = partial(optimizer.update, active=np.logical_not(frozen)) if any(frozen) else \
+            optimizer.update  # fmt: skip
         last: list[np.ndarray] = []
 
         def train(X: Sequence, y: Sequence) -> tuple[float, list]:
@@ -256,7 +260,7 @@ class CompiledStep:
             last[:] = [grads]
             grad = np.zeros(len(data))  # 0 for a parameter the loss does not use
             grad[at_optimizer] = grads[at_program]
-            optimizer.update(data, grad)
+            update(data, grad)
             return self._outputs(result)
 
         try:

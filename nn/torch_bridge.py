@@ -213,36 +213,56 @@ def to_torch(model: Module) -> Any:
 
 def to_torch_optimizer(optimizer: Optimizer, model: Module, module: Any) -> Any:
     """A ``torch.optim.SGD`` or ``Adam`` over ``module = nn.to_torch(model)`` with
-    ``optimizer``'s hyper-parameters and buffers (momentum, Adam's moments and step), so
-    training goes on in torch as it would have in chaingrad.  ``optimizer`` must hold
-    exactly ``model``'s parameters."""
+    ``optimizer``'s parameter groups (each torch tensor in the group that holds its
+    Values), options and buffers (momentum, Adam's moments and steps), so training goes
+    on in torch as it would have in chaingrad.  torch's optimizer takes whole tensors:
+    each weight and bias of ``model`` must be wholly in one group, or wholly outside the
+    optimizer (then it is outside torch's too, as a frozen weight), and the optimizer
+    must hold nothing else."""
     torch = _torch()
     where = "to_torch_optimizer"
     if type(optimizer) not in (SGD, Adam):
         raise ValueError(f"{where}: {type(optimizer).__name__} has no torch.optim twin here "
                          "(supported: SGD, Adam)")  # fmt: skip
-    linears = _linears(_parts(model, where), "")
-    tensors = [values for rows, bias in linears.values() for values in (rows, [bias])]
+    tensors = [(f"{key}.{name}", rows)
+               for key, (weight, bias) in _linears(_parts(model, where), "").items()
+               for name, rows in (("weight", weight), ("bias", None if bias is None else [bias]))
+               if rows is not None]  # fmt: skip
     index = {id(p): i for i, p in enumerate(optimizer.params)}
-    if sorted(index.get(id(v), -1) for rows in tensors for row in rows for v in row) != \
-            list(range(len(optimizer.params))):  # fmt: skip
-        raise ValueError(f"{where}: the optimizer must hold exactly the model's parameters")
-    state_dict = optimizer.state_dict()
-    buffers, (group,) = state_dict["state"], state_dict["param_groups"]
-    state = {}
-    shapes = [p.shape for p in module.parameters()]  # weight (out, in), bias (out,), ...
-    for k, rows in enumerate(tensors):
-        entries = [buffers.get(index[id(v)]) for row in rows for v in row]
-        if entries[0] is None:  # no buffers yet (before the first step)
+    group_of = [k for k, group in enumerate(optimizer.param_groups) for _ in group["params"]]
+    members: list[list[tuple[Any, list[int]]]] = [[] for _ in optimizer.param_groups]
+    held = 0
+    for (name, rows), tensor in zip(tensors, module.parameters()):
+        indices = [index.get(id(v)) for row in rows for v in row]
+        if all(i is None for i in indices):
             continue
-        state[k] = {name: torch.tensor([e[name] for e in entries],
-                                       dtype=torch.float64).reshape(shapes[k])
+        groups = {group_of[i] for i in indices if i is not None}
+        if None in indices or len(groups) > 1:
+            raise ValueError(f"{where}: torch's optimizer takes whole tensors, but this one holds "
+                             f"part of {name} (or puts it in several groups)")  # fmt: skip
+        members[groups.pop()].append((tensor, indices))
+        held += len(indices)
+    if held != len(optimizer.params):
+        raise ValueError(f"{where}: the optimizer holds Values that are not the model's weights")
+    state_dict = optimizer.state_dict()
+    buffers, state = state_dict["state"], {}
+    for k, (tensor, indices) in enumerate(pair for group in members for pair in group):
+        entries = [buffers.get(i) for i in indices]
+        if all(entry is None for entry in entries):  # no buffers yet (before its first step)
+            continue
+        steps = {entry.get("step") if entry else None for entry in entries}
+        if None in [*entries] or len(steps) > 1:
+            raise ValueError(f"{where}: torch keeps one step per tensor, but the numbers of "
+                             f"tensor {k} have taken different numbers of steps")  # fmt: skip
+        state[k] = {name: torch.tensor([entry[name] for entry in entries],
+                                       dtype=torch.float64).reshape(tensor.shape)
                     for name in entries[0] if name != "step"}  # fmt: skip
-        if isinstance(optimizer, Adam):
-            state[k]["step"] = torch.tensor(float(optimizer.steps))
-    settings = {name: value for name, value in group.items() if name != "params"}
-    torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(module.parameters(),
-                                                                     **settings)  # fmt: skip
+        if "step" in entries[0]:
+            state[k]["step"] = torch.tensor(float(steps.pop()))
+    groups = [{**{k: v for k, v in group.items() if k != "params"},
+               "params": [tensor for tensor, _ in group_members]}
+              for group, group_members in zip(state_dict["param_groups"], members)]  # fmt: skip
+    torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(groups)
     torch_optimizer.load_state_dict({"state": state,
                                      "param_groups": torch_optimizer.state_dict()["param_groups"]})
     return torch_optimizer

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from nn.activations import ACTIVATIONS
 from nn.torch_bridge import TORCH_ACTIVATIONS
@@ -285,8 +286,11 @@ def test_to_torch_optimizer_refuses_what_it_cannot_carry():
     random.seed(1)
     model = nn.MLP(2, [3, 1])
     module = nn.to_torch(model)
-    with pytest.raises(ValueError, match="exactly the model's parameters"):
-        nn.to_torch_optimizer(nn.optim.SGD(model.parameters()[:-1], lr=0.1), model, module)
+    with pytest.raises(ValueError, match="takes whole tensors, but this one holds part of 0.weight"):
+        nn.to_torch_optimizer(nn.optim.SGD(model.parameters()[1:], lr=0.1), model, module)
+    with pytest.raises(ValueError, match="holds Values that are not the model's weights"):
+        nn.to_torch_optimizer(nn.optim.SGD([*model.parameters(), autograd.Value(1.0)], lr=0.1),
+                              model, module)  # fmt: skip
 
     class Lion(nn.optim.SGD):
         pass
