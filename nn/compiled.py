@@ -218,7 +218,12 @@ class CompiledStep:
         if self._probabilities:  # binary_cross_entropy refuses what is not a probability
             outside = outputs[~((outputs >= 0.0) & (outputs <= 1.0))]
             _check_probabilities([Value(float(p)) for p in outside[:1]], [])
-        return float(result[:, 1].mean()), outputs.tolist()
+        try:
+            with np.errstate(over="raise"):
+                loss = float(result[:, 1].mean())
+        except FloatingPointError:  # the scalar engine's sum raises OverflowError too
+            raise OverflowError("the mean loss of the batch overflows") from None
+        return loss, outputs.tolist()
 
     def _zero_untraced(self, params: Sequence[Value]) -> None:
         """p.grad = 0 for the parameters in ``params`` the loss does not use."""

@@ -202,16 +202,21 @@ class Optimizer:
         """One step on arrays: ``data[i]`` (parameter i's value) updated in place from
         ``grad[i]`` by the formula of its group, the buffers advanced.  ``active`` (a
         bool array; None means all) marks the parameters to update: the others and
-        their buffers are left alone."""
+        their buffers are left alone.  OverflowError when a result overflows (or is
+        inf - inf): the learning rate is too large for these gradients."""
         for k, (group, span) in enumerate(zip(self.param_groups, self._spans)):
             lr = group["lr"]
             if not (type(lr) is float and 0.0 <= lr < math.inf):  # set by hand: check it
                 group["lr"] = non_negative(f"{type(self).__name__}: parameter group {k}: lr",
                                            lr)  # fmt: skip
-            if active is None or active[span].all():
-                self._update_group(group, data, grad, span)
-            elif active[span].any():
-                self._update_group(group, data, grad, span.start + np.flatnonzero(active[span]))
+            index = span if active is None or active[span].all() else \
+                span.start + np.flatnonzero(active[span])  # fmt: skip
+            try:
+                with np.errstate(over="raise", invalid="raise"):
+                    self._update_group(group, data, grad, index)
+            except FloatingPointError:
+                raise OverflowError(f"{type(self).__name__}.step: the update overflows "
+                                    f"(lr={group['lr']:g}): try a smaller learning rate") from None
 
     def _update_group(self, group: dict[str, Any], data: np.ndarray, grad: np.ndarray,
                       index: slice | np.ndarray) -> None:  # fmt: skip
