@@ -209,8 +209,11 @@ class Optimizer:
             if not (type(lr) is float and 0.0 <= lr < math.inf):  # set by hand: check it
                 group["lr"] = non_negative(f"{type(self).__name__}: parameter group {k}: lr",
                                            lr)  # fmt: skip
-            index = span if active is None or active[span].all() else \
-                span.start + np.flatnonzero(active[span])  # fmt: skip
+            index: slice | np.ndarray = span
+            if active is not None and not active[span].all():
+                if not active[span].any():
+                    continue
+                index = span.start + np.flatnonzero(active[span])
             try:
                 with np.errstate(over="raise", invalid="raise"):
                     self._update_group(group, data, grad, index)
@@ -420,7 +423,8 @@ class Adam(Optimizer):
             if entry["exp_avg_sq"] < 0.0:
                 raise ValueError(f"{where}: exp_avg_sq must be >= 0 (a mean of squares), "
                                  f"received {entry['exp_avg_sq']} for parameter {i}")
-            self.steps[i], self.m[i], self.v[i] = entry["step"], entry["exp_avg"], entry["exp_avg_sq"]
+            self.steps[i] = entry["step"]
+            self.m[i], self.v[i] = entry["exp_avg"], entry["exp_avg_sq"]
 
 
 def _corrections(lr: float, beta1: float, beta2: float, steps: np.ndarray

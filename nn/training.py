@@ -288,7 +288,8 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         checkpoint: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
         measure_accuracy: bool | None = None, threshold: float | None = None,
         callback: Callable[[int, History], Any] | None = None,
-        compiled: bool | str = "auto", scheduler: LRScheduler | None = None) -> History:  # fmt: skip
+        compiled: bool | str = "auto",
+        scheduler: LRScheduler | None = None) -> History:  # fmt: skip
     """Train ``model`` on (X, y) for ``epochs`` epochs and return the :class:`History`.
 
     Each batch minimises ``loss(outputs, targets) + l1 * sum|p| + l2 * sum p^2``

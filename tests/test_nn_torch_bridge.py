@@ -286,7 +286,7 @@ def test_to_torch_optimizer_refuses_what_it_cannot_carry():
     random.seed(1)
     model = nn.MLP(2, [3, 1])
     module = nn.to_torch(model)
-    with pytest.raises(ValueError, match="takes whole tensors, but this one holds part of 0.weight"):
+    with pytest.raises(ValueError, match="whole tensors, but this one holds part of 0.weight"):
         nn.to_torch_optimizer(nn.optim.SGD(model.parameters()[1:], lr=0.1), model, module)
     with pytest.raises(ValueError, match="holds Values that are not the model's weights"):
         nn.to_torch_optimizer(nn.optim.SGD([*model.parameters(), autograd.Value(1.0)], lr=0.1),
