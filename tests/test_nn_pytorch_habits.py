@@ -9,6 +9,7 @@ optimizer) and its scheduler."""
 import json
 import math
 import random
+import re
 
 import pytest
 
@@ -480,3 +481,21 @@ def test_resuming_with_a_scheduler_is_the_run_not_interrupted(tmp_path):
     assert json.loads((tmp_path / "run.json").read_text())["scheduler"]["type"] == \
         "CosineAnnealingLR"  # fmt: skip
     assert run(6, resume=tmp_path / "run.json") == straight
+
+
+# -- docs/coming_from_pytorch: the PyTorch side runs too ----------------------------------------
+@pytest.mark.parametrize("page", ["coming_from_pytorch.md", "coming_from_pytorch.pt-BR.md"])
+def test_the_pytorch_side_of_the_page_runs_and_prints_what_it_says(page, capsys):
+    """tests/test_docs.py runs the chaingrad blocks (```python); these are the ```py ones."""
+    pytest.importorskip("torch")
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    blocks = re.findall(r"^```py\n(.*?)^```", text, re.S | re.M)
+    assert len(blocks) == 4
+    namespace: dict = {}
+    for source in blocks:
+        exec(compile(source, page, "exec"), namespace)
+    loss_line, accuracy = capsys.readouterr().out.splitlines()
+    loss, lrs = loss_line.split(" ", 1)
+    assert abs(float(loss) - 0.25) < 0.05 and lrs == "[0.025]" and float(accuracy) > 0.85
