@@ -17,7 +17,8 @@ Modules: :class:`Module`, :class:`Linear`, :class:`Neuron`, :class:`Layer`, :cla
 :class:`Maxout`, :class:`Dropout`, :class:`Sequential`, :class:`ModuleList`,
 :class:`ModuleDict` and activation modules.
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
-Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
+Sub-modules: :mod:`nn.optim` (SGD, Adam, parameter groups) with
+:mod:`nn.optim.lr_scheduler` (PyTorch's schedulers), :mod:`nn.datasets`; :func:`fit`,
 :func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
 :func:`save_checkpoint` / :func:`load_checkpoint`; :func:`to_torch` / :func:`from_torch`
 with :func:`to_torch_optimizer`, :func:`torch_state_dict` / :func:`load_torch_state_dict`

@@ -92,6 +92,13 @@ def test_a_module_without_forward_says_to_define_one():
                                                   r"forward\(self, x\) to say what it computes$"):
         Empty()([1.0])
 
+    class OldStyle(nn.Module):  # written with __call__, as chaingrad's first modules were
+        def __call__(self, x):
+            return [2.0 * v for v in x]
+
+    assert OldStyle().forward([1.0, 3.0]) == [2.0, 6.0]
+    assert nn.ReLU().forward(Value(-1.0)).data == 0.0
+
 
 def test_module_list_and_module_dict_are_torchs():
     random.seed(2)
@@ -481,6 +488,29 @@ def test_resuming_with_a_scheduler_is_the_run_not_interrupted(tmp_path):
     assert json.loads((tmp_path / "run.json").read_text())["scheduler"]["type"] == \
         "CosineAnnealingLR"  # fmt: skip
     assert run(6, resume=tmp_path / "run.json") == straight
+
+
+def test_checkpoints_keep_the_scheduler_and_read_files_from_before_it(tmp_path):
+    random.seed(17)
+    model = nn.MLP(2, [3, 2])
+    optimizer = SGD(model.parameters(), lr=0.4)
+    scheduler = lr_scheduler.MultiStepLR(optimizer, milestones=[1, 2])
+    scheduler.step(), scheduler.step()
+    nn.save_checkpoint(tmp_path / "c.json", model, optimizer, epoch=2, scheduler=scheduler)
+    fresh_optimizer = SGD(model.parameters(), lr=0.4)
+    fresh = lr_scheduler.MultiStepLR(fresh_optimizer, milestones=[1, 2])
+    assert nn.load_checkpoint(tmp_path / "c.json", model, fresh_optimizer,
+                              scheduler=fresh) == 2  # fmt: skip
+    assert fresh.state_dict() == scheduler.state_dict() and fresh_optimizer.lr == optimizer.lr
+    other = lr_scheduler.StepLR(SGD(model.parameters(), lr=0.4), step_size=2)
+    with pytest.raises(ValueError, match="holds the state of a MultiStepLR, not of a StepLR"):
+        nn.load_checkpoint(tmp_path / "c.json", model, scheduler=other)
+    document = json.loads((tmp_path / "c.json").read_text())
+    del document["scheduler"]  # a checkpoint written before schedulers were saved
+    (tmp_path / "old.json").write_text(json.dumps(document))
+    assert nn.load_checkpoint(tmp_path / "old.json", model, fresh_optimizer) == 2
+    with pytest.raises(ValueError, match="it holds no scheduler state"):
+        nn.load_checkpoint(tmp_path / "old.json", model, scheduler=fresh)
 
 
 # -- docs/coming_from_pytorch: the PyTorch side runs too ----------------------------------------
