@@ -253,6 +253,12 @@ OPTIMIZERS = {
     "SGD, nesterov momentum, weight decay": lambda ps: nn.optim.SGD(
         ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
     "Adam": lambda ps: nn.optim.Adam(ps, lr=0.05, betas=(0.8, 0.95), weight_decay=0.01),
+    # parameter groups: the first layer's 16 numbers (its weight and bias) and the rest
+    "SGD, two parameter groups": lambda ps: nn.optim.SGD(
+        [{"params": ps[:16], "lr": 0.3, "momentum": 0.5}, {"params": ps[16:]}], lr=0.1,
+        momentum=0.9, weight_decay=0.01),
+    "Adam, two parameter groups": lambda ps: nn.optim.Adam(
+        [{"params": ps[:16]}, {"params": ps[16:], "lr": 0.01, "betas": (0.5, 0.6)}], lr=0.05),
 }
 
 
