@@ -13,7 +13,7 @@ adds a group later; ``group["lr"] = ...`` between steps changes a group's learni
 one whose ``grad`` is None (after ``zero_grad(set_to_none=True)``) or whose
 ``requires_grad`` is False (frozen): that one and its buffers are left alone.
 
-The update formulas are written once, on numpy arrays, in ``_update_group`` (one entry
+The update formulas are written once, on numpy arrays, in ``_formula`` (one entry
 per parameter, in the order of ``params``: the groups one after the other); ``step()``
 gathers the Values' ``data`` and ``grad`` into arrays, calls :meth:`Optimizer.update`
 and writes ``data`` back, and a compiled training step (:mod:`nn.compiled`) calls
@@ -105,7 +105,7 @@ class Optimizer:
     """Base class: parameter groups, ``zero_grad()``, ``step()`` and state dicts.
 
     A subclass gives its options' checks (``_checked_options``), its per-parameter
-    buffers (``_BUFFERS``: array names and types) and its formula (``_update_group``).
+    buffers (``_BUFFERS``: array names and types) and its formula (``_formula``).
     """
 
     _BUFFERS: tuple[tuple[str, type], ...] = ()
@@ -182,14 +182,15 @@ class Optimizer:
         skipping those whose ``grad`` is None or whose ``requires_grad`` is False."""
         params = self._params
         n = len(params)
-        grads = [p.grad for p in params]
-        trainable = [p.requires_grad and g is not None for p, g in zip(params, grads)]
-        active = None if all(trainable) else np.array(trainable)
-        if active is not None:
+        grads = [p.grad if p.requires_grad else None for p in params]  # None: left alone
+        trainable = None  # all of them, the usual case
+        if None in grads:
+            trainable = [g is not None for g in grads]
             grads = [0.0 if g is None else g for g in grads]
         data = np.fromiter((p.data for p in params), float, n)
-        self.update(data, np.fromiter(grads, float, n), active)
-        if active is None:
+        self.update(data, np.fromiter(grads, float, n),
+                    None if trainable is None else np.array(trainable))  # fmt: skip
+        if trainable is None:
             for p, x in zip(params, data.tolist()):
                 p.data = x
         else:
@@ -204,26 +205,33 @@ class Optimizer:
         bool array; None means all) marks the parameters to update: the others and
         their buffers are left alone.  OverflowError when a result overflows (or is
         inf - inf): the learning rate is too large for these gradients."""
-        for k, (group, span) in enumerate(zip(self.param_groups, self._spans)):
-            lr = group["lr"]
-            if not (type(lr) is float and 0.0 <= lr < math.inf):  # set by hand: check it
-                group["lr"] = non_negative(f"{type(self).__name__}: parameter group {k}: lr",
-                                           lr)  # fmt: skip
-            index: slice | np.ndarray = span
-            if active is not None and not active[span].all():
-                if not active[span].any():
-                    continue
-                index = span.start + np.flatnonzero(active[span])
-            try:
-                with np.errstate(over="raise", invalid="raise"):
-                    self._update_group(group, data, grad, index)
-            except FloatingPointError:
-                raise OverflowError(f"{type(self).__name__}.step: the update overflows "
-                                    f"(lr={group['lr']:g}): try a smaller learning rate") from None
+        buffers = [getattr(self, name) for name, _ in self._BUFFERS]
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                for group, span in zip(self.param_groups, self._spans):
+                    lr = group["lr"]
+                    if type(lr) is not float or not 0.0 <= lr < math.inf:  # set by hand
+                        group["lr"] = non_negative(f"{type(self).__name__}: a parameter "
+                                                   "group's lr", lr)  # fmt: skip
+                    if active is None and len(self._spans) == 1:  # the usual case: one group
+                        self._formula(group, data, grad, *buffers)
+                    elif active is None or active[span].all():  # views: updated in place
+                        self._formula(group, data[span], grad[span], *[b[span] for b in buffers])
+                    elif active[span].any():  # copies of the active ones, written back
+                        index = span.start + np.flatnonzero(active[span])
+                        x, parts = data[index], [b[index] for b in buffers]
+                        self._formula(group, x, grad[index], *parts)
+                        data[index] = x
+                        for b, part in zip(buffers, parts):
+                            b[index] = part
+        except FloatingPointError:
+            raise OverflowError(f"{type(self).__name__}.step: the update overflows "
+                                f"(lr={lr:g}): try a smaller learning rate") from None
 
-    def _update_group(self, group: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                      index: slice | np.ndarray) -> None:  # fmt: skip
-        """The formula for the parameters ``data[index]`` of ``group``."""
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray,
+                 *buffers: np.ndarray) -> None:  # fmt: skip
+        """The update of ``group``'s formula, in place on the parameters ``x`` (gradients
+        ``g``) and their buffers (the arrays of ``_BUFFERS``, in that order)."""
         raise NotImplementedError
 
     def _buffers_copy(self) -> dict[str, np.ndarray]:
@@ -340,16 +348,16 @@ class SGD(Optimizer):
                              f"dampening={checked['dampening']}")  # fmt: skip
         return {**checked, "nesterov": nesterov}
 
-    def _update_group(self, group: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                      index: slice | np.ndarray) -> None:  # fmt: skip
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray,
+                 velocity: np.ndarray, has_velocity: np.ndarray) -> None:  # fmt: skip
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
-        g = grad[index] + wd * data[index] if wd else grad[index]
+        if wd:
+            g = g + wd * x
         if mu:
-            b = np.where(self.has_velocity[index],
-                         mu * self.velocity[index] + (1.0 - group["dampening"]) * g, g)
-            self.velocity[index], self.has_velocity[index] = b, True
+            b = np.where(has_velocity, mu * velocity + (1.0 - group["dampening"]) * g, g)
+            velocity[...], has_velocity[...] = b, True
             g = g + mu * b if group["nesterov"] else b
-        data[index] -= lr * g
+        x -= lr * g
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
         buffers = zip(self.velocity.tolist(), self.has_velocity.tolist())
@@ -398,16 +406,17 @@ class Adam(Optimizer):
                 "weight_decay": non_negative(f"{where}: weight_decay",
                                              options["weight_decay"])}  # fmt: skip
 
-    def _update_group(self, group: dict[str, Any], data: np.ndarray, grad: np.ndarray,
-                      index: slice | np.ndarray) -> None:  # fmt: skip
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray, m: np.ndarray,
+                 v: np.ndarray, steps: np.ndarray) -> None:  # fmt: skip
         beta1, beta2 = group["betas"]
         wd, eps = group["weight_decay"], group["eps"]
-        self.steps[index] += 1
-        step_size, root_correction = _corrections(group["lr"], beta1, beta2, self.steps[index])
-        g = grad[index] + wd * data[index] if wd else grad[index]
-        m = self.m[index] = beta1 * self.m[index] + (1.0 - beta1) * g
-        v = self.v[index] = beta2 * self.v[index] + (1.0 - beta2) * g * g
-        data[index] -= step_size * m / (np.sqrt(v) / root_correction + eps)
+        steps += 1
+        step_size, root_correction = _corrections(group["lr"], beta1, beta2, steps)
+        if wd:
+            g = g + wd * x
+        m[...] = beta1 * m + (1.0 - beta1) * g
+        v[...] = beta2 * v + (1.0 - beta2) * g * g
+        x -= step_size * m / (np.sqrt(v) / root_correction + eps)
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
         buffers = zip(self.steps.tolist(), self.m.tolist(), self.v.tolist())
