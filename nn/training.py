@@ -64,8 +64,9 @@ class History:
     batch, before the update); ``val_loss`` / ``val_accuracy``: on the validation set
     after the epoch, in eval mode (empty without validation).  Accuracy lists are
     empty when accuracy is not measured (regression).  ``lr``: the learning rate
-    used in each epoch.  ``best_epoch`` (0-based) and ``stopped_epoch`` are set by
-    early stopping.
+    used in each epoch (the first parameter group's).  ``best_epoch`` (0-based) is set
+    by early stopping, ``stopped_epoch`` by early stopping or divergence (then it is
+    the epoch that diverged, not in the lists).
     """
 
     train_loss: list[float] = field(default_factory=list)
