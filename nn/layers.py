@@ -159,8 +159,9 @@ class Linear(Layer):
         self.bias: list[Value] | None = (
             [Value(random.uniform(-bound, bound)) for _ in range(out_features)] if bias else None
         )
-        # without a bias each dot node adds this constant 0 (not a parameter)
-        self._zero = Value(0.0, requires_grad=False)
+        # without a bias, dot node j adds the constant 0 of _zeros[j] (not a parameter)
+        self._zeros = None if bias else [Value(0.0, requires_grad=False)
+                                         for _ in range(out_features)]  # fmt: skip
 
     @property
     def in_features(self) -> int:
@@ -175,7 +176,7 @@ class Linear(Layer):
     nin, nout = in_features, out_features
 
     def _biases(self) -> list[Value]:
-        return self.bias if self.bias is not None else [self._zero] * len(self.weight)
+        return self.bias if self.bias is not None else self._zeros
 
     @property
     def neurons(self) -> list[Neuron]:

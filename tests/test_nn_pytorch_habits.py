@@ -190,6 +190,14 @@ def test_a_sequential_of_linears_and_activations_goes_everywhere(tmp_path):
     inputs = torch.tensor(X_MOONS, dtype=torch.float64)
     assert module(inputs)[:, 0].tolist() == pytest.approx([model(x)[0].data for x in X_MOONS],
                                                           rel=1e-12)  # fmt: skip
+    losses = []
+    for compiled in (True, False):  # a Linear without a bias trains both ways alike
+        random.seed(5)
+        model = nn.Sequential(nn.Linear(2, 4, bias=False), nn.ReLU(), nn.Linear(4, 2))
+        losses.append(nn.fit(model, X_MOONS, Y_MOONS, nn.cross_entropy,
+                             SGD(model.parameters(), lr=0.1), epochs=3, progress=False,
+                             compiled=compiled).train_loss)  # fmt: skip
+    assert losses[0] == pytest.approx(losses[1], rel=1e-12)
     unbiased = nn.to_torch(nn.Sequential(nn.Linear(2, 3, bias=False), nn.Tanh()))
     assert unbiased[0].bias is None
     back = nn.from_torch(unbiased)
