@@ -251,6 +251,7 @@ class ModuleList(Module):
         return module
 
     def _items(self) -> Iterator[tuple[str, Value | Module]]:
+        yield from super()._items()  # a subclass's own attributes, then the items
         for i, module in enumerate(self._modules):
             yield from _found(str(i), module)
 
@@ -305,6 +306,7 @@ class ModuleDict(Module):
             self.update(modules)
 
     def _items(self) -> Iterator[tuple[str, Value | Module]]:
+        yield from super()._items()  # a subclass's own attributes, then the items
         for key, module in self._modules.items():
             yield from _found(key, module)
 

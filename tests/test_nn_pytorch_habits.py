@@ -132,6 +132,14 @@ def test_module_list_and_module_dict_are_torchs():
     with pytest.raises(NotImplementedError, match="ModuleList has no forward method"):
         stack.layers([1.0, 2.0])
 
+    class Scaled(nn.Sequential):  # a subclass's own parameters come first, as in torch
+        def __init__(self, *modules):
+            super().__init__(*modules)
+            self.scale = Value(2.0)
+
+    assert [name for name, _ in Scaled(nn.Linear(1, 1)).named_parameters()] == [
+        "scale", "0.weight.0.0", "0.bias.0"]
+
 
 def test_linear_has_torchs_names_shape_and_no_activation():
     random.seed(3)
