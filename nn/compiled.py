@@ -254,9 +254,9 @@ class CompiledStep:
         at_optimizer = np.array([i for i, _ in mine], dtype=np.intp)
         at_program = np.array([j for _, j in mine], dtype=np.intp)
         data = np.fromiter((p.data for p in optimizer.params), float, len(optimizer.params))
-        frozen = [not p.requires_grad for p in optimizer.params]  # the optimizer leaves them
-        update = partial(optimizer.update, active=np.logical_not(frozen)) if any(frozen) else \
-            optimizer.update  # fmt: skip
+        trainable = [p.requires_grad for p in optimizer.params]  # the others are left alone
+        update = optimizer.update if all(trainable) else \
+            partial(optimizer.update, active=np.array(trainable))  # fmt: skip
         last: list[np.ndarray] = []
 
         def train(X: Sequence, y: Sequence) -> tuple[float, list]:
