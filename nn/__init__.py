@@ -29,11 +29,14 @@ from . import datasets, optim
 from .activations import (
     ACTIVATIONS,
     ELU,
+    GELU,
     Activation,
     Identity,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
+    Softplus,
     Tanh,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -54,6 +57,7 @@ from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_gr
 __all__ = [
     "ACTIVATIONS",
     "ELU",
+    "GELU",
     "LOSSES",
     "MLP",
     "Activation",
@@ -71,7 +75,9 @@ __all__ = [
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softplus",
     "Tanh",
     "accuracy",
     "bce_with_logits",

@@ -87,7 +87,7 @@ def stages(model: Any) -> list[Stage]:
             for i, item in enumerate(module.layers):
                 add(item, f"{where}[{i}]")
         elif isinstance(module, (Activation, Dropout)) and found:
-            found[-1].notes.append(module.name if isinstance(module, Activation)
+            found[-1].notes.append(module.description if isinstance(module, Activation)
                                    else f"dropout p={module.p}")  # fmt: skip
         else:
             raise TypeError(f"draw_mlp draws an MLP-like stack (nn.MLP, Layer, Maxout or a "
