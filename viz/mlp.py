@@ -41,35 +41,80 @@ SHOWS = ("weights", "grads")
 
 
 @dataclass
-class Stage:
-    """One layer of the picture: its linear pieces (one Layer, or a Maxout's pieces)."""
+class Unit:
+    """One linear unit: weights w_1..w_n, bias b (None for a layer without bias) and the
+    activation it applies itself ('linear' for none)."""
 
-    pieces: list[Any]
+    w: list[Value]
+    b: Value | None
+    activation: str = "linear"
+
+
+@dataclass
+class Stage:
+    """One layer of the picture: its linear pieces (one for a layer, several for a
+    Maxout, whose unit j is the max of the pieces' unit j), each a list of units, and the
+    activations applied after it (by activation modules that follow it in a Sequential)."""
+
+    pieces: list[list[Unit]]
     activation: str
     notes: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
 
     @property
     def width(self) -> int:
-        return len(self.pieces[0].neurons)
+        return len(self.pieces[0])
 
     @property
     def inputs(self) -> int:
-        return len(self.pieces[0].neurons[0].w)
+        return len(self.pieces[0][0].w)
 
     def weights(self) -> list[Value]:
-        return [w for piece in self.pieces for neuron in piece.neurons for w in neuron.w]
+        return [w for piece in self.pieces for unit in piece for w in unit.w]
 
 
-def _layer_activation(layer: Any) -> str:
-    names = {str(getattr(neuron, "activation", "linear")) for neuron in layer.neurons}
+def _units(layer: Any) -> list[Unit] | None:
+    """The units of a layer-like module, duck-typed: ``neurons`` each with ``w`` and ``b``
+    (nn.Layer), or PyTorch's ``weight`` rows with a ``bias`` list (nn.Linear); None for
+    anything else."""
+    neurons = getattr(layer, "neurons", None)
+    if isinstance(neurons, (list, tuple)) and neurons and all(
+            isinstance(getattr(n, "w", None), (list, tuple)) for n in neurons):  # fmt: skip
+        return [Unit(list(n.w), getattr(n, "b", None), str(getattr(n, "activation", "linear")))
+                for n in neurons]  # fmt: skip
+    weight = getattr(layer, "weight", None)
+    if isinstance(weight, (list, tuple)) and weight and all(
+            isinstance(row, (list, tuple)) for row in weight):  # fmt: skip
+        bias = getattr(layer, "bias", None)
+        biases = list(bias) if isinstance(bias, (list, tuple)) else [None] * len(weight)
+        return [Unit(list(row), b) for row, b in zip(weight, biases)]
+    return None
+
+
+def _layer_activation(units: list[Unit]) -> str:
+    names = {unit.activation for unit in units}
     return names.pop() if len(names) == 1 else "mixed"
+
+
+def _activation_name(module: Any) -> str | None:
+    """The activation an activation module applies ('relu' for nn.ReLU()), else None."""
+    from nn import ACTIVATIONS, Activation
+
+    name = getattr(module, "name", None)
+    if isinstance(module, Activation) or (isinstance(name, str) and name in ACTIVATIONS
+                                          and not hasattr(module, "parameters")):  # fmt: skip
+        return name
+    return None
 
 
 def stages(model: Any) -> list[Stage]:
     """The layers of an MLP-like ``model``; TypeError for anything else, ValueError for
-    a layer whose inputs are not the previous layer's outputs."""
-    from nn import MLP, Activation, Dropout, Layer, Maxout, Sequential
+    a layer whose inputs are not the previous layer's outputs.
 
+    Duck-typed: a container has ``layers`` (nn.MLP, nn.Sequential) or is a list; a layer
+    has ``neurons`` (each with ``w`` and ``b``) or ``weight`` rows and ``bias`` (nn.Linear);
+    a Maxout has ``pieces``; activation modules and Dropout after a layer are noted on it.
+    """
     found: list[Stage] = []
 
     def append(stage: Stage, where: str) -> None:
@@ -79,16 +124,26 @@ def stages(model: Any) -> list[Stage]:
         found.append(stage)
 
     def add(module: Any, where: str) -> None:
-        if isinstance(module, Layer):
-            append(Stage([module], _layer_activation(module)), where)
-        elif isinstance(module, Maxout):
-            append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"), where)
-        elif isinstance(module, (MLP, Sequential)):
-            for i, item in enumerate(module.layers):
+        units = _units(module)
+        pieces = getattr(module, "pieces", None)
+        layers = module if isinstance(module, (list, tuple)) else getattr(module, "layers", None)
+        if layers is None and units is None and hasattr(module, "__getitem__") \
+                and hasattr(module, "__len__"):  # a ModuleList-like container  # fmt: skip
+            layers = [module[i] for i in range(len(module))]
+        activation = _activation_name(module)
+        if units is not None:
+            append(Stage([units], _layer_activation(units)), where)
+        elif isinstance(pieces, (list, tuple)) and pieces and all(map(_units, pieces)):
+            append(Stage([_units(piece) for piece in pieces], f"maxout of {len(pieces)}"),
+                   where)  # fmt: skip
+        elif isinstance(layers, (list, tuple)):
+            for i, item in enumerate(layers):
                 add(item, f"{where}[{i}]")
-        elif isinstance(module, (Activation, Dropout)) and found:
-            found[-1].notes.append(module.name if isinstance(module, Activation)
-                                   else f"dropout p={module.p}")  # fmt: skip
+        elif activation is not None and found:
+            found[-1].notes.append(activation)
+            found[-1].after.append(activation)
+        elif type(module).__name__ == "Dropout" and found:  # the identity in evaluation
+            found[-1].notes.append(f"dropout p={module.p}")
         else:
             raise TypeError(f"draw_mlp draws an MLP-like stack (nn.MLP, Layer, Maxout or a "
                             f"Sequential of them), but {where} is a {type(module).__name__}")
@@ -149,14 +204,14 @@ def parts(found: list[Stage], max_neurons: int) -> Parts:
         for j in range(shown):
             unit = f"n{i}_{j}"
             if len(stage.pieces) == 1:
-                heads = [(unit, stage.pieces[0].neurons[j])]
+                heads = [(unit, stage.pieces[0][j])]
             else:
                 drawing.nodes.append((unit, "max", None, i))
-                heads = [(f"{unit}p{p}", piece.neurons[j]) for p, piece in enumerate(stage.pieces)]
-            for head, neuron in heads:
-                drawing.nodes.append((head, "", neuron.b, i))
+                heads = [(f"{unit}p{p}", piece[j]) for p, piece in enumerate(stage.pieces)]
+            for head, unit_of in heads:
+                drawing.nodes.append((head, "", unit_of.b, i))
                 for k, tail in previous:
-                    drawing.edges.append((f"w{head[1:]}_{k}", tail, head, neuron.w[k]))
+                    drawing.edges.append((f"w{head[1:]}_{k}", tail, head, unit_of.w[k]))
                 if head != unit:
                     drawing.edges.append((f"m{head[1:]}", head, unit, None))
             current.append((j, unit))
