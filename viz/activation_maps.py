@@ -39,7 +39,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .mlp import Stage, stages
+from .stages import Stage, stages
 
 __all__ = ["DIVERGING", "diverging_rgb", "hex_colour", "neuron_outputs", "plane_grid",
            "png_data_uri", "symmetric_limit"]  # fmt: skip
