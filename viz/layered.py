@@ -284,7 +284,7 @@ def _legend_svg(item: dict[str, Any]) -> list[str]:
         out.append(f'<rect x="{x:.2f}" y="{y - 9:.2f}" width="22" height="18" rx="4" '
                    f'fill="{item["colour"]}" stroke="{OUTLINE}"/>')
         if item.get("sample"):
-            out.append(_text(x + 11, y, item["sample"], size=FONT - 2))
+            out.append(_text(x + 11, y, item["sample"], size=FONT - 1))
         x += 30
     elif kind == "bar":
         stops = item["stops"]

@@ -355,7 +355,7 @@ def _heat_maps(model: Any, found: list[Stage], drawing: Parts, X: Any,
 
 NEURON_FILL = "#fef3c7"  # a parameter's colour (the bias), paler than draw_dot's
 INPUT_FILL = "#dbeafe"
-MAP_SIZE = 40  # px: a heat map inside a box
+MAP_SIZE = 46  # px: a heat map inside a box
 
 
 def _columns(found: list[Stage], drawing: Parts, show: str, scale: LogScale,
