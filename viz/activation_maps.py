@@ -144,9 +144,10 @@ def neuron_outputs(model: Any, inputs: Any) -> list[np.ndarray]:
     return outputs
 
 
-def symmetric_limit(maps: Sequence[np.ndarray], quantile: float = 0.99) -> float:
+def symmetric_limit(maps: Sequence[np.ndarray], quantile: float = 0.9) -> float:
     """The limit L of a scale -L..L shared by ``maps``: the ``quantile`` of all |values|
-    (so a few extreme points do not wash the others out), at least 1e-6."""
+    (the strongest 10% saturate, so a few large outputs -- the output layer's, often --
+    do not wash the other neurons out), at least 1e-6."""
     values = np.concatenate([np.abs(np.ravel(m)) for m in maps]) if len(maps) else np.zeros(1)
     return float(max(np.quantile(values, quantile), 1e-6))
 
