@@ -49,6 +49,7 @@ from .activation_maps import (
 from .graph import check_size
 from .i18n import check_lang, text
 from .labels import number
+from .render import responsive_html
 from .stages import Stage, stages
 
 POSITIVE = "#2166ac"
@@ -230,10 +231,7 @@ class NetworkPicture:
 
     def _repr_html_(self) -> str:
         """The SVG in a box as wide as the output area (the picture shrinks to fit)."""
-        body = self.svg.replace(
-            "<svg ", '<svg style="max-width: 100%; height: auto; display: block" ', 1)
-        return (f'<div class="chaingrad-network" style="max-width: 100%; overflow-x: auto">'
-                f"{body}</div>")
+        return responsive_html(self.svg)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the picture to ``path`` (.svg) and return it; see :func:`viz.render` for
