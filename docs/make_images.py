@@ -88,17 +88,11 @@ def network(out: Path) -> list[Path]:
 
 
 def neuron_step(out: Path) -> list[Path]:
-    import autograd
-    import viz
-    from autograd import Value
+    from neuron import neuron  # the README's neuron, as examples/neuron.py builds it
 
-    x = [Value(0.5, label="x1"), Value(0.3, label="x2"), Value(0.9, label="x3")]
-    w = [Value(0.4, label="w1"), Value(0.7, label="w2"), Value(0.2, label="w3")]
-    z = autograd.dot(w, x, Value(0.1, label="b"))
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    page = viz.backprop_html(a, out / "neuron_step.html", expand=True)
+    import viz
+
+    page = viz.backprop_html(neuron()["a"], out / "neuron_step.html", expand=True)
     return [screenshot(page, IMAGES_DIR / "neuron_step.png", 1400, ("ArrowRight",), 900)]
 
 

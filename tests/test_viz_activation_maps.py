@@ -13,14 +13,7 @@ import pytest
 import nn
 from autograd import Value
 from viz import activation_maps
-from viz.activation_maps import (
-    DIVERGING,
-    diverging_rgb,
-    hex_colour,
-    neuron_outputs,
-    plane_grid,
-    png_data_uri,
-)
+from viz.activation_maps import neuron_outputs, plane_grid
 
 
 class Linear:
@@ -119,17 +112,18 @@ def test_the_grid_covers_the_data_and_runs_from_the_top_row():
 
 
 def test_the_colour_scale_is_diverging_and_symmetric():
-    assert hex_colour(-5.0, 1.0) == DIVERGING[0] and hex_colour(1.0, 1.0) == DIVERGING[-1]
-    assert hex_colour(0.0, 2.0) == DIVERGING[3]
-    rgb = diverging_rgb(np.linspace(-1, 1, 101), 1.0).astype(int)
+    colour, scale = activation_maps.hex_colour, activation_maps.DIVERGING
+    assert colour(-5.0, 1.0) == scale[0] and colour(1.0, 1.0) == scale[-1]
+    assert colour(0.0, 2.0) == scale[3]
+    rgb = activation_maps.diverging_rgb(np.linspace(-1, 1, 101), 1.0).astype(int)
     lightness = rgb.sum(axis=1)
     assert lightness.argmax() == 50  # lightest at 0, darker towards both ends
     assert (np.diff(lightness[:51]) >= 0).all() and (np.diff(lightness[50:]) <= 0).all()
 
 
 def test_the_png_is_a_valid_image_of_the_pixels():
-    rgb = diverging_rgb(np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, 0.0]]), 1.0)
-    uri = png_data_uri(rgb)
+    rgb = activation_maps.diverging_rgb(np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, 0.0]]), 1.0)
+    uri = activation_maps.png_data_uri(rgb)
     assert uri.startswith("data:image/png;base64,")
     png = base64.b64decode(uri.split(",", 1)[1])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
