@@ -19,12 +19,13 @@ from viz.activation_maps import neuron_outputs, plane_grid
 class Linear:
     """A PyTorch-shaped layer (weight rows, a bias list): what stages() reads by duck-typing."""
 
-    def __init__(self, nin: int, nout: int) -> None:
+    def __init__(self, nin: int, nout: int, bias: bool = True) -> None:
         self.weight = [[Value(random.uniform(-1, 1)) for _ in range(nin)] for _ in range(nout)]
-        self.bias = [Value(random.uniform(-1, 1)) for _ in range(nout)]
+        self.bias = [Value(random.uniform(-1, 1)) for _ in range(nout)] if bias else None
 
     def __call__(self, x: list) -> list[Value]:
-        return [sum((w * xi for w, xi in zip(row, x)), b) for row, b in zip(self.weight, self.bias)]
+        biases = self.bias or [0.0] * len(self.weight)
+        return [sum((w * xi for w, xi in zip(row, x)), b) for row, b in zip(self.weight, biases)]
 
 
 def scalar_outputs(layers: list, x: list[float]) -> list[list[float]]:
@@ -76,6 +77,19 @@ def test_sequentials_maxout_activation_modules_and_pytorch_shaped_layers():
     assert maps[1][:, 0] == pytest.approx(np.tanh(hidden), rel=1e-12)  # after the Tanh module
     assert maps[2][0, 0] == pytest.approx(model.layers[4](list(np.tanh(hidden)))[0].data)
     assert model.training  # evaluation mode only while computing: dropout off, then put back
+
+
+def test_a_layer_without_bias_is_drawn_without_one():
+    from viz import draw_mlp
+
+    random.seed(5)
+    model = nn.Sequential(Linear(2, 3, bias=False), nn.ReLU(), Linear(3, 1))
+    point = [0.4, -0.2]
+    maps = neuron_outputs(model, np.array([point]))
+    hidden = [max(v.data, 0.0) for v in model.layers[0](point)]
+    assert maps[0][:, 0] == pytest.approx(hidden, rel=1e-12)
+    boxes = {b["id"]: b for b in draw_mlp(model).layout["boxes"]}
+    assert boxes["n0_0"]["label"] == "" and boxes["n1_0"]["label"].startswith("b ")
 
 
 def test_a_40_by_40_grid_of_micrographs_network():
