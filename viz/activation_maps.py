@@ -77,7 +77,7 @@ def plane_grid(X: Any, resolution: int, margin: float = 0.1
 def _structure(found: list[Stage]) -> tuple:
     """What a compiled program depends on: which Values are the weights, and the functions."""
     return tuple((tuple(id(w) for w in unit.w), id(unit.b), unit.activation, len(stage.pieces),
-                  tuple(stage.after))
+                  tuple(map(id, stage.after)))
                  for stage in found for piece in stage.pieces for unit in piece)  # fmt: skip
 
 
@@ -92,8 +92,8 @@ def _forward(found: list[Stage]):
             pieces = [[ACTIVATIONS[unit.activation](autograd.dot(unit.w, inputs, unit.b))
                        for unit in piece] for piece in stage.pieces]  # fmt: skip
             inputs = pieces[0] if len(pieces) == 1 else [autograd.max(ys) for ys in zip(*pieces)]
-            for name in stage.after:
-                inputs = [ACTIVATIONS[name](y) for y in inputs]
+            for module in stage.after:  # activation modules: one Value in, one out
+                inputs = [module(y) for y in inputs]
             outputs += inputs
         return outputs
 

@@ -8,6 +8,7 @@ modules of a Sequential.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ class Stage:
     pieces: list[list[Unit]]
     activation: str
     notes: list[str] = field(default_factory=list)
-    after: list[str] = field(default_factory=list)
+    after: list[Callable[[Value], Value]] = field(default_factory=list)  # the modules
 
     @property
     def width(self) -> int:
@@ -116,9 +117,9 @@ def stages(model: Any) -> list[Stage]:
         elif isinstance(layers, (list, tuple)):
             for i, item in enumerate(layers):
                 add(item, f"{where}[{i}]")
-        elif activation is not None and found:
-            found[-1].notes.append(activation)
-            found[-1].after.append(activation)
+        elif activation is not None and found:  # e.g. 'relu', 'softplus(beta=2.0)'
+            found[-1].notes.append(str(getattr(module, "description", activation)))
+            found[-1].after.append(module)
         elif type(module).__name__ == "Dropout" and found:  # the identity in evaluation
             found[-1].notes.append(f"dropout p={module.p}")
         else:
