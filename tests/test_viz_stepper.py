@@ -270,3 +270,18 @@ def test_an_infinite_value_still_gives_json_a_browser_parses():
 
     data = json.loads(text, parse_constant=refuse)
     assert any(p["raw"] == "Infinity" for frame in data["reverse"] for p in frame["passes"])
+
+
+@pytest.mark.parametrize("op", ["exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sin",
+                                "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p",
+                                "expm1", "erf", "silu", "gelu", "softplus"])  # fmt: skip
+def test_every_rule_ends_with_the_engines_local_derivative(op):
+    from autograd import local_partials
+
+    x = Value(0.5, label="x")
+    y = getattr(x, op)()
+    y.label = "y"
+    text = rule_text(y, "y")
+    assert text.startswith("\u2202y/\u2202x = ")
+    assert text.endswith(f"{local_partials(y)[0]:.4f}".replace("-", "\u2212"))
+    assert "d/dx" not in text and "s(x)" not in text  # typeset, never the ASCII docs

@@ -12,8 +12,11 @@ in front of it is the op table's rule (``autograd/ops.py``) in the learner's not
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
+
+from autograd import ops
 
 from .i18n import text
 from .labels import number
@@ -122,6 +125,52 @@ RULES: dict[str, Rule] = {
 }  # fmt: skip
 
 
+def _unary(formula: Callable[[str, str], list], numbers: Callable[[float, float], list]) -> Rule:
+    """The rule of a one-input op from its formula in the names (x, out) and in the
+    numbers (x, out)."""
+    return lambda node, k, xs, data, out, lang: (formula(xs[0], out),
+                                                 numbers(data[0], node.data))
+
+
+SQUARED = ["sup", "2"]
+
+
+def _sigmoid(x: float) -> float:
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
+
+
+RULES.update({
+    "sin": _unary(lambda x, o: ["cos ", v(x)], lambda x, o: ["cos(", n(x), ")"]),
+    "cos": _unary(lambda x, o: [MINUS + "sin ", v(x)], lambda x, o: [MINUS + "sin(", n(x), ")"]),
+    "tan": _unary(lambda x, o: ["1 + ", v(o), SQUARED], lambda x, o: ["1 + ", n(o), SQUARED]),
+    "asin": _unary(lambda x, o: ["1/\u221a(1 \u2212 ", v(x), SQUARED, ")"],
+                   lambda x, o: ["1 / \u221a(1 \u2212 ", n(x), SQUARED, ")"]),
+    "acos": _unary(lambda x, o: [MINUS + "1/\u221a(1 \u2212 ", v(x), SQUARED, ")"],
+                   lambda x, o: [MINUS + "1 / \u221a(1 \u2212 ", n(x), SQUARED, ")"]),
+    "atan": _unary(lambda x, o: ["1/(1 + ", v(x), SQUARED, ")"],
+                   lambda x, o: ["1 / (1 + ", n(x), SQUARED, ")"]),
+    "sinh": _unary(lambda x, o: ["cosh ", v(x)], lambda x, o: ["cosh(", n(x), ")"]),
+    "cosh": _unary(lambda x, o: ["sinh ", v(x)], lambda x, o: ["sinh(", n(x), ")"]),
+    "log1p": _unary(lambda x, o: ["1/(1 + ", v(x), ")"], lambda x, o: ["1 / (1 + ", n(x), ")"]),
+    "expm1": _unary(lambda x, o: ["e", ["sup", x], " = ", v(o), " + 1"],
+                    lambda x, o: [n(o), " + 1"]),
+    "erf": _unary(lambda x, o: ["(2/\u221a\u03c0)\u00b7e", ["sup", f"{MINUS}{x}\u00b2"]],
+                  lambda x, o: [n(2 / math.sqrt(math.pi)), TIMES, "e",
+                                ["sup", f"{MINUS}{number(x * x)}"]]),
+    "silu": _unary(lambda x, o: ["\u03c3(", v(x), ")\u00b7(1 + ", v(x), f"\u00b7(1 {MINUS} \u03c3(",
+                                 v(x), ")))"],
+                   lambda x, o: [n(_sigmoid(x)), TIMES, "(1 + ", n(x), TIMES,
+                                 n(1.0 - _sigmoid(x)), ")"]),
+    "gelu": _unary(lambda x, o: ["\u03a6(", v(x), ") + ", v(x), "\u00b7\u03c6(", v(x), ")"],
+                   lambda x, o: [n(0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))), " + ", n(x),
+                                 TIMES, n(math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))]),
+    "min": lambda node, k, xs, data, out, lang: ([text(lang, "stepper.min_rule")], []),
+})  # fmt: skip
+
+# The engine's own ops (a custom op's rule is its ``doc``, the learner's own words)
+BUILT_IN = frozenset(op.name for op in vars(ops).values() if isinstance(op, ops.Op))
+
+
 def _dot(k: int, xs: list[str], data: list[float]) -> tuple[list, list]:
     half = len(xs) // 2
     if k >= 2 * half:  # the bias
@@ -137,8 +186,6 @@ def local_rule(node: Node, k: int, names: dict[Node, str], lang: str) -> list[To
     line: list[Token] = [d(out, xs[k]), " = "]
     rule = RULES.get(node.op)
     formula, numbers = rule(node, k, xs, data, out, lang) if rule else ([], [])
-    if not formula and node.doc:  # a custom op: its own words
-        line += [node.doc.split(";")[-1].strip(), " = "]
     if formula:
         line += [*formula, " = "]
     if numbers:

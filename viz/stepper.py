@@ -36,7 +36,7 @@ from . import i18n
 from .graph import check_size, draw_nodes
 from .labels import number
 from .pages import fill_template, inline_svg
-from .rules import RULES, local_rule, plain, value_rule
+from .rules import BUILT_IN, local_rule, plain, value_rule
 from .view import Node, graph_of, is_value
 
 _TEMPLATE = "stepper.html"
@@ -53,8 +53,8 @@ def _title(node: Node, names: dict[Node, str]) -> str:
 
 
 def _doc(node: Node) -> str:
-    """The op's own words, shown only for ops without a written-out rule (custom ops)."""
-    return "" if node.op in RULES else node.doc
+    """A custom op's own words (the engine's ops have their rules written out)."""
+    return "" if node.op in BUILT_IN or not node.op else node.doc
 
 
 def _nodes(root: Any, expand: bool) -> list[Node]:
