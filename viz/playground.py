@@ -253,8 +253,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         boundary["classes"] = [str(name) for name in names]
     index = {id(p): i for i, p in enumerate(params)}
     edges = [(edge, index[id(w)]) for edge, _, _, w in drawing.edges if w is not None]
-    neurons = [(node, index[id(b)]) for node, _, b, _ in drawing.nodes
-               if b is not None and id(b) in index]  # not: nn.Linear(bias=False)'s constant 0
+    neurons = [(node, index[id(b)]) for node, _, b, _ in drawing.nodes if b is not None]
     largest = max((abs(frame[1][i]) for frame in frames for _, i in edges), default=0.0)
     page_frames = []
     for k, frame in enumerate(frames):
