@@ -1,6 +1,6 @@
 """Every shell command of the docs runs as printed, as tests/test_docs.py runs their Python.
 
-Each ```sh block of the README, the tutorials and the exercises' README runs with
+Each ```sh block of the README, the pages in docs/ and the exercises' README runs with
 ``bash -e``, in order, in one working folder per document laid out as a clone after
 ``make demo``: the repository's files, its ``.venv`` and an ``out/`` folder.  A failing
 command fails the test.  A block fenced ```sh long-running is not run: each of its
@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/tutorial.pt-BR.md",
-             "examples/exercises/README.md"]  # fmt: skip
+WITH_COMMANDS = ["README.md", "docs/tutorial.md", "docs/tutorial.pt-BR.md",
+                 "examples/exercises/README.md"]  # fmt: skip
+DOCUMENTS = sorted({*WITH_COMMANDS, *(str(p.relative_to(ROOT)) for p in ROOT.glob("docs/*.md"))})
 BLOCK = re.compile(r"^```sh([^\n]*)\n(.*?)^```", re.S | re.M)
 NOT_RUN = {
     "make demo": "it makes the environment these tests run in (and tests/test_examples.py "
@@ -68,7 +69,7 @@ def test_every_shell_block_runs_as_printed(document, tmp_path):
         assert done.returncode == 0, (f"{document}, block at line {line} failed:\n{source}\n"
                                       f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")  # fmt: skip
         ran += 1
-    assert ran >= 1, f"{document} has no shell block that runs"
+    assert ran >= 1 or document not in WITH_COMMANDS, f"{document} has no shell block that runs"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

@@ -41,7 +41,7 @@ from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
 from . import mlp
-from .pages import fill_template, inline_svg
+from .pages import fill_template
 from .plots import plane, points_2d
 
 _TEMPLATE = "playground.html"
@@ -233,8 +233,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
             raise ValueError("training_html: the snapshots were not recorded from this model "
                              "(or hold none): pass the Snapshots given to nn.fit's callback")
     drawing = mlp.parts(found, max_neurons)
-    graph = mlp.draw_mlp(model, max_neurons=max_neurons)
-    svg = inline_svg(graph.source)
+    svg = mlp.draw_mlp(model, max_neurons=max_neurons).svg
 
     boundary, note = None, ""
     classification = bool(getattr(history, "train_accuracy", None))
