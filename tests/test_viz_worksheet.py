@@ -271,9 +271,6 @@ def test_the_scores_are_written_even_if_the_printout_is_cut(written, tmp_path, m
     assert (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").startswith("student,")
 
 
-@pytest.mark.xfail(strict=True, reason="viz.draw_dot draws a leaf with requires_grad=False as "
-                   "a constant (value only, no grad field): the pictures work, due at the "
-                   "merge; then drop this mark")  # fmt: skip
 def test_only_the_nodes_with_a_gradient_have_a_grad_field_on_the_pages():
     """A constant exponent (and level 3's data x1, x2, y) shows its value only: every grad
     field on a sheet is one the student is asked for, or L's."""
