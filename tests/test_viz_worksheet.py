@@ -282,3 +282,5 @@ def test_only_the_nodes_with_a_gradient_have_a_grad_field_on_the_pages():
         sheet = student_page("Ana", problem.level, "en", [(n, problem)])
         key = key_page("Ana", problem.level, "en", [(n, problem, problem_key(problem))])
         assert sheet.count(">grad ") == wanted and key.count(">grad ") == wanted
+        if problem.level == 3:  # the data are constants too, drawn with their names
+            assert all(f">{name} = " in sheet for name in ("x1", "x2", "y")), sheet

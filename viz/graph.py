@@ -177,9 +177,11 @@ def draw_nodes(nodes: list[Node], rankdir: str = "LR", show_grad: bool = True,
         kind = _kind(node, root, names)
         kinds_seen.add(kind)
         extra = {"id": node.id} if node_ids else {}
-        if kind == "constant":
-            graph.node(node.id, escape(constant_text(node.data)), shape="box", style="filled",
-                       fillcolor=COLOURS[kind], fontsize="10", **extra)  # fmt: skip
+        if kind == "constant":  # its value, after its name if it has one (x1 = 0.5)
+            text = constant_text(node.data)
+            graph.node(node.id, escape(f"{node.label} = {text}" if node.label else text),
+                       shape="box", style="filled", fillcolor=COLOURS[kind], fontsize="10",
+                       **extra)  # fmt: skip
             continue
         fields = [f"data {number(node.data)}"]
         if show_grad and node in blank:
