@@ -40,9 +40,9 @@ from nn.checks import finite_number, whole_number
 from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
-from . import mlp
-from .pages import fill_template, inline_svg
-from .plots import plane, points_2d
+from .. import mlp
+from ..pages import fill_template, inline_svg
+from ..plots import plane, points_2d
 
 _TEMPLATE = "playground.html"
 BINARY_COLOURS = (mlp.POSITIVE, mlp.NEGATIVE)  # class 0 blue, class 1 red
@@ -136,7 +136,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
         for frame in frames:
             with _loaded(params, frame):
                 scores = program(grid)
-            cells = _cells(scores, sigmoid_output, cut)
+            cells = boundary_cells(scores, sigmoid_output, cut)
             images.append(base64.b64encode(cells.astype(np.uint8).tobytes()).decode("ascii"))
     width = 1 if scores.ndim == 1 else scores.shape[1]
     mode = "classes" if width > 2 else "binary"
@@ -149,7 +149,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
             "count": count}  # fmt: skip
 
 
-def _cells(scores: np.ndarray, sigmoid_output: bool, threshold: float) -> np.ndarray:
+def boundary_cells(scores: np.ndarray, sigmoid_output: bool, threshold: float) -> np.ndarray:
     """Scores of the grid as bytes: 0..255 for class 0..1 confidence, or a class index."""
     if scores.ndim == 2 and scores.shape[1] > 2:
         return scores.argmax(axis=1)
