@@ -17,6 +17,7 @@ evaluated over the whole plane at once, on the model compiled once
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import numpy as np
@@ -144,7 +145,7 @@ class Frames:
             self.grid = np.array([(gx, gy) for gy in ys[::-1] for gx in xs])
             own = session._own_data is not None
             self.rows = self.grid if own else features(self.grid, session.setup.features)
-            if self.network is not None:
+            if self.network is not None and session.engine == "compiled":
                 self.neurons = NeuronOutputs(session.model, self.rows[0].tolist())
 
     def scene(self) -> dict[str, Any]:
@@ -178,16 +179,22 @@ class Frames:
         frame: dict[str, Any] = {
             "epoch": session.epoch, "train_loss": session.train_losses[-1],
             "test_loss": session.test_losses[-1], "curve": _curve(session),
-            "weights": [w.data for w in self.weights], "grads": [w.grad for w in self.weights],
-            "biases": [b.data for b in self.biases], "bias_grads": [b.grad for b in self.biases],
+            "weights": _finite(w.data for w in self.weights),
+            "grads": _finite(w.grad for w in self.weights),
+            "biases": _finite(b.data for b in self.biases),
+            "bias_grads": _finite(b.grad for b in self.biases),
         }  # fmt: skip
-        if self.neurons is not None:
-            layers = self.neurons(self.rows)
-            frame["maps"] = [self._small(signed_cells(row)) for layer in layers for row in layer]
-            frame["boundary"] = _bytes(self._surface(layers[-1].T))
-        elif self.grid is not None:
-            frame["boundary"] = _bytes(self._surface(np.asarray(session.outputs(
-                self.rows.tolist()))))  # fmt: skip
+        try:
+            if self.neurons is not None:
+                layers = self.neurons(self.rows)
+                frame["maps"] = [self._small(signed_cells(row)) for layer in layers
+                                 for row in layer]  # fmt: skip
+                frame["boundary"] = _bytes(self._surface(layers[-1].T))
+            elif self.grid is not None:
+                frame["boundary"] = _bytes(self._surface(np.asarray(session.outputs(
+                    self.rows.tolist()))))  # fmt: skip
+        except (ArithmeticError, ValueError):  # weights that overflow: no new pictures
+            pass
         return frame
 
     def _surface(self, scores: np.ndarray) -> np.ndarray:
@@ -200,6 +207,11 @@ class Frames:
         model = session.model
         return boundary_cells(scores, final_activation(model) == "sigmoid",
                               decision_threshold(model))
+
+
+def _finite(values: Any) -> list[float | None]:
+    """Numbers for JSON: None in place of an inf or NaN (training diverged)."""
+    return [v if math.isfinite(v) else None for v in values]
 
 
 def _curve(session: Session) -> dict[str, list]:
