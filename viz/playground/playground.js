@@ -147,7 +147,7 @@ export class LossChart {
     if (!curve || !curve.epochs.length) { return; }
     const series = [["train", curve.train, "#111827"], ["test", curve.test, "#d97706"]]
       .filter(s => s[1] && s[1].length);
-    const left = 46, right = 8, top = 6, bottom = 22;
+    const left = 46, right = 14, top = 6, bottom = 22;
     const width = this.width - left - right, height = this.height - top - bottom;
     const all = [].concat(...series.map(s => s[1])).filter(v => isFinite(v) && (!this.log || v > 0));
     if (!all.length) { return; }
@@ -167,7 +167,7 @@ export class LossChart {
       svgNode("text", {x: left - 5, y: y(v) + 3.5, "text-anchor": "end", class: "cg-tick"}, svg)
         .textContent = this.log ? "1e" + Math.round(Math.log10(v)) : number(v, 2);
     }
-    for (const epoch of niceTicks(0, last, 4)) {
+    for (const epoch of niceTicks(0, last, 4, 1)) {
       svgNode("text", {x: x(epoch), y: this.height - 6, "text-anchor": "middle", class: "cg-tick"}, svg)
         .textContent = String(Math.round(epoch));
     }
@@ -190,8 +190,8 @@ export class LossChart {
   }
 }
 
-function niceTicks(low, high, count) {
-  const span = high - low || 1, step0 = span / count;
+function niceTicks(low, high, count, least) {
+  const span = high - low || 1, step0 = Math.max(span / count, least || 0);
   const power = Math.pow(10, Math.floor(Math.log10(step0)));
   const step = [1, 2, 5, 10].map(m => m * power).find(s => s >= step0) || step0;
   const ticks = [];
@@ -478,7 +478,7 @@ export function render({model, el}) {
   const outPanel = node("section", {class: "cg-panel cg-out"}, main);
   node("h3", {}, outPanel, text.output_heading);
   const losses = node("p", {class: "cg-losses"}, outPanel);
-  const chart = new LossChart(outPanel, text, 320, 130);
+  const chart = new LossChart(outPanel, text, 310, 130);
   const boundary = new HeatMap(outPanel, 300);
   const testLabel = node("label", {class: "cg-inline"}, outPanel);
   const testBox = node("input", {type: "checkbox", class: "cg-show-test", checked: ""}, testLabel);
