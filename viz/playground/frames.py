@@ -9,7 +9,7 @@ the last batch, and the loss curves.
 
 A heat map is ``size`` × ``size`` bytes, row 0 at the top, base64-encoded: 0..255 for
 an output from -1 to 1 (clipped), or, for the boundary, the confidence in class 1 as
-the replay page draws it (:func:`viz.playground.replay.boundary_cells`).  Every neuron is
+the replay page draws it (:func:`boundary_cells`).  Every neuron is
 evaluated over the whole plane at once, on the model compiled once
 (:func:`autograd.compile`), never one scalar graph per grid point.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,6 @@ from nn.training import decision_threshold, final_activation
 
 from .. import mlp
 from ..plots import plane
-from .replay import boundary_cells
 from .session import Session, features
 
 GRID = 48  # cells per side of the boundary's heat map
@@ -42,6 +42,19 @@ FEATURE_LABELS = {"x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2",
 
 def _bytes(cells: np.ndarray) -> str:
     return base64.b64encode(np.asarray(cells, dtype=np.uint8).tobytes()).decode("ascii")
+
+
+def boundary_cells(scores: np.ndarray, sigmoid_output: bool, threshold: float) -> np.ndarray:
+    """Scores of the grid as bytes: 0..255 for class 0..1 confidence, or a class index."""
+    if scores.ndim == 2 and scores.shape[1] > 2:
+        return scores.argmax(axis=1)
+    if scores.ndim == 2 and scores.shape[1] == 2:  # softmax's probability of class 1
+        position = 1.0 / (1.0 + np.exp(np.clip(scores[:, 0] - scores[:, 1], -50, 50)))
+    elif sigmoid_output:
+        position = scores.reshape(-1)
+    else:
+        position = 1.0 / (1.0 + np.exp(np.clip(-2.0 * (scores.reshape(-1) - threshold), -50, 50)))
+    return np.rint(np.clip(position, 0.0, 1.0) * 255)
 
 
 def signed_cells(values: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -66,9 +79,7 @@ class NeuronOutputs:
             self._program = autograd.compile(lambda *x: _layer_outputs(model, list(x)), example)
 
     def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        with in_mode(self._model, training=False):
-            values = self._program(rows)
-        values = values.reshape(len(rows), -1)
+        values = self._program(rows).reshape(len(rows), -1)  # traced in evaluation mode
         starts = np.cumsum([0, *self.widths])
         return [values[:, a:b].T for a, b in zip(starts[:-1], starts[1:])]
 
@@ -99,12 +110,12 @@ def _layer_outputs(model: Any, x: list[Value]) -> list[Value]:
     return [v for layer in found for v in layer]
 
 
-def layout(session: Session) -> dict[str, Any]:
-    """The network as the view draws it: columns of nodes (the inputs, then each layer),
-    and one edge per weight (tail, head): the same ids as :func:`viz.draw_mlp`'s."""
-    found = mlp.stages(session.model)
-    names = session.setup.features if session.two_d and session._own_data is None else \
-        [f"x{k + 1}" for k in range(found[0].inputs)]  # fmt: skip
+def layout(model: Any, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The network as the view draws it: columns of nodes (the inputs, named ``names``
+    or x1, x2, ..., then each layer), and one edge per weight (tail, head): the ids of
+    :func:`viz.draw_mlp`'s picture.  TypeError for a model that is not layers of neurons."""
+    found = mlp.stages(model)
+    names = names or [f"x{k + 1}" for k in range(found[0].inputs)]
     columns = [[{"id": f"x{k}", "label": FEATURE_LABELS.get(name, name)}
                 for k, name in enumerate(names)]]  # fmt: skip
     edges = []
@@ -121,9 +132,9 @@ def layout(session: Session) -> dict[str, Any]:
             "activations": [stage.activation for stage in found]}  # fmt: skip
 
 
-def _parameters(session: Session) -> tuple[list[Value], list[Value]]:
+def parameters(model: Any) -> tuple[list[Value], list[Value]]:
     """The weights (in the layout's edge order) and the biases (in its neuron order)."""
-    neurons = [n for stage in mlp.stages(session.model) for n in stage.pieces[0].neurons]
+    neurons = [n for stage in mlp.stages(model) for n in stage.pieces[0].neurons]
     return [w for n in neurons for w in n.w], [n.b for n in neurons]
 
 
@@ -135,8 +146,10 @@ class Frames:
         self.grid: np.ndarray | None = None
         self.neurons: NeuronOutputs | None = None
         try:
-            self.network: dict[str, Any] | None = layout(session)
-            self.weights, self.biases = _parameters(session)
+            own = session._own_data is not None
+            self.network: dict[str, Any] | None = layout(session.model, None if own else
+                                                         session.setup.features)  # fmt: skip
+            self.weights, self.biases = parameters(session.model)
         except TypeError:
             self.network, self.weights, self.biases = None, [], []
         if session.two_d:

@@ -34,7 +34,8 @@ def playground_page(boot: str, data: Any, title: str, lang: str, csp: str = OFFL
     """The page, ``boot`` being the statement that starts the host (it may read the page's
     ``data`` with ``JSON.parse(document.getElementById("data").textContent)``)."""
     module, css = front_end()
-    parts = {"LANG": html.escape(lang), "CSP": html.escape(csp), "TITLE": html.escape(title),
+    attribute = html.escape(csp, quote=False).replace('"', "&quot;")  # keeps CSP's ' quotes
+    parts = {"LANG": html.escape(lang), "CSP": attribute, "TITLE": html.escape(title),
              "CSS": css, "DATA": script_json(data), "MODULE": module, "BOOT": boot}  # fmt: skip
     template = resources.files("viz").joinpath("playground.html").read_text(encoding="utf-8")
     return _PLACEHOLDER.sub(lambda match: parts[match.group(1)], template)

@@ -64,12 +64,16 @@ function decode(text) {
   return bytes;
 }
 
-function paint(canvas, bytes, size, lighten) {  // one byte per cell, row 0 at the top
+function hex(c) { return [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16)); }
+
+// One byte per cell, row 0 at the top: a value on PALETTE, or a class of ``classes``.
+function paint(canvas, bytes, size, lighten, classes) {
   canvas.width = canvas.height = size;
   const context = canvas.getContext("2d");
   const image = context.createImageData(size, size);
   for (let i = 0; i < size * size && i < bytes.length; i++) {
-    const c = lighten ? mix(PALETTE[bytes[i]], [255, 255, 255], lighten) : PALETTE[bytes[i]];
+    const base = classes ? mix(classes[bytes[i] % classes.length], [255, 255, 255], 0.3) : PALETTE[bytes[i]];
+    const c = lighten ? mix(base, [255, 255, 255], lighten) : base;
     image.data[4 * i] = c[0]; image.data[4 * i + 1] = c[1];
     image.data[4 * i + 2] = c[2]; image.data[4 * i + 3] = 255;
   }
@@ -97,9 +101,10 @@ export class HeatMap {
   // scene: extent, points, labels, train, classification; cells: base64 bytes
   update(scene, cells) {
     const out = this.canvas.getContext("2d"), size = scene.size, pixels = this.pixels;
+    const palette = scene.palette ? scene.palette.map(hex) : null;  // one colour per class
     out.clearRect(0, 0, pixels, pixels);
     if (cells) {
-      paint(this.cells, decode(cells), size, 0.3);
+      paint(this.cells, decode(cells), size, 0.3, palette);
       out.imageSmoothingEnabled = true;
       out.drawImage(this.cells, 0, 0, pixels, pixels);
     }
@@ -113,7 +118,7 @@ export class HeatMap {
       const t = scene.classification ? (value > 0 ? 1 : 0) : (Math.max(-1, Math.min(1, value)) + 1) / 2;
       out.beginPath();
       out.arc((p[0] - x0) / (x1 - x0) * pixels, (y1 - p[1]) / (y1 - y0) * pixels, 3.6, 0, 2 * Math.PI);
-      out.fillStyle = rgb(PALETTE[Math.round(t * 255)]);
+      out.fillStyle = rgb(palette ? palette[value % palette.length] : PALETTE[Math.round(t * 255)]);
       out.fill();
       out.lineWidth = test ? 2 : 1;
       out.strokeStyle = test ? "#111827" : "#ffffff";
@@ -212,16 +217,18 @@ export class Network {
 
   // network: {columns: [[{id, label}]], edges: [[tail, head]], activations}; the inputs'
   // heat maps; editable: the hidden layers may be changed (+ / - buttons)
-  setLayout(network, inputs, small, editable) {
-    const key = JSON.stringify([network, editable, this.box.clientWidth]);
+  setLayout(network, inputs, small, editable, room) {
+    const key = JSON.stringify([network, editable, this.box.clientWidth, room]);
     if (key === this.layoutKey) { return; }
     this.layoutKey = key;
     for (const old of this.box.querySelectorAll(".cg-neuron, .cg-layer-edit")) { old.remove(); }
     while (this.svg.firstChild) { this.svg.removeChild(this.svg.firstChild); }
     this.small = small;
     const columns = network.columns, width = Math.max(this.box.clientWidth, 360);
-    const square = 34, top = editable ? 44 : 14, gap = 10;
-    const tallest = Math.max(...columns.map(c => c.length));
+    const top = editable ? 44 : 14, tallest = Math.max(...columns.map(c => c.length));
+    // squares of 34 px, smaller when a tall layer must fit the room (at least 12 px)
+    const square = Math.max(12, Math.min(34, Math.floor((room - top) / tallest / 1.25)));
+    const gap = Math.round(square / 4);
     const height = top + tallest * (square + gap) + 6;
     this.svg.setAttribute("width", width); this.svg.setAttribute("height", height);
     this.box.style.height = height + "px";
@@ -483,6 +490,7 @@ export function render({model, el}) {
   const testLabel = node("label", {class: "cg-inline"}, outPanel);
   const testBox = node("input", {type: "checkbox", class: "cg-show-test", checked: ""}, testLabel);
   testLabel.appendChild(document.createTextNode(" " + text.show_test));
+  const classKey = node("p", {class: "cg-classes"}, outPanel);
   const colourKey = node("p", {class: "cg-hint cg-colour-key"}, outPanel);
 
   const controls = new Controls(model, text, {top: controlsTop, data: dataPanel, features: featurePanel});
@@ -514,9 +522,17 @@ export function render({model, el}) {
     addLayer.disabled = (setup.hidden || []).length >= MAX_LAYERS;
     removeLayer.disabled = !(setup.hidden || []).length;
     const editable = !layers.hidden;
-    if (scene.network) {
-      network.setLayout(scene.network, scene.inputs || [], scene.small, editable);
+    if (scene.network) {  // in the replay the network has the window's height
+      const room = replay() ? Math.max(300, window.innerHeight - netPanel.getBoundingClientRect().top - 90) : 420;
+      network.setLayout(scene.network, scene.inputs || [], scene.small, editable, room);
     }
+    classKey.textContent = "";
+    (scene.classes || []).forEach((name, k) => {
+      const item = node("span", {class: "cg-key"}, classKey);
+      const colour = scene.palette ? scene.palette[k % scene.palette.length] : rgb(k ? POSITIVE : NEGATIVE);
+      node("i", {class: "cg-swatch", style: `background:${colour}`}, item);
+      item.appendChild(document.createTextNode(name));
+    });
     legend.textContent = scene.network ? text.network_legend : text.no_network;
     boundary.box.hidden = !scene.two_d;
     testLabel.hidden = !scene.two_d;
@@ -536,7 +552,8 @@ export function render({model, el}) {
     epochText.dataset.epoch = String(epoch);
     if (replay()) { slider.value = String(frame.index || 0); }
     const train = frame.train_loss, test = frame.test_loss;
-    losses.textContent = train === undefined ? "" : fill(text.losses, {train: number(train), test: number(test)});
+    losses.textContent = train === undefined || train === null ? "" :
+      fill(test === undefined || test === null ? text.train_only : text.losses, {train: number(train), test: number(test)});
     chart.update(frame.curve || scene.curve, epoch);
     network.update(frame);
     if (scene.two_d) { boundary.update(scene, frame.boundary); }
