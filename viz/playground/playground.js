@@ -436,7 +436,7 @@ function f_range(f, value) {
 }
 
 // -- the whole view -----------------------------------------------------------------------------
-export function render({model, el}) {
+function render({model, el}) {
   const text = model.get("text");
   const replay = () => Boolean((model.get("scene") || {}).replay);
   const root = node("div", {class: "cg-playground", lang: model.get("lang") || "en"}, el);
@@ -550,6 +550,7 @@ export function render({model, el}) {
     epochText.textContent = replay() ? fill(text.epoch_of, {epoch, epochs: scene.replay.epochs})
                                      : String(epoch).padStart(6, "0");
     epochText.dataset.epoch = String(epoch);
+    epochText.dataset.drawn = String(+(epochText.dataset.drawn || 0) + 1);  // frames drawn so far
     if (replay()) { slider.value = String(frame.index || 0); }
     const train = frame.train_loss, test = frame.test_loss;
     losses.textContent = train === undefined || train === null ? "" :

@@ -61,9 +61,11 @@ class Playground:
         message = json.dumps({"kind": "change", "changes": changes})
         for client in list(self.clients):
             try:
-                client.write_message(message)
+                sent = client.write_message(message)
             except tornado.websocket.WebSocketClosedError:
                 self.clients.discard(client)
+            else:  # a page closed while the message was on its way: nothing to do
+                sent.add_done_callback(lambda future: future.exception())
 
     def allowed(self, handler: tornado.web.RequestHandler) -> None:
         """403 unless the request names this server as its host and carries the token."""
@@ -122,6 +124,8 @@ if tornado is not None:
 
         def on_close(self) -> None:
             self.server.clients.discard(self)
+            if not self.server.clients:  # nobody watches: stop training
+                self.server.controller.pause()
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
