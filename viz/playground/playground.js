@@ -535,7 +535,7 @@ function render({model, el}) {
     });
     legend.textContent = scene.network ? text.network_legend : text.no_network;
     boundary.box.hidden = !scene.two_d;
-    testLabel.hidden = !scene.two_d;
+    testLabel.hidden = !scene.two_d || !scene.points || scene.train >= scene.points.length;
     colourKey.textContent = scene.two_d ? (scene.classification ? text.colour_classes : text.colour_values) : text.not_2d;
     if (replay()) {
       slider.max = String(scene.replay.count - 1);
