@@ -100,7 +100,8 @@ def test_frames_hold_a_heat_map_per_neuron_and_the_boundary():
     assert len(scene["network"]["edges"]) == 2 * 3 + 3 * 2 + 2
     assert len(frame["weights"]) == len(frame["grads"]) == len(scene["network"]["edges"])
     assert len(frame["maps"]) == 3 + 2 + 1 and len(scene["inputs"]) == 2
-    assert len(base64.b64decode(frame["maps"][0])) == (GRID // 2) ** 2
+    assert sorted(frame["maps"]) == ["n0_0", "n0_1", "n0_2", "n1_0", "n1_1", "n2_0"]
+    assert len(base64.b64decode(frame["maps"]["n0_0"])) == (GRID // 2) ** 2
     boundary = np.frombuffer(base64.b64decode(frame["boundary"]), dtype=np.uint8)
     assert boundary.size == GRID * GRID
     # the boundary's cells are the model's prediction at those points (scalar engine)

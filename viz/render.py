@@ -155,11 +155,22 @@ def render(
     """Write a Value's graph (drawn with :func:`viz.draw_dot`) or a graph to ``path``.
 
     The format comes from the extension: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
-    ``draw_options`` (``rankdir``, ``show_grad``, ``max_nodes``, ``params``) go to
-    ``draw_dot`` when a Value is given.  Returns the path written.
+    ``draw_options`` (``rankdir``, ``show_grad``, ``max_nodes``, ``params``, ``expand``)
+    go to ``draw_dot`` when a Value is given.  A picture drawn without Graphviz (the
+    network of :func:`viz.draw_mlp`: it has ``.svg``) is written as SVG only.  Returns
+    the path written.
     """
     path = Path(path)
     fmt = format_of(path)
+    if isinstance(getattr(root_or_graph, "svg", None), str):  # already drawn, as SVG
+        if draw_options:
+            raise TypeError("drawing options apply to a Value, not to an already drawn picture")
+        if fmt != "svg":
+            raise ValueError(f"{type(root_or_graph).__name__} is drawn as SVG: save it as "
+                             f".svg, not .{fmt} (a browser or Inkscape turns SVG into PNG or "
+                             "PDF)")  # fmt: skip
+        write_atomic(path, root_or_graph.svg)
+        return path
     if isinstance(root_or_graph, graphviz.Digraph):
         if draw_options:
             raise TypeError("drawing options apply to a Value, not to an already drawn graph")

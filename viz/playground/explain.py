@@ -12,58 +12,68 @@ rule from L to this neuron's weights, one product at a time (the step-through's
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import autograd
 from autograd import Value, no_grad
 from nn.activations import get_activation
-from nn.module import in_mode
 
-from .. import mlp
+from ..stages import Unit, stages
 from ..stepper import StepThrough, step_through
 from .session import Session
 
 
-def _neurons(model: Any) -> list[list[Any]]:
-    """The neurons of each layer (the layers :func:`viz.mlp.stages` finds)."""
-    return [list(stage.pieces[0].neurons) for stage in mlp.stages(model)]
+def _layers(model: Any) -> list[tuple[list[Unit], list[str]]]:
+    """Each layer's units and the activations applied after it (:func:`viz.stages.stages`);
+    IndexError for a Maxout layer (its units are pieces under a max)."""
+    found = stages(model)
+    if any(len(stage.pieces) != 1 for stage in found):
+        raise IndexError("the step-through follows layers of neurons, not Maxout")
+    return [(stage.pieces[0], stage.after) for stage in found]
 
 
-def _neuron(neuron: Any, x: list[Value], names: tuple[str, str, str]) -> Value:
-    """``act(w · x + b)`` with the neuron's weights as new, labelled leaves."""
+def _unit(unit: Unit, after: list[str], x: list[Value], names: tuple[str, str, str]) -> Value:
+    """``act(w · x + b)`` with the unit's weights as new, labelled leaves."""
     weight, bias, out = names
-    w = [Value(p.data, label=f"{weight}{k + 1}") for k, p in enumerate(neuron.w)]
-    b = Value(neuron.b.data, label=bias)
+    w = [Value(p.data, label=f"{weight}{k + 1}") for k, p in enumerate(unit.w)]
+    b = Value(unit.b.data if unit.b is not None else 0.0, label=bias)
     z = autograd.dot(w, x, b)
     z.label = f"z{out}"
-    a = get_activation(neuron.activation)(z)
+    a = get_activation(unit.activation)(z)
+    for name in after:
+        a = get_activation(name)(a)
     a.label = f"a{out}"
     return a
+
+
+def _values(layer: tuple[list[Unit], list[str]], x: list[float]) -> list[float]:
+    """A layer's outputs on the numbers ``x``, as numbers."""
+    units, after = layer
+    with no_grad():
+        return [_unit(unit, after, [Value(v) for v in x], ("w", "b", "")).data for unit in units]
 
 
 def neuron_graph(session: Session, layer: int, index: int, sample: int = 0) -> Value:
     """The loss of training sample ``sample`` as a graph that reaches back to neuron
     ``index`` of ``layer`` (see the module docstring); IndexError for a neuron the model
     does not have."""
-    layers = _neurons(session.model)
-    if not (0 <= layer < len(layers) and 0 <= index < len(layers[layer])):
+    layers = _layers(session.model)
+    if not (0 <= layer < len(layers) and 0 <= index < len(layers[layer][0])):
         raise IndexError(f"the model has no neuron {index} in layer {layer}")
     x, target = session.X_train[sample], session.y_train[sample]
-    with no_grad(), in_mode(session.model, training=False):
-        values = [list(map(float, x))]
-        for neurons in layers[:layer]:
-            values.append([float(n(values[-1]).data) for n in neurons])
+    values = [list(map(float, x))]
+    for earlier in layers[:layer]:
+        values.append(_values(earlier, values[-1]))
     prefix = "x" if layer == 0 else "h"
     inputs = [Value(v, label=f"{prefix}{k + 1}") for k, v in enumerate(values[-1])]
-    with no_grad(), in_mode(session.model, training=False):
-        others = [float(n(values[-1]).data) for n in layers[layer]]
+    others = _values(layers[layer], values[-1])
     current = [Value(v, label=f"a{layer + 1}.{k + 1}") for k, v in enumerate(others)]
-    current[index] = _neuron(layers[layer][index], inputs, ("w", "b", ""))
-    for i, neurons in enumerate(layers[layer + 1:], start=layer + 1):
-        current = [_neuron(n, current, (f"w{i + 1}.{j + 1}.", f"b{i + 1}.{j + 1}",
-                                        f"{i + 1}.{j + 1}"))
-                   for j, n in enumerate(neurons)]  # fmt: skip
+    units, after = layers[layer]
+    current[index] = _unit(units[index], after, inputs, ("w", "b", ""))
+    for i, (units, after) in enumerate(layers[layer + 1:], start=layer + 1):
+        current = [_unit(unit, after, current, (f"w{i + 1}.{j + 1}.", f"b{i + 1}.{j + 1}",
+                                                f"{i + 1}.{j + 1}"))
+                   for j, unit in enumerate(units)]  # fmt: skip
     output = current[0] if len(current) == 1 else current
     loss = session.loss([output], [target])
     loss.label = "L"
@@ -72,9 +82,6 @@ def neuron_graph(session: Session, layer: int, index: int, sample: int = 0) -> V
 
 def neuron_step_through(session: Session, layer: int, index: int, lang: str = "en"
                         ) -> StepThrough:  # fmt: skip
-    """The step-through of :func:`neuron_graph`, expanded product by product where the
-    step-through can (``expand=True``), in ``lang`` where it speaks it."""
-    root = neuron_graph(session, layer, index)
-    accepted = inspect.signature(step_through).parameters
-    options = {k: v for k, v in (("expand", True), ("lang", lang)) if k in accepted}
-    return step_through(root, **options)
+    """The step-through of :func:`neuron_graph`, expanded product by product
+    (``expand=True``), in ``lang``."""
+    return step_through(neuron_graph(session, layer, index), expand=True, lang=lang)

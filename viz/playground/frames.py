@@ -23,12 +23,11 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Value
-from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
 from .. import mlp
+from ..activation_maps import neuron_outputs
 from ..plots import plane
 from .session import Session, features
 
@@ -62,80 +61,40 @@ def signed_cells(values: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return np.rint((np.clip(values / scale, -1.0, 1.0) + 1.0) * 127.5)
 
 
-class NeuronOutputs:
-    """Every neuron's output at many inputs at once: ``outputs(rows)`` is a list per layer
-    of arrays of shape (neurons, rows), at the model's current weights.
-
-    The layers are those of :func:`viz.mlp.stages` (``nn.MLP``, ``Layer``, a
-    ``Sequential`` of layers, activations and dropout); the model is traced once, in
-    evaluation mode.  TypeError for a model of other parts (Maxout has no one output
-    per neuron before its max).
-    """
-
-    def __init__(self, model: Any, example: list[float]) -> None:
-        self.widths = [stage.width for stage in mlp.stages(model)]
-        self._model = model
-        with in_mode(model, training=False):
-            self._program = autograd.compile(lambda *x: _layer_outputs(model, list(x)), example)
-
-    def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        values = self._program(rows).reshape(len(rows), -1)  # traced in evaluation mode
-        starts = np.cumsum([0, *self.widths])
-        return [values[:, a:b].T for a, b in zip(starts[:-1], starts[1:])]
+MAX_DRAWN = 16  # neurons drawn per layer; a wider layer ends with "... k more"
 
 
-def _layer_outputs(model: Any, x: list[Value]) -> list[Value]:
-    """Every layer's outputs of ``model`` on one input, flattened (activation modules
-    applied to the layer before them, dropout skipped: evaluation mode)."""
-    from nn import MLP, Activation, Dropout, Layer, Sequential
-
-    found: list[list[Value]] = []
-
-    def run(module: Any, x: Any) -> Any:
-        if isinstance(module, Layer):
-            x = module(x)
-            found.append(x)
-        elif isinstance(module, (MLP, Sequential)):
-            for item in module.layers:
-                x = run(item, x)
-        elif isinstance(module, Activation):
-            x = module(x)
-            found[-1] = x
-        elif not isinstance(module, Dropout):
-            raise TypeError(f"the playground's network view draws layers, not "
-                            f"{type(module).__name__}")  # fmt: skip
-        return x
-
-    run(model, x)
-    return [v for layer in found for v in layer]
+def network(model: Any, names: Sequence[str] | None = None, max_neurons: int = MAX_DRAWN
+            ) -> tuple[dict[str, Any], list[Value | None]]:  # fmt: skip
+    """The network view's plain data and the weight behind each edge (None for a Maxout
+    piece's edge to its max), both read from the network picture's own layout
+    (:func:`viz.draw_mlp`): the same boxes, ids and edges, in columns.  Inputs are named
+    ``names``; a layer wider than ``max_neurons`` shows its first neurons and "... k more".
+    TypeError for a model that is not an MLP-like stack."""
+    picture = mlp.draw_mlp(model, names=names, max_neurons=max_neurons).layout
+    boxes = {box["id"]: box for box in picture["boxes"]}
+    columns = [[{"id": key, "kind": boxes[key]["kind"],
+                 "label": boxes[key]["label"] if boxes[key]["kind"] != "neuron" else ""}
+                for key in column] for column in picture["columns"]]  # fmt: skip
+    parameters = list(model.parameters())
+    edges = [[edge["from"], edge["to"]] for edge in picture["edges"]]
+    weights = [parameters[edge["parameter"]] if edge.get("parameter") is not None else None
+               for edge in picture["edges"]]  # fmt: skip
+    units = [box["id"] for column in columns[1:] for box in column if box["kind"] != "more"]
+    return {"columns": columns, "edges": edges, "units": units}, weights
 
 
-def layout(model: Any, names: Sequence[str] | None = None) -> dict[str, Any]:
-    """The network as the view draws it: columns of nodes (the inputs, named ``names``
-    or x1, x2, ..., then each layer), and one edge per weight (tail, head): the ids of
-    :func:`viz.draw_mlp`'s picture.  TypeError for a model that is not layers of neurons."""
-    found = mlp.stages(model)
-    names = names or [f"x{k + 1}" for k in range(found[0].inputs)]
-    columns = [[{"id": f"x{k}", "label": FEATURE_LABELS.get(name, name)}
-                for k, name in enumerate(names)]]  # fmt: skip
-    edges = []
-    for i, stage in enumerate(found):
-        if len(stage.pieces) != 1:
-            raise TypeError("the playground's network view draws layers of neurons, not Maxout")
-        column = []
-        for j, neuron in enumerate(stage.pieces[0].neurons):
-            column.append({"id": f"n{i}_{j}", "label": ""})
-            tails = columns[-1]
-            edges += [[tails[k]["id"], f"n{i}_{j}"] for k in range(len(neuron.w))]
-        columns.append(column)
-    return {"columns": columns, "edges": edges,
-            "activations": [stage.activation for stage in found]}  # fmt: skip
-
-
-def parameters(model: Any) -> tuple[list[Value], list[Value]]:
-    """The weights (in the layout's edge order) and the biases (in its neuron order)."""
-    neurons = [n for stage in mlp.stages(model) for n in stage.pieces[0].neurons]
-    return [w for n in neurons for w in n.w], [n.b for n in neurons]
+def neuron_maps(model: Any, rows: np.ndarray, shape: tuple[int, int],
+                drawn: Sequence[str]) -> dict[str, str]:
+    """Each drawn unit's heat map (id -> bytes, see the module docstring) over ``rows``, a
+    grid of ``shape``, from :func:`viz.activation_maps.neuron_outputs` (compiled once,
+    the current weights)."""
+    maps = {}
+    for i, layer in enumerate(neuron_outputs(model, rows)):
+        for j, values in enumerate(layer):
+            if f"n{i}_{j}" in drawn:
+                maps[f"n{i}_{j}"] = _bytes(signed_cells(values).reshape(shape))
+    return maps
 
 
 class Frames:
@@ -144,22 +103,21 @@ class Frames:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.grid: np.ndarray | None = None
-        self.neurons: NeuronOutputs | None = None
+        own = session._own_data is not None
+        names = None if own else [FEATURE_LABELS[f] for f in session.setup.features]
         try:
-            own = session._own_data is not None
-            self.network: dict[str, Any] | None = layout(session.model, None if own else
-                                                         session.setup.features)  # fmt: skip
-            self.weights, self.biases = parameters(session.model)
+            self.network, self.weights = network(session.model, names)
         except TypeError:
-            self.network, self.weights, self.biases = None, [], []
+            self.network, self.weights = None, []
+        # heat maps where the model compiles (the scalar engine's models may not)
+        self.maps = self.network is not None and session.engine == "compiled"
         if session.two_d:
             xs, ys = plane(session.points, GRID)
             self.extent = [xs[0], xs[-1], ys[0], ys[-1]]
             self.grid = np.array([(gx, gy) for gy in ys[::-1] for gx in xs])
-            own = session._own_data is not None
             self.rows = self.grid if own else features(self.grid, session.setup.features)
-            if self.network is not None and session.engine == "compiled":
-                self.neurons = NeuronOutputs(session.model, self.rows[0].tolist())
+            self.small_rows = self.rows.reshape(GRID, GRID, -1)[::SMALL, ::SMALL].reshape(
+                -1, self.rows.shape[1])  # fmt: skip
 
     def scene(self) -> dict[str, Any]:
         """What stays the same until training starts over (see the module docstring)."""
@@ -179,7 +137,7 @@ class Frames:
                 "labels": [max(int(t), 0) if session.classification else round(float(t), 4)
                            for t in targets],
                 "inputs": [self._small(signed_cells(column, np.abs(column).max() or 1.0))
-                           for column in self.rows.T] if self.network else [],
+                           for column in self.rows.T] if self.maps else [],
             })  # fmt: skip
         return scene
 
@@ -192,20 +150,17 @@ class Frames:
         frame: dict[str, Any] = {
             "epoch": session.epoch, "train_loss": session.train_losses[-1],
             "test_loss": session.test_losses[-1], "curve": _curve(session),
-            "weights": _finite(w.data for w in self.weights),
-            "grads": _finite(w.grad for w in self.weights),
-            "biases": _finite(b.data for b in self.biases),
-            "bias_grads": _finite(b.grad for b in self.biases),
+            "weights": _finite(w.data if w is not None else None for w in self.weights),
+            "grads": _finite(w.grad if w is not None else None for w in self.weights),
         }  # fmt: skip
         try:
-            if self.neurons is not None:
-                layers = self.neurons(self.rows)
-                frame["maps"] = [self._small(signed_cells(row)) for layer in layers
-                                 for row in layer]  # fmt: skip
-                frame["boundary"] = _bytes(self._surface(layers[-1].T))
-            elif self.grid is not None:
+            if self.grid is not None:
                 frame["boundary"] = _bytes(self._surface(np.asarray(session.outputs(
                     self.rows.tolist()))))  # fmt: skip
+            if self.maps and self.grid is not None:
+                size = GRID // SMALL
+                frame["maps"] = neuron_maps(session.model, self.small_rows, (size, size),
+                                            self.network["units"])  # fmt: skip
         except (ArithmeticError, ValueError):  # weights that overflow: no new pictures
             pass
         return frame
@@ -224,7 +179,7 @@ class Frames:
 
 def _finite(values: Any) -> list[float | None]:
     """Numbers for JSON: None in place of an inf or NaN (training diverged)."""
-    return [v if math.isfinite(v) else None for v in values]
+    return [v if v is not None and math.isfinite(v) else None for v in values]
 
 
 def _curve(session: Session) -> dict[str, list]:

@@ -215,8 +215,9 @@ export class Network {
     this.layoutKey = "";
   }
 
-  // network: {columns: [[{id, label}]], edges: [[tail, head]], activations}; the inputs'
-  // heat maps; editable: the hidden layers may be changed (+ / - buttons)
+  // network: {columns: [[{id, kind, label}]], edges: [[tail, head]], units} (the network
+  // picture's own boxes and edges, viz.draw_mlp); the inputs' heat maps; editable: the
+  // hidden layers may be changed (+ / - buttons); room: the height it may take
   setLayout(network, inputs, small, editable, room) {
     const key = JSON.stringify([network, editable, this.box.clientWidth, room]);
     if (key === this.layoutKey) { return; }
@@ -232,7 +233,7 @@ export class Network {
     const height = top + tallest * (square + gap) + 6;
     this.svg.setAttribute("width", width); this.svg.setAttribute("height", height);
     this.box.style.height = height + "px";
-    const left = 44, right = 12;
+    const left = 52, right = 12;
     const step = (width - left - right - square) / Math.max(columns.length - 1, 1);
     const place = {};
     this.canvases = {};
@@ -241,24 +242,33 @@ export class Network {
       column.forEach((unit, r) => {
         const y = top + r * (square + gap);
         place[unit.id] = [x, y];
-        const box = node("div", {class: "cg-neuron", "data-id": unit.id,
+        const box = node("div", {class: "cg-neuron cg-" + unit.kind, "data-id": unit.id,
                                  style: `left:${x}px;top:${y}px;width:${square}px;height:${square}px`},
                          this.box);
-        this.canvases[unit.id] = node("canvas", {width: small, height: small}, box);
-        if (c === 0) {
+        if (unit.kind === "input") {
+          this.canvases[unit.id] = node("canvas", {width: small, height: small}, box);
           node("span", {class: "cg-input-label"}, box, unit.label);
           if (inputs[r]) { paint(this.canvases[unit.id], decode(inputs[r]), small); }
+        } else if (unit.kind === "neuron" || unit.kind === "max") {
+          this.canvases[unit.id] = node("canvas", {width: small, height: small}, box);
+          if (unit.kind === "max") { node("span", {class: "cg-box-label"}, box, unit.label); }
+          const match = /^n(\d+)_(\d+)$/.exec(unit.id);  // a unit: its step-through
+          if (match) {
+            box.classList.add("cg-clickable");
+            box.setAttribute("role", "button");
+            box.setAttribute("tabindex", "0");
+            box.title = this.text.neuron_hint;
+            const open = () => this.handlers.neuron(+match[1], +match[2]);
+            box.addEventListener("click", open);
+            box.addEventListener("keydown", e => { if (e.key === "Enter") { open(); } });
+          }
         } else {
-          box.classList.add("cg-clickable");
-          box.setAttribute("role", "button");
-          box.setAttribute("tabindex", "0");
-          box.title = this.text.neuron_hint;
-          const open = () => this.handlers.neuron(c - 1, r);
-          box.addEventListener("click", open);
-          box.addEventListener("keydown", e => { if (e.key === "Enter") { open(); } });
+          node("span", {class: "cg-box-label"}, box, unit.label);
         }
       });
-      if (editable && c > 0 && c < columns.length - 1) {
+      const hidden = c > 0 && c < columns.length - 1 && column.every(u => u.kind === "neuron");
+      if (editable && hidden) {
+        const layer = columns.slice(1, c).filter(col => col.every(u => u.kind === "neuron")).length;
         const edit = node("div", {class: "cg-layer-edit", style: `left:${x - 10}px;top:2px`}, this.box);
         const more = node("button", {type: "button", class: "cg-more", title: this.text.add_neuron,
                                      "aria-label": this.text.add_neuron}, edit, "+");
@@ -267,8 +277,8 @@ export class Network {
         node("div", {class: "cg-count"}, edit, fill(this.text.neurons, {count: column.length}));
         more.disabled = column.length >= MAX_NEURONS;
         fewer.disabled = column.length <= 1;
-        more.addEventListener("click", () => this.handlers.neurons(c - 1, +1));
-        fewer.addEventListener("click", () => this.handlers.neurons(c - 1, -1));
+        more.addEventListener("click", () => this.handlers.neurons(layer, +1));
+        fewer.addEventListener("click", () => this.handlers.neurons(layer, -1));
       }
     });
     this.edges = network.edges.map(([tail, head], i) => {
@@ -286,7 +296,7 @@ export class Network {
   }
 
   showTip(i, event) {
-    if (!this.frame) { return; }
+    if (!this.frame || this.frame.weights[i] === null || this.frame.weights[i] === undefined) { return; }
     const w = this.frame.weights[i], g = this.frame.grads[i];
     this.tip.textContent = fill(this.text.weight_tip, {w: number(w, 4), grad: number(g, 4)});
     const box = this.box.getBoundingClientRect();
@@ -299,12 +309,14 @@ export class Network {
     this.frame = frame;
     if (!this.edges) { return; }
     const weights = frame.weights || [], grads = frame.grads || [];
-    const largest = Math.max(1e-12, ...weights.map(Math.abs));
-    const logs = grads.map(g => Math.log10(Math.abs(g) + 1e-30));
+    const largest = Math.max(1e-12, ...weights.map(w => Math.abs(w || 0)));
+    const logs = grads.map(g => Math.log10(Math.abs(g || 0) + 1e-30));
     const high = Math.max(...logs), low = high - 4;
     this.edges.forEach((path, i) => {
       let colour, width;
-      if (this.byGradient) {
+      if (weights[i] === null || weights[i] === undefined) {  // a Maxout piece to its max
+        colour = "#9ca3af"; width = 1;
+      } else if (this.byGradient) {
         const t = Math.max(0, Math.min(1, (logs[i] - low) / (high - low)));
         const k = Math.min(2, Math.floor(t * 3));
         colour = rgb(mix(GRAD_SCALE[k], GRAD_SCALE[k + 1], t * 3 - k));
@@ -317,15 +329,9 @@ export class Network {
       path.setAttribute("stroke", colour);
       path.setAttribute("stroke-width", width.toFixed(2));
     });
-    (frame.maps || []).forEach((cells, k) => {
-      const canvas = this.neuronCanvas(k);
-      if (canvas) { paint(canvas, decode(cells), this.small); }
-    });
-  }
-
-  neuronCanvas(k) {  // the k-th neuron after the inputs, in layout order
-    const boxes = this.box.querySelectorAll(".cg-neuron.cg-clickable canvas");
-    return boxes[k];
+    for (const [id, cells] of Object.entries(frame.maps || {})) {
+      if (this.canvases[id]) { paint(this.canvases[id], decode(cells), this.small); }
+    }
   }
 }
 

@@ -45,7 +45,7 @@ from nn.training import decision_threshold, final_activation
 
 from .. import i18n, mlp
 from ..plots import plane, points_2d
-from .frames import NeuronOutputs, boundary_cells, layout, parameters, signed_cells
+from .frames import boundary_cells, network, neuron_maps, signed_cells
 from .page import playground_page
 from .state import CONTROLS, Setup
 
@@ -181,8 +181,8 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     ``history`` is ``nn.fit``'s History; ``snapshots`` a :class:`Snapshots` recorded
     during that fit (without it the page shows the final weights only).  ``grid``
     cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
-    as in :func:`nn.accuracy`; a network with a layer wider than ``max_neurons`` is not
-    drawn.  ``lang``: the page's language ("en" or "pt-BR").  TypeError for a model that is not an MLP-like stack,
+    as in :func:`nn.accuracy`; a layer wider than ``max_neurons`` is drawn with its first
+    neurons and "... k more".  ``lang``: the page's language ("en" or "pt-BR").  TypeError for a model that is not an MLP-like stack,
     or a history or snapshots of the wrong type (or a sample holding something else than
     numbers); ValueError for an empty history, X that is not a list of samples of the
     model's width of finite numbers, y of another length, ``classes`` not naming each
@@ -221,13 +221,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         "train": len(points), "locked": list(CONTROLS), "curve": _curve(history),
         "replay": {"count": len(frames), "epochs": len(history.train_loss)},
     }  # fmt: skip
-    try:
-        if max(stage.width for stage in found) > max_neurons:
-            raise TypeError("a layer wider than max_neurons")
-        scene["network"] = layout(model)
-        weights, biases = parameters(model)
-    except TypeError:  # too wide, or Maxout (no one output per neuron): no network view
-        scene["network"], weights, biases = None, [], []
+    scene["network"], weights = network(model, max_neurons=max_neurons)
     boundary, pictures = None, None
     if scene["two_d"]:
         boundary = boundary_grids(model, points, y, frames, grid, threshold)
@@ -239,16 +233,14 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         scene.update({"size": grid, "extent": boundary["extent"], "points": boundary["points"],
                       "labels": boundary["labels"], "classes": [str(n) for n in names],
                       "palette": list(CLASS_COLOURS) if boundary["mode"] == "classes" else None})
-        if scene["network"] is not None:
-            pictures = _neuron_maps(model, points, grid, scene)
+        pictures = _neuron_maps(model, points, grid, scene)
     page_frames = []
     for k, frame in enumerate(frames):
         with _loaded(params, frame):
             page_frames.append({
                 "epoch": frame[0], **_losses(history, frame[0]),
-                "weights": [round(w.data, 5) for w in weights],
-                "grads": [float(f"{w.grad:.4g}") for w in weights],
-                "biases": [round(b.data, 5) for b in biases],
+                "weights": [round(w.data, 5) if w is not None else None for w in weights],
+                "grads": [float(f"{w.grad:.4g}") if w is not None else None for w in weights],
                 **({"boundary": boundary["images"][k]} if boundary else {}),
                 **({"maps": pictures()} if pictures else {}),
             })  # fmt: skip
@@ -268,21 +260,18 @@ SMALL_MAP = 16  # cells a side of a neuron's heat map in the replay, at most
 
 
 def _neuron_maps(model: Any, points: np.ndarray, grid: int, scene: dict[str, Any]
-                 ) -> Callable[[], list[str]]:  # fmt: skip
-    """A function giving every neuron's heat map at the model's current weights (and, into
-    ``scene``, each input's): the boundary's plane, every ``step``-th cell of its grid."""
+                 ) -> Callable[[], dict[str, str]]:  # fmt: skip
+    """A function giving every drawn neuron's heat map at the model's current weights (and,
+    into ``scene``, each input's): the boundary's plane, every ``step``-th cell of its grid."""
     xs, ys = plane(points, grid)
     step = max(1, -(-grid // SMALL_MAP))
     rows = np.array([(gx, gy) for gy in ys[::-1][::step] for gx in xs[::step]])
-    outputs = NeuronOutputs(model, rows[0].tolist())
-
-    def encode(values: np.ndarray, scale: float = 1.0) -> str:
-        return base64.b64encode(signed_cells(values, scale).astype(np.uint8).tobytes()
-                                ).decode("ascii")  # fmt: skip
-
-    scene["small"] = len(xs[::step])
-    scene["inputs"] = [encode(column, np.abs(column).max() or 1.0) for column in rows.T]
-    return lambda: [encode(row) for layer in outputs(rows) for row in layer]
+    shape = (len(ys[::step]), len(xs[::step]))
+    scene["small"] = shape[0]
+    scene["inputs"] = [base64.b64encode(signed_cells(column, np.abs(column).max() or 1.0)
+                                        .astype(np.uint8).tobytes()).decode("ascii")
+                       for column in rows.T]  # fmt: skip
+    return lambda: neuron_maps(model, rows, shape, scene["network"]["units"])
 
 
 def _losses(history: Any, epoch: int) -> dict[str, float]:
