@@ -1,13 +1,16 @@
 """One sample's backward pass, ending at one neuron's weights: what a click on a neuron shows.
 
 For neuron j of layer i and a training sample x, the graph is built from the loss back
-to that neuron only: the layer's inputs are leaves holding the values the layers before
-it give for x (``a1``, ``a2``, ... for a hidden layer, the features for the first), the
-neuron is ``act(w1·a1 + w2·a2 + ... + b)`` with its own weights as leaves, the other
-neurons of its layer are leaves holding their outputs, and the layers after it are
-built whole.  Backward from the loss then ends at ``w1 ... wn`` and ``b``: the chain
-rule from L to this neuron's weights, one product at a time (the step-through's
-``expand=True``).  Every leaf is a new Value, so the model's own ``.grad`` stays as it was.
+to that neuron only: its inputs are leaves holding the values the layers before it give
+for x (``h1``, ``h2``, ... for a hidden layer, the features ``x1``, ``x2``, ... for the
+first), the neuron is ``a = act(w1·h1 + w2·h2 + ... + b)`` with its own weights as leaves.
+In the next layer each neuron k is ``act(w_k·a + c_k)``: only its product with this
+neuron, the rest of its sum (the other neurons' products and its bias) being one number
+``c_k`` for this sample, since it does not depend on this neuron; the layers after that
+are built whole, then the loss.  Backward from the loss ends at ``w1 ... wn`` and ``b``:
+the chain rule from L to this neuron's weights, one product at a time (the
+step-through's ``expand=True``), and dL/dw is what the engine computes on the whole
+network.  Every leaf is a new Value, so the model's own ``.grad`` stays as it was.
 """
 
 from __future__ import annotations
@@ -66,11 +69,26 @@ def neuron_graph(session: Session, layer: int, index: int, sample: int = 0) -> V
         values.append(_values(earlier, values[-1]))
     prefix = "x" if layer == 0 else "h"
     inputs = [Value(v, label=f"{prefix}{k + 1}") for k, v in enumerate(values[-1])]
-    others = _values(layers[layer], values[-1])
-    current = [Value(v, label=f"a{layer + 1}.{k + 1}") for k, v in enumerate(others)]
     units, after = layers[layer]
-    current[index] = _unit(units[index], after, inputs, ("w", "b", ""))
-    for i, (units, after) in enumerate(layers[layer + 1:], start=layer + 1):
+    neuron = _unit(units[index], after, inputs, ("w", "b", ""))
+    current = [neuron]
+    if layer + 1 < len(layers):  # the next layer: only its products with this neuron
+        others = _values(layers[layer], values[-1])
+        units, after = layers[layer + 1]
+        current = []
+        for k, unit in enumerate(units):
+            where = f"{layer + 2}.{k + 1}"
+            rest = sum(w.data * a for m, (w, a) in enumerate(zip(unit.w, others)) if m != index)
+            rest += unit.b.data if unit.b is not None else 0.0
+            w = Value(unit.w[index].data, label=f"w{where}.{index + 1}")
+            z = w * neuron + Value(rest, label=f"c{where}")
+            z.label = f"z{where}"
+            a = get_activation(unit.activation)(z)
+            for name in after:
+                a = get_activation(name)(a)
+            a.label = f"a{where}"
+            current.append(a)
+    for i, (units, after) in enumerate(layers[layer + 2:], start=layer + 2):
         current = [_unit(unit, after, current, (f"w{i + 1}.{j + 1}.", f"b{i + 1}.{j + 1}",
                                                 f"{i + 1}.{j + 1}"))
                    for j, unit in enumerate(units)]  # fmt: skip

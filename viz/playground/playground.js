@@ -100,7 +100,9 @@ export class HeatMap {
 
   // scene: extent, points, labels, train, classification; cells: base64 bytes
   update(scene, cells) {
-    const out = this.canvas.getContext("2d"), size = scene.size, pixels = this.pixels;
+    const pixels = this.canvas.clientWidth || this.pixels;  // as wide as its panel
+    if (this.canvas.width !== pixels) { this.canvas.width = this.canvas.height = pixels; }
+    const out = this.canvas.getContext("2d"), size = scene.size;
     const palette = scene.palette ? scene.palette.map(hex) : null;  // one colour per class
     out.clearRect(0, 0, pixels, pixels);
     if (cells) {
@@ -500,7 +502,7 @@ function render({model, el}) {
   const colourKey = node("p", {class: "cg-hint cg-colour-key"}, outPanel);
 
   const controls = new Controls(model, text, {top: controlsTop, data: dataPanel, features: featurePanel});
-  const detail = new Detail(root, text, () => model.send({kind: "close"}));
+  const detail = new Detail(root, text, () => model.send({kind: "close"}), main);
 
   playButton.addEventListener("click", () => { model.set("playing", !model.get("playing")); model.save_changes(); });
   stepButton.addEventListener("click", () => model.send({kind: "step"}));
@@ -597,27 +599,31 @@ function render({model, el}) {
 }
 
 // -- the step-through of a clicked neuron --------------------------------------------------------
-class Detail {
-  constructor(root, text, onClose) {
+class Detail {  // shown in the place of the main panels, as tall as the window allows
+  constructor(root, text, onClose, main) {
+    this.main = main;
     this.box = node("div", {class: "cg-detail", hidden: "", role: "dialog", "aria-label": text.detail_title}, root);
     const bar = node("div", {class: "cg-detail-bar"}, this.box);
     node("strong", {}, bar, text.detail_title);
     this.status = node("span", {class: "cg-hint"}, bar);
     const close = node("button", {type: "button", class: "cg-close"}, bar, "\u2715 " + text.close);
     this.text = text;
-    close.addEventListener("click", () => { this.box.hidden = true; onClose(); });
+    close.addEventListener("click", () => { this.hide(); onClose(); });
     this.frame = null;
   }
 
-  loading() { this.box.hidden = false; this.status.textContent = " " + this.text.working; }
+  loading() { this.box.hidden = false; this.main.hidden = true; this.status.textContent = " " + this.text.working; }
+
+  hide() { this.box.hidden = true; this.main.hidden = false; }
 
   show(page) {
-    if (!page) { this.box.hidden = true; return; }
+    if (!page) { this.hide(); return; }
     this.status.textContent = "";
     if (this.frame) { this.frame.remove(); }
     this.frame = node("iframe", {class: "cg-stepper", sandbox: "allow-scripts", title: this.text.detail_title}, this.box);
     this.frame.srcdoc = page;
     this.box.hidden = false;
+    this.main.hidden = true;
   }
 }
 
