@@ -37,7 +37,8 @@ BROWSER_SECONDS = 5.0
 def epochs_per_second(setup: Setup, epochs: int) -> tuple[float, int]:
     """Epochs a second, each with its frame made and serialised; and a frame's size."""
     sizes = []
-    controller = Controller(Session(setup), "en", lambda changes: sizes.append(len(json.dumps(changes))))
+    controller = Controller(Session(setup), "en",
+                            lambda changes: sizes.append(len(json.dumps(changes))))  # fmt: skip
     controller.step(3)  # warm up
     start = time.perf_counter()
     for _ in range(epochs):
@@ -67,9 +68,9 @@ def browser_frames_per_second() -> tuple[float, float] | None:
             epoch = page.locator(".cg-epoch")
             page.click(".cg-play")
             page.wait_for_timeout(500)
-            drawn0, epoch0 = int(epoch.get_attribute("data-drawn")), int(epoch.get_attribute("data-epoch"))
+            drawn0, epoch0 = (int(epoch.get_attribute(f"data-{k}")) for k in ("drawn", "epoch"))
             page.wait_for_timeout(BROWSER_SECONDS * 1000)
-            drawn1, epoch1 = int(epoch.get_attribute("data-drawn")), int(epoch.get_attribute("data-epoch"))
+            drawn1, epoch1 = (int(epoch.get_attribute(f"data-{k}")) for k in ("drawn", "epoch"))
             page.click(".cg-play")
             browser.close()
         return (drawn1 - drawn0) / BROWSER_SECONDS, (epoch1 - epoch0) / BROWSER_SECONDS

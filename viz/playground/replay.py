@@ -182,11 +182,11 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
     during that fit (without it the page shows the final weights only).  ``grid``
     cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
     as in :func:`nn.accuracy`; a layer wider than ``max_neurons`` is drawn with its first
-    neurons and "... k more".  ``lang``: the page's language ("en" or "pt-BR").  TypeError for a model that is not an MLP-like stack,
-    or a history or snapshots of the wrong type (or a sample holding something else than
-    numbers); ValueError for an empty history, X that is not a list of samples of the
-    model's width of finite numbers, y of another length, ``classes`` not naming each
-    class once, or snapshots of another model.
+    neurons and "... k more".  ``lang``: the page's language ("en" or "pt-BR").  TypeError
+    for a model that is not an MLP-like stack, or a history or snapshots of the wrong type
+    (or a sample holding something else than numbers); ValueError for an empty history,
+    X that is not a list of samples of the model's width of finite numbers, y of another
+    length, ``classes`` not naming each class once, or snapshots of another model.
     """
     found = mlp.stages(model)
     if not hasattr(history, "train_loss"):
