@@ -98,6 +98,12 @@ def test_play_trains_live_and_the_controls_change_the_run(served, browser):  # n
     # hovering a weight shows its value and gradient
     page.locator(".cg-hit").first.hover(force=True)
     assert re.search(r"w = -?\d", page.locator(".cg-tip").text_content())
+    # the edges coloured by |dL/dw| instead: the gradient flow
+    by_weight = page.locator(".cg-edge").first.get_attribute("stroke")
+    page.check(".cg-by-gradient")
+    assert page.locator(".cg-edge").first.get_attribute("stroke") != by_weight
+    assert "∂L/∂w" in page.locator(".cg-net-legend").text_content()
+    page.uncheck(".cg-by-gradient")
     # a neuron opens the step-through of one sample's backward pass
     page.locator(".cg-neuron.cg-clickable").first.click()
     frame = page.frame_locator(".cg-detail iframe")

@@ -508,7 +508,7 @@ function render({model, el}) {
   stepButton.addEventListener("click", () => model.send({kind: "step"}));
   resetButton.addEventListener("click", () => model.send({kind: "reset"}));
   slider.addEventListener("input", () => model.send({kind: "seek", index: Number(slider.value)}));
-  gradientBox.addEventListener("change", () => { network.byGradient = gradientBox.checked; drawFrame(); });
+  gradientBox.addEventListener("change", () => { network.byGradient = gradientBox.checked; drawScene(); });
   testBox.addEventListener("change", () => { boundary.showTest = testBox.checked; drawFrame(); });
   const changeLayers = change => {
     const hidden = model.get("setup").hidden.slice();
@@ -541,7 +541,8 @@ function render({model, el}) {
       node("i", {class: "cg-swatch", style: `background:${colour}`}, item);
       item.appendChild(document.createTextNode(name));
     });
-    legend.textContent = scene.network ? text.network_legend : text.no_network;
+    legend.textContent = !scene.network ? text.no_network
+      : network.byGradient ? text.gradient_legend : text.network_legend;
     boundary.box.hidden = !scene.two_d;
     testLabel.hidden = !scene.two_d || !scene.points || scene.train >= scene.points.length;
     colourKey.textContent = scene.two_d ? (scene.classification ? text.colour_classes : text.colour_values) : text.not_2d;
