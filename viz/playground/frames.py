@@ -33,6 +33,8 @@ from .session import Session, features
 
 GRID = 48  # cells per side of the boundary's heat map
 SMALL = 2  # a neuron's heat map takes every SMALL-th cell: 24 x 24
+CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                 "#F0E442", "#000000")  # Okabe-Ito: colour-blind safe  # fmt: skip
 MAX_CURVE = 300  # points per loss curve sent to the view (evenly thinned beyond)
 FEATURE_LABELS = {"x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2",
                   "x2^2": "x\u2082\u00b2", "x1x2": "x\u2081x\u2082",
@@ -128,6 +130,9 @@ class Frames:
             "network": self.network, "train": len(session.train_index),
             "engine": session.engine, "engine_note": session.engine_note,
             "locked": list(session.locked), "size": GRID, "small": GRID // SMALL,
+            # several outputs: the boundary's cells are the arg-max class, one colour each
+            "palette": list(CLASS_COLOURS) if session.classification and session.width > 2
+            else None,
         }  # fmt: skip
         if self.grid is not None:
             targets = [session.targets[i] for i in order]

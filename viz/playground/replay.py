@@ -45,13 +45,11 @@ from nn.training import decision_threshold, final_activation
 
 from .. import i18n, mlp
 from ..plots import plane, points_2d
-from .frames import boundary_cells, network, neuron_maps, signed_cells
+from .frames import CLASS_COLOURS, boundary_cells, network, neuron_maps, signed_cells
 from .page import playground_page
 from .state import CONTROLS, Setup
 
 BINARY_COLOURS = (mlp.NEGATIVE, mlp.POSITIVE)  # class 0 red, class 1 blue, as the live view
-CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                 "#F0E442", "#000000")  # Okabe-Ito: colour-blind safe  # fmt: skip
 MAX_SNAPSHOTS = 60
 Frame = tuple[int, list[float], list[float]]  # (epoch, every parameter's data, its grad)
 

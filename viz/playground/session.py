@@ -146,7 +146,7 @@ class Session:
         self.y_train = [targets[i] for i in self.train_index]
         self.y_test = [targets[i] for i in self.test_index]
         self.model = self._model(rows.shape[1])
-        width = len(_as_list(_evaluate_one(self.model, self.X_train[0])))
+        self.width = width = len(_as_list(_evaluate_one(self.model, self.X_train[0])))
         loss = self._own_loss or _default_loss(targets, width)
         self.loss = nn.LOSSES[loss] if isinstance(loss, str) else loss
         self.classification = self.loss is not nn.mse_loss
