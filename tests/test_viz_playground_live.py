@@ -4,6 +4,8 @@ the widget's traits and API, the learner's own model, and the scalar engine's fa
 import asyncio
 import base64
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -252,3 +254,23 @@ def test_regression_draws_the_output_surface():
     start = pg.train_loss
     pg.step(10)
     assert pg.train_loss < start and pg.session.loss is nn.mse_loss
+
+
+def test_several_classes_and_wide_inputs():
+    random.seed(0)
+    X, y = nn.datasets.make_spirals(90, n_classes=3, seed=1)
+    pg = Playground(nn.MLP(2, [6, 3], activation="relu"), X, y, loss=nn.cross_entropy)
+    pg.step(2)
+    assert pg.scene["palette"] and sorted(set(pg.scene["labels"])) == [0, 1, 2]
+    cells = np.frombuffer(base64.b64decode(pg.frame["boundary"]), dtype=np.uint8)
+    assert set(cells.tolist()) <= {0, 1, 2}  # each cell the arg-max class
+    wide = Playground(nn.MLP(3, [4, 3]), [[a, b, a * b] for a, b in X], y, loss="cross_entropy")
+    wide.step(2)
+    assert wide.scene["two_d"] is False and "boundary" not in wide.frame and wide.epoch == 2
+    assert [box["label"] for box in wide.scene["network"]["columns"][0]] == ["x1", "x2", "x3"]
+
+
+def test_importing_viz_needs_neither_anywidget_nor_tornado():
+    code = "import sys, viz; print('anywidget' in sys.modules, 'tornado' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
