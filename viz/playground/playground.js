@@ -150,6 +150,8 @@ export class LossChart {
 
   draw() {
     const svg = this.svg, curve = this.curve;
+    const room = svg.parentNode ? svg.parentNode.clientWidth - 16 : 0;  // as wide as its panel
+    if (room > this.width) { this.width = Math.min(room, 640); svg.setAttribute("width", this.width); }
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
     if (!curve || !curve.epochs.length) { return; }
     const series = [["train", curve.train, "#111827"], ["test", curve.test, "#d97706"]]

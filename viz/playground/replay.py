@@ -171,14 +171,15 @@ def _samples(X: Any, width: int) -> np.ndarray:
 
 def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.PathLike,
                   snapshots: Snapshots | None = None, *, grid: int = 100,
-                  title: str = "Watching a network learn", threshold: float | None = None,
+                  title: str | None = None, threshold: float | None = None,
                   classes: Sequence[str] | None = None, max_neurons: int = 32,
                   interval_ms: int = 150, lang: str = "en") -> Path:  # fmt: skip
     """Write the training playground of ``model`` on (X, y) to ``path``; return the path.
 
     ``history`` is ``nn.fit``'s History; ``snapshots`` a :class:`Snapshots` recorded
     during that fit (without it the page shows the final weights only).  ``grid``
-    cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
+    cells per axis for the boundary, ``title`` the page's heading (by default "Watching a
+    network learn" in the page's language), ``classes`` names for the legend, ``threshold``
     as in :func:`nn.accuracy`; a layer wider than ``max_neurons`` is drawn with its first
     neurons and "... k more".  ``lang``: the page's language ("en" or "pt-BR").  TypeError
     for a model that is not an MLP-like stack, or a history or snapshots of the wrong type
@@ -247,7 +248,8 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
              "scene": scene, "note": i18n.text(lang, note_key) if note_key else "",
              "detail": "", "epoch": frames[0][0]}  # fmt: skip
     data = {"state": state, "frames": page_frames, "interval": int(interval_ms)}
-    page = playground_page(REPLAY_BOOT, data, str(title), lang)
+    title = i18n.text(lang, "playground.title") if title is None else str(title)
+    page = playground_page(REPLAY_BOOT, data, title, lang)
     write_atomic(path, page)
     return Path(path)
 
