@@ -8,9 +8,7 @@ import re
 import pytest
 
 pytest.importorskip("anywidget", reason="the dev extra installs anywidget")
-# the shared JupyterLab fixtures (tests/jupyter_lab.py, the coordinator's)
-jupyter_lab = pytest.importorskip("jupyter_lab", reason="tests/jupyter_lab.py is not here yet")
-jupyterlab, lab_browser = jupyter_lab.jupyterlab, jupyter_lab.lab_browser
+from jupyter_lab import jupyterlab, lab_browser  # noqa: E402, F401 -- fixtures
 
 CELLS = [
     "import viz\npg = viz.Playground(hidden=(4, 4), lr=0.1)\npg",
@@ -41,7 +39,7 @@ def losses(widget) -> tuple[float, float]:
     return float(numbers[0]), float(numbers[1])
 
 
-def test_the_widget_trains_live_in_jupyterlab(jupyterlab, lab_browser):
+def test_the_widget_trains_live_in_jupyterlab(jupyterlab, lab_browser):  # noqa: F811
     path = jupyterlab.write_notebook("playground.ipynb", CELLS)
     page = jupyterlab.open(lab_browser, path, width=1400, height=900)
     first, second = page.locator(".jp-CodeCell").nth(0), page.locator(".jp-CodeCell").nth(1)
