@@ -195,6 +195,16 @@ def test_play_trains_on_the_event_loop_between_other_work():
         return ticks
 
     assert asyncio.run(session()) > 1 and pg.playing is False and pg.epoch >= 5
+
+    async def closed():
+        pg.play()
+        await asyncio.sleep(0.05)
+        pg.close()  # closing the widget stops its training
+        epoch = pg.epoch
+        await asyncio.sleep(0.05)
+        return epoch
+
+    assert asyncio.run(closed()) == pg.epoch and pg.playing is False
     with pytest.raises(RuntimeError, match="without one, call step"):
         pg.play()
 

@@ -146,6 +146,11 @@ class Playground(anywidget.AnyWidget):
         starting weights), paused."""
         self._controller.reset()
 
+    def close(self) -> None:
+        """Stop training and close the widget (its views disappear)."""
+        self._controller.pause()
+        super().close()
+
     def configure(self, setup: Setup | dict[str, Any] | str | None = None, **controls: Any
                   ) -> None:  # fmt: skip
         """Change controls, as the view does: ``pg.configure(lr=0.3, data="spiral")``."""
