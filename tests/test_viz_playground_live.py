@@ -280,6 +280,13 @@ def test_several_classes_and_wide_inputs():
     assert [box["label"] for box in wide.scene["network"]["columns"][0]] == ["x1", "x2", "x3"]
 
 
+def test_a_model_of_another_width_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"takes 3 inputs but is fed 2 features \(x1, x2\)"):
+        Playground(nn.MLP(3, [2, 1]))
+    pg = Playground(nn.MLP(3, [2, 1]), features=("x1", "x2", "x1x2"))
+    assert pg.epoch == 0 and len(pg.scene["network"]["columns"][0]) == 3
+
+
 def test_importing_viz_needs_neither_anywidget_nor_tornado():
     code = "import sys, viz; print('anywidget' in sys.modules, 'tornado' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

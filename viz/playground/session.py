@@ -146,6 +146,12 @@ class Session:
         self.y_train = [targets[i] for i in self.train_index]
         self.y_test = [targets[i] for i in self.test_index]
         self.model = self._model(rows.shape[1])
+        wants = getattr(self.model, "nin", rows.shape[1])
+        if wants != rows.shape[1]:
+            fed = f"{rows.shape[1]} features ({', '.join(setup.features)})" \
+                if self._own_data is None else f"samples of {rows.shape[1]} numbers"  # fmt: skip
+            raise ValueError(f"Playground: the model takes {wants} inputs but is fed {fed}: "
+                             f"choose as many features, or give your own X")  # fmt: skip
         self.width = width = len(_as_list(_evaluate_one(self.model, self.X_train[0])))
         loss = self._own_loss or _default_loss(targets, width)
         self.loss = nn.LOSSES[loss] if isinstance(loss, str) else loss

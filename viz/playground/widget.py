@@ -148,7 +148,9 @@ class Playground(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop training and close the widget (its views disappear)."""
-        self._controller.pause()
+        controller = getattr(self, "_controller", None)  # None: __init__ raised
+        if controller is not None:
+            controller.pause()
         super().close()
 
     def configure(self, setup: Setup | dict[str, Any] | str | None = None, **controls: Any
