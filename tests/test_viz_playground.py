@@ -105,6 +105,7 @@ def test_the_page_is_self_contained_and_holds_every_snapshot(tmp_path):
     last = data["frames"][-1]
     assert last["weights"][0] == pytest.approx(model.layers[0].neurons[0].w[0].data, rel=1e-3)
     assert len(last["maps"]) == 8 + 1 and len(scene["inputs"]) == 2  # a heat map per neuron
+    assert last["accuracy"] == pytest.approx(history.train_accuracy[-1])
     assert not list(tmp_path.glob("*.tmp*"))
 
 
@@ -194,6 +195,7 @@ def test_the_page_plays_in_a_real_browser(browser, tmp_path, lang):  # noqa: F81
     shows(page, snapshots.frames[5][0])
     page.keyboard.press("End")
     shows(page, 30)
+    assert f"{100 * history.train_accuracy[-1]:.1f}%" in page.locator(".cg-losses").text_content()
     assert epoch.text_content() == f"30 {of} 30"
     assert page.locator(".cg-boundary").screenshot() != first  # the boundary moved
     assert page.locator(".cg-neuron canvas").nth(2).screenshot() != first_map  # a neuron's too

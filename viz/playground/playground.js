@@ -565,7 +565,8 @@ function render({model, el}) {
     if (replay()) { slider.value = String(frame.index || 0); }
     const train = frame.train_loss, test = frame.test_loss;
     losses.textContent = train === undefined || train === null ? "" :
-      fill(test === undefined || test === null ? text.train_only : text.losses, {train: number(train), test: number(test)});
+      fill(test === undefined || test === null ? text.train_only : text.losses, {train: number(train), test: number(test)})
+      + (frame.accuracy === undefined ? "" : "   " + fill(text.accuracy, {percent: (100 * frame.accuracy).toFixed(1)}));
     chart.update(frame.curve || scene.curve, epoch);
     network.update(frame);
     if (scene.two_d) { boundary.update(scene, frame.boundary); }

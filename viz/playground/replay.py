@@ -275,9 +275,11 @@ def _neuron_maps(model: Any, points: np.ndarray, grid: int, scene: dict[str, Any
 
 
 def _losses(history: Any, epoch: int) -> dict[str, float]:
-    """The train and validation loss after ``epoch`` (none at epoch 0)."""
+    """The train and validation loss and the training accuracy after ``epoch`` (none at
+    epoch 0)."""
     found = {}
-    for key, values in (("train_loss", history.train_loss), ("test_loss", history.val_loss)):
+    for key, values in (("train_loss", history.train_loss), ("test_loss", history.val_loss),
+                        ("accuracy", getattr(history, "train_accuracy", None) or [])):
         if 1 <= epoch <= len(values) and math.isfinite(values[epoch - 1]):
             found[key] = float(values[epoch - 1])
     return found
