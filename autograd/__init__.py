@@ -7,13 +7,21 @@
     >>> y.backward()
     >>> x.grad
     7.0
+
+``autograd.max``, ``min``, ``sum`` and ``compile`` are left out of ``__all__``: after
+``from autograd import *`` Python's builtins keep those names (they work on Values too,
+comparing and adding them; the one-node versions are ``autograd.max`` etc.).
 """
 
 from .backprop import backward, grad, hessian, local_partials, topological_order
-from .compiled import CompiledFunction, compile
+from .compiled import CompiledFunction
+from .compiled import compile as compile  # this and max, min, sum: public, not in __all__
 from .custom import custom_op
 from .forward import jacobian, jvp, linearize, vjp
-from .functions import dot, max, sum
+from .functions import dot
+from .functions import max as max
+from .functions import min as min
+from .functions import sum as sum
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
@@ -39,7 +47,6 @@ __all__ = [
     "TraceError",
     "Value",
     "backward",
-    "compile",
     "custom_op",
     "detect_anomaly",
     "dot",
@@ -55,10 +62,8 @@ __all__ = [
     "last_gradcheck_report",
     "linearize",
     "local_partials",
-    "max",
     "no_grad",
     "numerical_grad",
-    "sum",
     "tape",
     "topological_order",
     "vjp",

@@ -27,11 +27,14 @@ from . import datasets, optim
 from .activations import (
     ACTIVATIONS,
     ELU,
+    GELU,
     Activation,
     Identity,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
+    Softplus,
     Tanh,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -52,6 +55,7 @@ from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_gr
 __all__ = [
     "ACTIVATIONS",
     "ELU",
+    "GELU",
     "LOSSES",
     "MLP",
     "Activation",
@@ -66,7 +70,9 @@ __all__ = [
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softplus",
     "Tanh",
     "accuracy",
     "bce_with_logits",

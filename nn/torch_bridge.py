@@ -12,12 +12,17 @@ chaingrad                        torch (float64)
 ``MLP(nin, [h, ..., out])``      its layers' parts: ``Linear, ReLU, ..., Linear``
 ``Sequential(a, b, ...)``        the parts of a, then of b, ...
 ``ReLU()``, ``Sigmoid()``,       ``ReLU()``, ``Sigmoid()``, ``Tanh()``,
-``Tanh()``, ``LeakyReLU()``,     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Identity()``
-``ELU()``, ``Identity()``
+``Tanh()``, ``LeakyReLU()``,     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Identity()``,
+``ELU()``, ``Identity()``,       ``SiLU()``
+``SiLU()``
+``GELU(approximate)``            ``GELU(approximate)`` ('none' or 'tanh')
+``Softplus(beta, threshold)``    ``Softplus(beta, threshold)``
 ``Dropout(p)``                   ``Dropout(p)``
 ==============================  ===================================================
 
-The 'linear' activation of a Layer adds no module.  Neuron j of a layer is row j of
+The 'linear' activation of a Layer adds no module.  A torch activation right after a
+Linear becomes that Layer's activation, unless it has other arguments than the
+defaults (then it is a module of its own).  Neuron j of a layer is row j of
 the ``Linear``'s weight (shape (out, in)) and entry j of its bias, so the torch-layout
 state dict of ``MLP(2, [16, 16, 1])`` has the keys ``0.weight`` (16, 2), ``0.bias``,
 ``2.weight`` (16, 16), ``2.bias``, ``4.weight`` (1, 16), ``4.bias`` -- exactly those of
@@ -37,22 +42,34 @@ from typing import Any
 
 from autograd import Value
 
-from .activations import ACTIVATION_MODULES, ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
+from .activations import (
+    ACTIVATION_ARGUMENTS,
+    ACTIVATION_MODULES,
+    ELU_ALPHA,
+    LEAKY_RELU_SLOPE,
+    Activation,
+)
 from .checks import is_finite_number
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module, key_problems
 from .optim import SGD, Adam, Optimizer
 
-# chaingrad activation name -> (torch.nn class name, its arguments): the same formula
+# chaingrad activation name -> (torch.nn class name, its fixed arguments): the same
+# formula.  The arguments an activation module takes (ACTIVATION_ARGUMENTS: GELU's
+# approximate, Softplus's beta and threshold) go across as they are.
 TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
     "relu": ("ReLU", {}),
     "sigmoid": ("Sigmoid", {}),
     "tanh": ("Tanh", {}),
     "leaky_relu": ("LeakyReLU", {"negative_slope": LEAKY_RELU_SLOPE}),
     "elu": ("ELU", {"alpha": ELU_ALPHA}),
+    "gelu": ("GELU", {}),
+    "silu": ("SiLU", {}),
+    "softplus": ("Softplus", {}),
 }
 
-Part = tuple[str, Any]  # ("linear", neurons) | ("activation", name) | ("dropout", p)
+# ("linear", neurons) | ("activation", (name, arguments)) | ("dropout", p)
+Part = tuple[str, Any]
 
 
 def _torch() -> Any:
@@ -71,20 +88,21 @@ def _parts(model: Any, where: str) -> list[Part]:
     if isinstance(model, (Layer, Neuron)):
         neurons = model.neurons if isinstance(model, Layer) else [model]
         act = model.activation
-        return [("linear", neurons), *([] if act == "linear" else [_activation(act, where)])]
+        return [("linear", neurons),
+                *([] if act == "linear" else [_activation(act, {}, where)])]  # fmt: skip
     if isinstance(model, Activation):
-        return [_activation(model.name, where)]
+        return [_activation(model.name, model.arguments, where)]
     if isinstance(model, Dropout):
         return [("dropout", model.p)]
     raise ValueError(f"{where}: {type(model).__name__} has no torch module of the same "
                      "formula (supported: Layer, MLP, Sequential, activations, Dropout)")
 
 
-def _activation(name: str, where: str) -> Part:
+def _activation(name: str, arguments: dict[str, Any], where: str) -> Part:
     if name != "linear" and name not in TORCH_ACTIVATIONS:
         raise ValueError(f"{where}: the activation {name!r} has no torch module of the same "
                          f"formula (supported: {', '.join(['linear', *TORCH_ACTIVATIONS])})")
-    return ("activation", name)
+    return ("activation", (name, arguments))
 
 
 def _layout(parts: list[Part], prefix: str) -> dict[str, tuple[int, ...]]:
@@ -192,11 +210,11 @@ def to_torch(model: Module) -> Any:
             modules.append(torch.nn.Linear(len(what[0].w), len(what), dtype=torch.float64))
         elif kind == "dropout":
             modules.append(torch.nn.Dropout(what))
-        elif what == "linear":
+        elif what[0] == "linear":
             modules.append(torch.nn.Identity())
         else:
-            name, arguments = TORCH_ACTIVATIONS[what]
-            modules.append(getattr(torch.nn, name)(**arguments))
+            class_name, fixed = TORCH_ACTIVATIONS[what[0]]
+            modules.append(getattr(torch.nn, class_name)(**fixed, **what[1]))
     sequential = torch.nn.Sequential(*modules)
     sequential.load_state_dict(torch_state_dict(model))
     return sequential.train(model.training)
@@ -259,21 +277,23 @@ def from_torch(module: Any) -> MLP | Sequential:
     return model.train(module.training)
 
 
-def _activation_name(child: Any, torch: Any) -> str | None:
-    """The chaingrad activation of a torch module with the same formula, or None;
-    ValueError for a known activation with other arguments."""
+def _activation_name(child: Any, torch: Any) -> tuple[str, dict[str, Any]] | None:
+    """The chaingrad activation of a torch module with the same formula and the
+    arguments its module takes (GELU's approximate, ...), or None; ValueError for a known
+    activation with other fixed arguments."""
     for name, (class_name, arguments) in TORCH_ACTIVATIONS.items():
         if isinstance(child, getattr(torch.nn, class_name)):
             other = {k: getattr(child, k) for k, v in arguments.items() if getattr(child, k) != v}
             if other:
                 raise ValueError(f"from_torch: {child!r} differs from chaingrad's {name!r} "
                                  f"({', '.join(f'{k}={v}' for k, v in arguments.items())})")
-            return name
-    return "linear" if isinstance(child, torch.nn.Identity) else None
+            return name, {k: getattr(child, k) for k in ACTIVATION_ARGUMENTS.get(name, {})}
+    return ("linear", {}) if isinstance(child, torch.nn.Identity) else None
 
 
 def _specs(children: list[Any], torch: Any) -> list[tuple]:
-    """("layer", nin, nout, activation) | ("activation", name) | ("dropout", p) per part."""
+    """("layer", nin, nout, activation) | ("activation", name, arguments) | ("dropout", p)
+    per part."""
     specs: list[tuple] = []
     unsupported = []
     for i, child in enumerate(children):
@@ -284,11 +304,12 @@ def _specs(children: list[Any], torch: Any) -> list[tuple]:
             specs.append(["layer", child.in_features, child.out_features, "linear"])
         elif activation is not None and not isinstance(child, torch.nn.Identity) and specs \
                 and specs[-1][0] == "layer" and specs[-1][3] == "linear" \
-                and isinstance(children[i - 1], torch.nn.Linear):  # fmt: skip
-            specs[-1][3] = activation  # the Linear's activation: part of the same Layer
+                and isinstance(children[i - 1], torch.nn.Linear) \
+                and activation[1] == ACTIVATION_ARGUMENTS.get(activation[0], {}):  # fmt: skip
+            specs[-1][3] = activation[0]  # the Linear's activation: part of the same Layer
             specs.append(["folded"])
         elif activation is not None:
-            specs.append(["activation", activation])
+            specs.append(["activation", *activation])
         elif isinstance(child, torch.nn.Dropout):
             specs.append(["dropout", child.p])
         else:
@@ -315,7 +336,7 @@ def _build(specs: list[tuple]) -> MLP | Sequential:
         if spec[0] == "layer":
             modules.append(Layer(spec[1], spec[2], spec[3]))
         elif spec[0] == "activation":
-            modules.append(ACTIVATION_MODULES[spec[1]]())
+            modules.append(ACTIVATION_MODULES[spec[1]](**spec[2]))
         else:
             modules.append(Dropout(spec[1]))
     return Sequential(*modules)

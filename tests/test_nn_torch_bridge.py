@@ -63,6 +63,11 @@ MODELS = {
     "sequential with dropout": lambda: nn.Sequential(
         nn.Layer(2, 6, "relu"), nn.Dropout(0.3), nn.Layer(6, 4, "tanh"), nn.Identity(),
         nn.Layer(4, 3, "linear"), nn.Sigmoid()),
+    "gelu, silu and softplus": lambda: nn.MLP(2, [4, 3, 2], "gelu", "softplus"),
+    "their modules, with arguments": lambda: nn.Sequential(
+        nn.Layer(2, 5, "silu"), nn.GELU(approximate="tanh"), nn.Layer(5, 4, "linear"),
+        nn.Softplus(beta=2.0, threshold=1.0), nn.Layer(4, 2, "linear"), nn.SiLU(),
+        nn.GELU()),
 }
 
 

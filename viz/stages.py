@@ -116,7 +116,7 @@ def stages(model: Any) -> list[Stage]:
             for i, item in enumerate(layers):
                 add(item, f"{where}[{i}]")
         elif activation is not None and found:
-            found[-1].notes.append(activation)
+            found[-1].notes.append(getattr(module, "description", activation))  # with its arguments
             found[-1].after.append(activation)
         elif type(module).__name__ == "Dropout" and found:  # the identity in evaluation
             found[-1].notes.append(f"dropout p={module.p}")
