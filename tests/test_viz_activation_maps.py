@@ -13,25 +13,19 @@ import pytest
 import nn
 from autograd import Value
 from viz import activation_maps
-from viz.activation_maps import (
-    DIVERGING,
-    diverging_rgb,
-    hex_colour,
-    neuron_outputs,
-    plane_grid,
-    png_data_uri,
-)
+from viz.activation_maps import neuron_outputs, plane_grid
 
 
 class Linear:
     """A PyTorch-shaped layer (weight rows, a bias list): what stages() reads by duck-typing."""
 
-    def __init__(self, nin: int, nout: int) -> None:
+    def __init__(self, nin: int, nout: int, bias: bool = True) -> None:
         self.weight = [[Value(random.uniform(-1, 1)) for _ in range(nin)] for _ in range(nout)]
-        self.bias = [Value(random.uniform(-1, 1)) for _ in range(nout)]
+        self.bias = [Value(random.uniform(-1, 1)) for _ in range(nout)] if bias else None
 
     def __call__(self, x: list) -> list[Value]:
-        return [sum((w * xi for w, xi in zip(row, x)), b) for row, b in zip(self.weight, self.bias)]
+        biases = self.bias or [0.0] * len(self.weight)
+        return [sum((w * xi for w, xi in zip(row, x)), b) for row, b in zip(self.weight, biases)]
 
 
 def scalar_outputs(layers: list, x: list[float]) -> list[list[float]]:
@@ -85,6 +79,19 @@ def test_sequentials_maxout_activation_modules_and_pytorch_shaped_layers():
     assert model.training  # evaluation mode only while computing: dropout off, then put back
 
 
+def test_a_layer_without_bias_is_drawn_without_one():
+    from viz import draw_mlp
+
+    random.seed(5)
+    model = nn.Sequential(Linear(2, 3, bias=False), nn.ReLU(), Linear(3, 1))
+    point = [0.4, -0.2]
+    maps = neuron_outputs(model, np.array([point]))
+    hidden = [max(v.data, 0.0) for v in model.layers[0](point)]
+    assert maps[0][:, 0] == pytest.approx(hidden, rel=1e-12)
+    boxes = {b["id"]: b for b in draw_mlp(model).layout["boxes"]}
+    assert boxes["n0_0"]["label"] == "" and boxes["n1_0"]["label"].startswith("b ")
+
+
 def test_a_40_by_40_grid_of_micrographs_network():
     random.seed(1337)
     model = nn.MLP(2, [16, 16, 1])
@@ -119,17 +126,18 @@ def test_the_grid_covers_the_data_and_runs_from_the_top_row():
 
 
 def test_the_colour_scale_is_diverging_and_symmetric():
-    assert hex_colour(-5.0, 1.0) == DIVERGING[0] and hex_colour(1.0, 1.0) == DIVERGING[-1]
-    assert hex_colour(0.0, 2.0) == DIVERGING[3]
-    rgb = diverging_rgb(np.linspace(-1, 1, 101), 1.0).astype(int)
+    colour, scale = activation_maps.hex_colour, activation_maps.DIVERGING
+    assert colour(-5.0, 1.0) == scale[0] and colour(1.0, 1.0) == scale[-1]
+    assert colour(0.0, 2.0) == scale[3]
+    rgb = activation_maps.diverging_rgb(np.linspace(-1, 1, 101), 1.0).astype(int)
     lightness = rgb.sum(axis=1)
     assert lightness.argmax() == 50  # lightest at 0, darker towards both ends
     assert (np.diff(lightness[:51]) >= 0).all() and (np.diff(lightness[50:]) <= 0).all()
 
 
 def test_the_png_is_a_valid_image_of_the_pixels():
-    rgb = diverging_rgb(np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, 0.0]]), 1.0)
-    uri = png_data_uri(rgb)
+    rgb = activation_maps.diverging_rgb(np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, 0.0]]), 1.0)
+    uri = activation_maps.png_data_uri(rgb)
     assert uri.startswith("data:image/png;base64,")
     png = base64.b64decode(uri.split(",", 1)[1])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -296,3 +296,14 @@ def test_the_grads_view_before_backward_says_there_are_no_gradients_yet():
     model([0.5, -1.0]).backward()
     legend = draw_mlp(model, show="grads").layout["legend"]
     assert legend[0]["kind"] == "bar" and "no gradients yet" not in str(legend)
+
+
+def test_grads_set_to_none_are_drawn_as_no_gradient(model):
+    for p in model.parameters():  # what zero_grad(set_to_none=True) leaves, as in PyTorch
+        p.grad = None
+    legend = draw_mlp(model, show="grads").layout["legend"]
+    assert "no gradients yet" in legend[0]["label"]
+    x = Value(2.0, label="x")
+    y = x * x
+    x.grad = y.grad = None
+    assert "grad 0.0000" in viz.draw_dot(y).source

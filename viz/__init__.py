@@ -2,10 +2,15 @@
 
 - :func:`draw_dot` / :func:`render`: a Value's computation graph with data and grad,
   as SVG without any system Graphviz (PNG/PDF with it), and in notebooks.
-- :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``), layer by layer;
+- :func:`draw_mlp`: a network's weights (or gradients, ``show="grads"``, or each
+  neuron's output over the input plane, ``show="activations"``), layer by layer, as SVG
+  laid out for a 16:9 screen (:mod:`viz.layered`; the heat maps: :mod:`viz.activation_maps`);
   :func:`layer_summaries`: each layer's mean |w| and mean |grad|.
 - :func:`step_through` / :func:`backprop_html`: a self-contained page that steps through
-  backward and forward mode, inline in a notebook or written to a file.
+  backward and forward mode, every rule written out with its numbers (``expand=True``:
+  a neuron product by product), inline in a notebook or written to a file.
+- The graph pictures also draw a learner's own micrograd-style Value class
+  (:mod:`viz.view`); ``lang="pt-BR"`` speaks Portuguese (:mod:`viz.i18n`).
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
 - :class:`Playground`: train live in a notebook, with TensorFlow Playground's controls,

@@ -186,7 +186,7 @@ def draw_nodes(nodes: list[Node], rankdir: str = "LR", show_grad: bool = True,
             fields.append("grad " + BLANK)
         elif show_grad:
             grad = node.grad if grads is None else grads.get(node, 0.0)
-            fields.append(f"grad {number(float(grad))}" + "\u2007" * grad_room)
+            fields.append(f"grad {number(grad)}" + "\u2007" * grad_room)
         title = node.label or names.get(node.source, "") or (node.id if node_ids else "")
         if title:
             fields.insert(0, escape(title))

@@ -7,6 +7,29 @@ one SVG.  The data is JSON-ready (``json.dumps(picture.layout)``), so a page's s
 draw the very same geometry (the live playground does).  No Graphviz is involved: the
 picture is the same with or without a system ``dot``.
 
+The layout (all lengths in px, y growing downwards; ``viz.draw_mlp(...).layout``):
+
+* ``width``, ``height``: the picture; ``font`` (px of every label), ``line`` (px
+  between caption lines); ``title``: None or {x, y, text};
+* ``boxes``: [{id, kind ('input', 'neuron', 'max', 'more'), label, x, y (the centre),
+  w, h, fill, text (the label's colour), title, column, parameter (for a neuron: the
+  index of its bias in ``model.parameters()``), map and map_size (a heat map: a PNG
+  data URI drawn as a map_size square at the box's left, centred vertically, inset by
+  (h - map_size) / 2)}];
+* ``columns``: the box ids of each column, top to bottom;
+* ``edges``: [{id, from, to (box ids), x1, y1, x2, y2 (the right edge's middle of
+  ``from`` to the left edge's middle of ``to``), colour, width, value (the weight, or
+  its gradient), parameter (its index in ``model.parameters()``), title}];
+* ``captions``: [{id, x (the centre), y (the first line's middle), lines, columns}],
+  the first line bold and one px larger;
+* ``legend``: [{kind ('line', 'box', 'bar', 'text'), label, x, y (top-left), w, h,
+  colour / width / sample / stops / ticks}].
+
+``draw_mlp`` adds ``show``, ``lang``, ``largest`` (the largest |w| drawn: widths are
+MIN + (MAX - MIN) |w| / largest with ``widths`` = [MIN, MAX]), ``colours`` (positive,
+negative, zero, the gradient and diverging scales) and, with heat maps, ``maps``
+({limit, resolution, extent: [x min, x max, y min, y max]}).
+
 The rules that keep it readable: boxes of a column never touch (a gap of at least
 ``V_GAP``); neighbouring columns keep their captions apart; captions sit in one row below
 the tallest column, where no edge goes; edges carry no arrowheads (inputs are on the

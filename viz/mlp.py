@@ -49,7 +49,9 @@ from .activation_maps import (
 from .graph import check_size
 from .i18n import check_lang, text
 from .labels import number
+from .render import responsive_html
 from .stages import Stage, stages
+from .view import grad_of
 
 POSITIVE = "#2166ac"
 NEGATIVE = "#b2182b"
@@ -76,7 +78,7 @@ def _summaries(found: list[Stage]) -> list[dict[str, Any]]:
     return [{"name": _layer_name(i, len(found)), "activation": stage.activation,
              "width": stage.width,
              "mean_abs_w": _mean_abs(w.data for w in stage.weights()),
-             "mean_abs_grad": _mean_abs(w.grad for w in stage.weights())}
+             "mean_abs_grad": _mean_abs(map(grad_of, stage.weights()))}
             for i, stage in enumerate(found)]  # fmt: skip
 
 
@@ -139,7 +141,7 @@ def grad_colour(t: float) -> str:
 
 def _text_colour(t: float | None) -> str:
     """Text that reads on the scale's colour at ``t``: white on the dark end."""
-    return "white" if t is not None and t > 0.6 else "black"
+    return "#ffffff" if t is not None and t > 0.6 else layered.TEXT
 
 
 class LogScale:
@@ -169,10 +171,11 @@ def _weight_style(w: Value, largest: float, lang: str) -> dict[str, Any]:
 
 
 def _grad_style(w: Value, scale: LogScale, lang: str) -> dict[str, Any]:
-    t = scale(w.grad)
+    grad = grad_of(w)
+    t = scale(grad)
     width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (t or 0.0)
     return {"colour": ZERO if t is None else grad_colour(t), "width": round(width, 2),
-            "value": w.grad, "title": text(lang, "network.grad_title", value=number(w.grad))}
+            "value": grad, "title": text(lang, "network.grad_title", value=number(grad))}
 
 
 def summary_lines(row: dict[str, Any]) -> list[str]:
@@ -230,10 +233,7 @@ class NetworkPicture:
 
     def _repr_html_(self) -> str:
         """The SVG in a box as wide as the output area (the picture shrinks to fit)."""
-        body = self.svg.replace(
-            "<svg ", '<svg style="max-width: 100%; height: auto; display: block" ', 1)
-        return (f'<div class="chaingrad-network" style="max-width: 100%; overflow-x: auto">'
-                f"{body}</div>")
+        return responsive_html(self.svg)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the picture to ``path`` (.svg) and return it; see :func:`viz.render` for
@@ -289,7 +289,7 @@ def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: 
     check_size(len(weights), max_edges, what="weights", name="max_edges")
     maps = _heat_maps(model, found, drawing, X, resolution) if show == "activations" else None
     largest = max((abs(w.data) for w in weights), default=0.0)
-    grads = [w.grad for w in weights] + [b.grad for *_, b, _ in drawing.nodes if b]
+    grads = [grad_of(v) for v in weights + [b for *_, b, _ in drawing.nodes if b is not None]]
     scale = LogScale(grad_range or grads)
     no_grads = show == "grads" and grad_range is None and not any(grads)
     index = _parameter_index(model)
@@ -367,7 +367,7 @@ def _columns(found: list[Stage], drawing: Parts, show: str, scale: LogScale,
     for node, label, bias, _ in drawing.nodes:
         if bias is not None:
             key = "network.bias_grad" if show == "grads" else "network.bias"
-            labels[node] = text(lang, key, value=number(bias.grad if show == "grads"
+            labels[node] = text(lang, key, value=number(grad_of(bias) if show == "grads"
                                                         else bias.data))  # fmt: skip
         else:
             labels[node] = label
@@ -389,9 +389,9 @@ def _columns(found: list[Stage], drawing: Parts, show: str, scale: LogScale,
                                map=uris.get(node), map_size=MAP_SIZE)  # fmt: skip
         fill, colour = NEURON_FILL, layered.TEXT
         if show == "grads":
-            t = scale(bias.grad) if bias is not None else None
+            t = scale(grad_of(bias)) if bias is not None else None
             fill = ZERO if t is None else grad_colour(t)
-            colour = "#ffffff" if t is not None and t > 0.6 else layered.TEXT
+            colour = _text_colour(t)
         elif maps:
             fill = "#ffffff"
         data = {"parameter": index.get(id(bias))} if bias is not None else {}

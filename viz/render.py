@@ -76,13 +76,31 @@ def pipe_source(
     return embedded.render(source, "svg", engine)
 
 
+def responsive_html(svg: str) -> str:
+    """An SVG document as HTML for a notebook's output: as wide as the output area at
+    most (a wider picture shrinks to fit, keeping its proportions; never clipped)."""
+    svg = svg[svg.index("<svg") :]
+    svg = svg.replace("<svg", '<svg style="max-width: 100%; height: auto; display: block"', 1)
+    return f'<div class="chaingrad-picture" style="max-width: 100%; overflow-x: auto">{svg}</div>'
+
+
 class Diagram(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders SVG even without a system Graphviz.
 
     ``.source``, ``.node``, ``.edge``, ``.save`` ... behave as in ``graphviz``;
     ``pipe``, ``render`` and the notebook display fall back to the embedded renderer
-    for SVG when ``dot`` is not on PATH.
+    for SVG when ``dot`` is not on PATH.  In a notebook the SVG also comes as HTML that
+    shrinks to the output area's width (:func:`responsive_html`), so a wide graph is
+    never clipped.
     """
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        svg = bundle.get("image/svg+xml")
+        if svg is not None and "text/html" not in set(exclude or ()):
+            bundle["text/html"] = responsive_html(svg)
+        return bundle
 
     def pipe(  # type: ignore[override]
         self,

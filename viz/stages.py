@@ -50,20 +50,21 @@ class Stage:
 
 
 def _units(layer: Any) -> list[Unit] | None:
-    """The units of a layer-like module, duck-typed: ``neurons`` each with ``w`` and ``b``
-    (nn.Layer), or PyTorch's ``weight`` rows with a ``bias`` list (nn.Linear); None for
-    anything else."""
-    neurons = getattr(layer, "neurons", None)
-    if isinstance(neurons, (list, tuple)) and neurons and all(
-            isinstance(getattr(n, "w", None), (list, tuple)) for n in neurons):  # fmt: skip
-        return [Unit(list(n.w), getattr(n, "b", None), str(getattr(n, "activation", "linear")))
-                for n in neurons]  # fmt: skip
+    """The units of a layer-like module, duck-typed: PyTorch's ``weight`` rows with a
+    ``bias`` list or None (nn.Linear), or ``neurons`` each with ``w`` and ``b`` (nn.Layer);
+    None for anything else."""
     weight = getattr(layer, "weight", None)
     if isinstance(weight, (list, tuple)) and weight and all(
             isinstance(row, (list, tuple)) for row in weight):  # fmt: skip
         bias = getattr(layer, "bias", None)
         biases = list(bias) if isinstance(bias, (list, tuple)) else [None] * len(weight)
-        return [Unit(list(row), b) for row, b in zip(weight, biases)]
+        activation = str(getattr(layer, "activation", "linear"))
+        return [Unit(list(row), b, activation) for row, b in zip(weight, biases)]
+    neurons = getattr(layer, "neurons", None)
+    if isinstance(neurons, (list, tuple)) and neurons and all(
+            isinstance(getattr(n, "w", None), (list, tuple)) for n in neurons):  # fmt: skip
+        return [Unit(list(n.w), getattr(n, "b", None), str(getattr(n, "activation", "linear")))
+                for n in neurons]  # fmt: skip
     return None
 
 

@@ -203,7 +203,8 @@ class StepThrough:
                 "window.addEventListener('message', function (event) {"
                 "if (event.source === frame.contentWindow && event.data && "
                 "event.data.chaingradHeight) {"
-                "frame.style.height = Math.ceil(event.data.chaingradHeight + 4) + 'px'; }"
+                "frame.style.boxSizing = 'content-box';"
+                "frame.style.height = Math.ceil(event.data.chaingradHeight) + 'px'; }"
                 "});}());</script>")  # fmt: skip
 
     def save(self, path: str | os.PathLike) -> Path:

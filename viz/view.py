@@ -44,7 +44,7 @@ class Node:
 
     label: str
     data: float
-    grad: Any
+    grad: float
     op: str = ""
     symbol: str = ""
     inputs: list[Node] = field(default_factory=list)
@@ -59,6 +59,13 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         return not self.inputs
+
+
+def grad_of(v: Any) -> float:
+    """``v.grad`` as a float: 0 where there is none (None after ``zero_grad(set_to_none=
+    True)``, as in PyTorch)."""
+    grad = getattr(v, "grad", None)
+    return 0.0 if grad is None else float(grad)
 
 
 def is_value(obj: Any) -> bool:
@@ -87,7 +94,7 @@ def graph_of(root: Any, expand: bool = False) -> list[Node]:
 def _chaingrad(root: Value) -> list[Node]:
     made: dict[Value, Node] = {}
     for v in topological_order(root):
-        node = Node(v.label, v.data, v.grad, v.op, v.op, [made[x] for x in v.inputs],
+        node = Node(v.label, v.data, grad_of(v), v.op, v.op, [made[x] for x in v.inputs],
                     list(local_partials(v)) if v.inputs else [],
                     not v.inputs and _is_constant(v), v, v.op_doc)  # fmt: skip
         made[v] = node
@@ -184,7 +191,7 @@ def _duck_typed(root: Any) -> list[Node]:
         partials = _learners_partials(v, inputs) if inputs else []
         if partials is None:
             partials = _symbol_partials(op, data, [float(x.data) for x in inputs], exponent)
-        made[id(v)] = Node(str(getattr(v, "label", "") or ""), data, v.grad, op, symbol,
+        made[id(v)] = Node(str(getattr(v, "label", "") or ""), data, grad_of(v), op, symbol,
                            [made[id(x)] for x in inputs], partials,
                            not inputs and _is_constant(v), v, exponent=exponent)  # fmt: skip
     return [made[id(v)] for v in order]
