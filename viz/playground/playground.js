@@ -555,26 +555,32 @@ function render({model, el}) {
   }
 
   let pending = false;
-  function drawFrame() {
+  // the numbers at once, the pictures at the next animation frame (only the latest frame's)
+  function drawNumbers() {
     const frame = model.get("frame") || {}, scene = model.get("scene") || {};
     const epoch = frame.epoch !== undefined ? frame.epoch : model.get("epoch");
     epochText.textContent = replay() ? fill(text.epoch_of, {epoch, epochs: scene.replay.epochs})
                                      : String(epoch).padStart(6, "0");
     epochText.dataset.epoch = String(epoch);
-    epochText.dataset.drawn = String(+(epochText.dataset.drawn || 0) + 1);  // frames drawn so far
     if (replay()) { slider.value = String(frame.index || 0); }
     const train = frame.train_loss, test = frame.test_loss;
     losses.textContent = train === undefined || train === null ? "" :
       fill(test === undefined || test === null ? text.train_only : text.losses, {train: number(train), test: number(test)})
       + (frame.accuracy === undefined ? "" : "   " + fill(text.accuracy, {percent: (100 * frame.accuracy).toFixed(1)}));
-    chart.update(frame.curve || scene.curve, epoch);
+  }
+  function drawPictures() {
+    const frame = model.get("frame") || {}, scene = model.get("scene") || {};
+    epochText.dataset.drawn = String(+(epochText.dataset.drawn || 0) + 1);  // frames drawn so far
+    chart.update(frame.curve || scene.curve, frame.epoch);
     network.update(frame);
     if (scene.two_d) { boundary.update(scene, frame.boundary); }
   }
+  function drawFrame() { drawNumbers(); drawPictures(); }
   function scheduleFrame() {
+    drawNumbers();
     if (pending) { return; }
     pending = true;
-    requestAnimationFrame(() => { pending = false; drawFrame(); model.send({kind: "drawn"}); });
+    requestAnimationFrame(() => { pending = false; drawPictures(); model.send({kind: "drawn"}); });
   }
   function drawPlaying() {
     const playing = model.get("playing");
