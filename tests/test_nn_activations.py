@@ -113,16 +113,8 @@ def test_from_torch_keeps_non_default_arguments_as_modules():
 
 def test_the_network_picture_names_the_activations():
     random.seed(4)
-<<<<<<< HEAD
     captions = [c["lines"][:2] for c in draw_mlp(model_with_the_new_activations()).layout[
         "captions"]]  # fmt: skip
     assert ["layer 1", "gelu → softplus(beta=2.0) (4)"] in captions
     assert ["layer 2", "silu → gelu(approximate='tanh') (3)"] in captions
     assert ["output layer", "softplus (1)"] in captions
-=======
-    captions = draw_mlp(model_with_the_new_activations()).layout["captions"]
-    source = "\n".join(f"{caption['lines'][0]}: {caption['lines'][1]}" for caption in captions)
-    assert "layer 1: gelu → softplus(beta=2.0) (4)" in source
-    assert "layer 2: silu → gelu(approximate='tanh') (3)" in source
-    assert "output layer: softplus (1)" in source
->>>>>>> live
