@@ -9,7 +9,9 @@
 - ``docs/images/gradient_flow.png``: ``examples/vanishing_gradients.py``'s picture, the
   gradients of the same 8-layer network with sigmoid and with ReLU after one backward pass;
 - ``docs/images/playground.png``: the moons demo's training playground
-  (``examples/demo.py``'s ``out/playground.html``) at its last epoch.
+  (``examples/demo.py``'s ``out/playground.html``) at its last epoch, at 1400 x 900;
+- ``docs/images/live_playground.png``: ``python -m viz.playground`` after a few seconds of
+  play on the spiral, at 1400 x 900.
 
 Without NAMEs every image is made; with them, only those (``network``, ``neuron_step``,
 ...).  To add one, add a function to ``IMAGES``: it gets the temporary folder the
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,10 +36,11 @@ IMAGES_DIR = ROOT / "docs" / "images"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
-def screenshot(page_path: Path, png: Path, width: int, keys: tuple[str, ...] = (),
-               height: int | None = None) -> Path:  # fmt: skip
-    """A PNG of ``page_path`` in headless Chromium after pressing ``keys``: the whole page,
-    or the first ``height`` px of it."""
+def screenshot(page_path: Path | str, png: Path, width: int, keys: tuple[str, ...] = (),
+               height: int | None = None, play_seconds: float = 0.0) -> Path:  # fmt: skip
+    """A PNG of ``page_path`` (a file, or an address) in headless Chromium after pressing
+    ``keys`` (and playing a live playground for ``play_seconds``): the whole page, or the
+    first ``height`` px of it."""
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
@@ -44,9 +49,15 @@ def screenshot(page_path: Path, png: Path, width: int, keys: tuple[str, ...] = (
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
         page = browser.new_page(viewport={"width": width, "height": height or 100})
-        page.goto(page_path.as_uri())
+        page.goto(page_path if isinstance(page_path, str) else page_path.as_uri())
         for key in keys:
             page.keyboard.press(key)
+        if play_seconds:
+            page.locator(".cg-neuron").first.wait_for()
+            page.click(".cg-play")
+            page.wait_for_timeout(play_seconds * 1000)
+            page.click(".cg-play")
+            page.wait_for_timeout(300)  # the last frame drawn
         page.screenshot(path=str(png), full_page=height is None)
         browser.close()
     return _compact(png)
@@ -105,7 +116,22 @@ def gradient_flow(out: Path) -> list[Path]:
 
 def playground(out: Path) -> list[Path]:
     _demo(out)
-    return [screenshot(out / "playground.html", IMAGES_DIR / "playground.png", 1100, ("End",))]
+    return [screenshot(out / "playground.html", IMAGES_DIR / "playground.png", 1400, ("End",),
+                       900)]  # fmt: skip
+
+
+def live_playground(out: Path) -> list[Path]:
+    """The served live playground on the spiral, after a few seconds of play."""
+    server = subprocess.Popen([sys.executable, "-m", "viz.playground", "--port", "0",
+                               "--no-browser"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        address = server.stdout.readline().split()[-1].split("#")[0]
+        setup = "#data=spiral&hidden=8,8&features=x1,x2,sin_x1,sin_x2&lr=0.1&noise=0.05"
+        return [screenshot(address + setup, IMAGES_DIR / "live_playground.png", 1400, (), 900,
+                           play_seconds=6)]  # fmt: skip
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=20)
 
 
 IMAGES: dict[str, Callable[[Path], list[Path]]] = {
@@ -113,6 +139,7 @@ IMAGES: dict[str, Callable[[Path], list[Path]]] = {
     "neuron_step": neuron_step,
     "gradient_flow": gradient_flow,
     "playground": playground,
+    "live_playground": live_playground,
 }
 
 

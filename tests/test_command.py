@@ -42,7 +42,8 @@ def test_the_playground_runs_when_this_chaingrad_has_it_and_says_so_when_not(cap
     else:
         with pytest.raises(SystemExit) as exit_:
             main(["playground", "--help"])
-        assert exit_.value.code == 0 and "usage:" in capsys.readouterr().out
+        assert exit_.value.code == 0
+        assert capsys.readouterr().out.startswith("usage: chaingrad playground ")
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -13,6 +13,9 @@
   (:mod:`viz.view`); ``lang="pt-BR"`` speaks Portuguese (:mod:`viz.i18n`).
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
+- :class:`Playground`: train live in a notebook, with TensorFlow Playground's controls,
+  on a network it builds or the learner's own (``pip install 'chaingrad[notebook]'``);
+  ``python -m viz.playground`` serves it as a page.
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
 - ``chaingrad graph "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg`` (or ``python -m
   viz``): the formula CLI; ``chaingrad`` is :mod:`viz.command`.
@@ -28,9 +31,20 @@ from .plots import plot_decision_boundary, plot_history
 from .render import Diagram, GraphvizNotFoundError, render
 from .stepper import StepThrough, backprop_html, step_through
 
+
+def __getattr__(name: str) -> object:
+    """``viz.Playground`` is imported when first used: it needs anywidget (an extra)."""
+    if name == "Playground":
+        from . import playground
+
+        return playground.Playground
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Diagram",
     "GraphvizNotFoundError",
+    "Playground",
     "Snapshots",
     "StepThrough",
     "backprop_html",
