@@ -14,7 +14,7 @@
 - :func:`training_html` with :class:`Snapshots`: a page that replays training epoch by
   epoch (decision boundary, loss and accuracy, the network's weights).
 - :class:`Playground`: train live in a notebook, with TensorFlow Playground's controls,
-  on a network it builds or the learner's own (``pip install 'chaingrad[notebook]'``);
+  on a network it builds or the learner's own (the ``notebook`` extra);
   ``python -m viz.playground`` serves it as a page.
 - :func:`plot_history`, :func:`plot_decision_boundary`: training plots (matplotlib).
 - ``chaingrad graph "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg`` (or ``python -m

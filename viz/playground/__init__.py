@@ -4,7 +4,7 @@
   recorded by :class:`Snapshots` (:mod:`viz.playground.replay`).
 - Live: :class:`Playground` trains in a notebook, with TensorFlow Playground's controls,
   on a network it builds or on the learner's own model (:mod:`viz.playground.widget`,
-  needs ``pip install 'chaingrad[notebook]'``); ``python -m viz.playground`` serves the
+  needs the ``notebook`` extra); ``python -m viz.playground`` serves the
   same playground as a page for a projector (:mod:`viz.playground.server`).
 
 Both live hosts share the training (:mod:`.session`, which knows nothing of a view), the
@@ -19,7 +19,7 @@ from typing import Any
 from .replay import Snapshots, boundary_grids, training_html
 from .state import Setup
 
-NOTEBOOK_INSTALL = "pip install 'chaingrad[notebook]'"
+NOTEBOOK_INSTALL = ".venv/bin/pip install -e '.[notebook]' in chaingrad's clone"
 
 __all__ = ["Playground", "Setup", "Snapshots", "boundary_grids", "main", "training_html"]
 
