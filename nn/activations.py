@@ -16,7 +16,8 @@ name           f(z)                                        f'(z)
 'softplus'     ln(1 + e^z) (z itself where z > 20)         sigmoid(z)
 =============  ==========================================  ==============================
 
-As modules, ``nn.GELU(approximate='none')`` (or ``'tanh'``) and ``nn.Softplus(beta=1.0,
+As modules, ``nn.LeakyReLU(negative_slope=0.01)``, ``nn.ELU(alpha=1.0)``,
+``nn.GELU(approximate='none')`` (or ``'tanh'``) and ``nn.Softplus(beta=1.0,
 threshold=20.0)`` take PyTorch's arguments.
 """
 
@@ -42,8 +43,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "relu": Value.relu,
     "sigmoid": Value.sigmoid,
     "tanh": Value.tanh,
-    "leaky_relu": lambda z: z.leaky_relu(LEAKY_RELU_SLOPE),
-    "elu": lambda z: z.elu(ELU_ALPHA),
+    "leaky_relu": lambda z, negative_slope=LEAKY_RELU_SLOPE: z.leaky_relu(negative_slope),
+    "elu": lambda z, alpha=ELU_ALPHA: z.elu(alpha),
     "gelu": Value.gelu,
     "silu": Value.silu,
     "softplus": Value.softplus,
@@ -52,6 +53,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 # The activations whose module takes arguments, with their defaults (PyTorch's):
 # the function of ACTIVATIONS is called with them as keywords.
 ACTIVATION_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "leaky_relu": {"negative_slope": LEAKY_RELU_SLOPE},
+    "elu": {"alpha": ELU_ALPHA},
     "gelu": {"approximate": "none"},
     "softplus": {"beta": 1.0, "threshold": 20.0},
 }
@@ -134,9 +137,28 @@ Identity = _named_activation("Identity", "linear")
 ReLU = _named_activation("ReLU", "relu")
 Sigmoid = _named_activation("Sigmoid", "sigmoid")
 Tanh = _named_activation("Tanh", "tanh")
-LeakyReLU = _named_activation("LeakyReLU", "leaky_relu")
-ELU = _named_activation("ELU", "elu")
 SiLU = _named_activation("SiLU", "silu")
+
+
+class LeakyReLU(Activation):
+    """z if z > 0 else negative_slope z, as ``torch.nn.LeakyReLU``;
+    d/dz = 1 if z > 0 else negative_slope."""
+
+    def __init__(self, negative_slope: float = LEAKY_RELU_SLOPE) -> None:
+        Activation.__init__(self, "leaky_relu", negative_slope=negative_slope)
+
+    def extra_repr(self) -> str:
+        return ", ".join(self._arguments_text())
+
+
+class ELU(Activation):
+    """z if z > 0 else alpha (e^z - 1), as ``torch.nn.ELU``;  d/dz = 1 if z > 0 else alpha e^z."""
+
+    def __init__(self, alpha: float = ELU_ALPHA) -> None:
+        Activation.__init__(self, "elu", alpha=alpha)
+
+    def extra_repr(self) -> str:
+        return ", ".join(self._arguments_text())
 
 
 class GELU(Activation):
@@ -161,4 +183,4 @@ class Softplus(Activation):
         return ", ".join(self._arguments_text())
 
 
-ACTIVATION_MODULES.update(gelu=GELU, softplus=Softplus)
+ACTIVATION_MODULES.update(leaky_relu=LeakyReLU, elu=ELU, gelu=GELU, softplus=Softplus)

@@ -13,9 +13,10 @@ chaingrad                        torch (float64)
 ``MLP(nin, [h, ..., out])``      its layers' parts: ``Linear, ReLU, ..., Linear``
 ``Sequential(a, b, ...)``        the parts of a, then of b, ...
 ``ReLU()``, ``Sigmoid()``,       ``ReLU()``, ``Sigmoid()``, ``Tanh()``,
-``Tanh()``, ``LeakyReLU()``,     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Identity()``,
-``ELU()``, ``Identity()``,       ``SiLU()``
+``Tanh()``, ``Identity()``,      ``Identity()``, ``SiLU()``
 ``SiLU()``
+``LeakyReLU(negative_slope)``    ``LeakyReLU(negative_slope)``
+``ELU(alpha)``                   ``ELU(alpha)``
 ``GELU(approximate)``            ``GELU(approximate)`` ('none' or 'tanh')
 ``Softplus(beta, threshold)``    ``Softplus(beta, threshold)``
 ``Dropout(p)``                   ``Dropout(p)``
@@ -46,8 +47,6 @@ from autograd import Value
 from .activations import (
     ACTIVATION_ARGUMENTS,
     ACTIVATION_MODULES,
-    ELU_ALPHA,
-    LEAKY_RELU_SLOPE,
     Activation,
 )
 from .checks import is_finite_number
@@ -55,18 +54,18 @@ from .layers import MLP, Dropout, Layer, Linear, Neuron, Sequential
 from .module import Module, key_problems
 from .optim import SGD, Adam, Optimizer
 
-# chaingrad activation name -> (torch.nn class name, its fixed arguments): the same
-# formula.  The arguments an activation module takes (ACTIVATION_ARGUMENTS: GELU's
-# approximate, Softplus's beta and threshold) go across as they are.
-TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
-    "relu": ("ReLU", {}),
-    "sigmoid": ("Sigmoid", {}),
-    "tanh": ("Tanh", {}),
-    "leaky_relu": ("LeakyReLU", {"negative_slope": LEAKY_RELU_SLOPE}),
-    "elu": ("ELU", {"alpha": ELU_ALPHA}),
-    "gelu": ("GELU", {}),
-    "silu": ("SiLU", {}),
-    "softplus": ("Softplus", {}),
+# chaingrad activation name -> the torch.nn class of the same formula.  The arguments an
+# activation module takes (ACTIVATION_ARGUMENTS: LeakyReLU's negative_slope, ELU's alpha,
+# GELU's approximate, Softplus's beta and threshold) go across as they are.
+TORCH_ACTIVATIONS: dict[str, str] = {
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "softplus": "Softplus",
 }
 
 # ("linear", (weight rows, bias Values or None)) | ("activation", (name, arguments))
@@ -222,8 +221,7 @@ def to_torch(model: Module) -> Any:
         elif what[0] == "linear":
             modules.append(torch.nn.Identity())
         else:
-            class_name, fixed = TORCH_ACTIVATIONS[what[0]]
-            modules.append(getattr(torch.nn, class_name)(**fixed, **what[1]))
+            modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[what[0]])(**what[1]))
     sequential = torch.nn.Sequential(*modules)
     sequential.load_state_dict(torch_state_dict(model))
     return sequential.train(model.training)
@@ -309,14 +307,9 @@ def from_torch(module: Any) -> MLP | Sequential:
 
 def _activation_name(child: Any, torch: Any) -> tuple[str, dict[str, Any]] | None:
     """The chaingrad activation of a torch module with the same formula and the
-    arguments its module takes (GELU's approximate, ...), or None; ValueError for a known
-    activation with other fixed arguments."""
-    for name, (class_name, arguments) in TORCH_ACTIVATIONS.items():
+    arguments its module takes (LeakyReLU's negative_slope, ...), or None."""
+    for name, class_name in TORCH_ACTIVATIONS.items():
         if isinstance(child, getattr(torch.nn, class_name)):
-            other = {k: getattr(child, k) for k, v in arguments.items() if getattr(child, k) != v}
-            if other:
-                raise ValueError(f"from_torch: {child!r} differs from chaingrad's {name!r} "
-                                 f"({', '.join(f'{k}={v}' for k, v in arguments.items())})")
             return name, {k: getattr(child, k) for k in ACTIVATION_ARGUMENTS.get(name, {})}
     return ("linear", {}) if isinstance(child, torch.nn.Identity) else None
 

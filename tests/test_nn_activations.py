@@ -3,6 +3,7 @@ PyTorch's arguments and reprs, through the compiled training, save/load, checkpo
 the torch bridge and the pictures."""
 
 import importlib.util
+import math
 import random
 
 import pytest
@@ -118,3 +119,26 @@ def test_the_network_picture_names_the_activations():
     assert ["layer 1", "gelu → softplus(beta=2.0) (4)"] in captions
     assert ["layer 2", "silu → gelu(approximate='tanh') (3)"] in captions
     assert ["output layer", "softplus (1)"] in captions
+
+
+def test_leaky_relu_and_elu_modules_take_pytorchs_arguments():
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.ELU(alpha=0.5)) == "ELU(alpha=0.5)"
+    assert nn.LeakyReLU(0.2)(Value(-2.0)).data == pytest.approx(-0.4)
+    assert nn.ELU(0.5)(Value(-1.0)).data == pytest.approx(0.5 * (math.exp(-1.0) - 1.0))
+    assert nn.LeakyReLU().description == "leaky_relu"
+    assert nn.ELU(2.0).description == "elu(alpha=2.0)"
+
+
+def test_leaky_relu_and_elu_arguments_cross_to_torch_and_back():
+    torch = pytest.importorskip("torch")
+    random.seed(3)
+    model = nn.Sequential(nn.Linear(2, 3), nn.LeakyReLU(0.2), nn.Linear(3, 1), nn.ELU(0.5))
+    module = nn.to_torch(model)
+    assert isinstance(module[1], torch.nn.LeakyReLU) and module[1].negative_slope == 0.2
+    assert isinstance(module[3], torch.nn.ELU) and module[3].alpha == 0.5
+    x = [0.4, -1.1]
+    expected = module(torch.tensor([x], dtype=torch.float64)).item()
+    assert model(x)[0].data == pytest.approx(expected, rel=1e-14)
+    back = nn.from_torch(module)
+    assert back(x)[0].data == pytest.approx(expected, rel=1e-14)

@@ -95,7 +95,8 @@ def test_activations_by_name_and_as_modules(name, f):
     module = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
               "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "linear": nn.Identity}[name]()  # fmt: skip
     assert module(-1.5).data == pytest.approx(f(-1.5), rel=1e-15)
-    assert repr(module) == f"{type(module).__name__}()"
+    arguments = {"leaky_relu": "negative_slope=0.01", "elu": "alpha=1.0"}.get(name, "")
+    assert repr(module) == f"{type(module).__name__}({arguments})"  # as torch prints it
 
 
 def test_mlp_returns_a_value_for_width_one_and_a_list_otherwise():
