@@ -11,7 +11,9 @@
 - ``docs/images/playground.png``: the moons demo's training playground
   (``examples/demo.py``'s ``out/playground.html``) at its last epoch, at 1400 x 900;
 - ``docs/images/live_playground.png``: ``python -m viz.playground`` after a few seconds of
-  play on the spiral, at 1400 x 900.
+  play on the spiral, at 1400 x 900;
+- ``docs/images/worksheet.png``: the first printed page (A4, as Chromium prints it to PDF)
+  of a level-2 worksheet in Portuguese, read back by poppler's ``pdftoppm``.
 
 Without NAMEs every image is made; with them, only those (``network``, ``neuron_step``,
 ...).  To add one, add a function to ``IMAGES``: it gets the temporary folder the
@@ -134,12 +136,35 @@ def live_playground(out: Path) -> list[Path]:
         server.communicate(timeout=20)
 
 
+def worksheet(out: Path) -> list[Path]:
+    """A student's level-2 sheet in Portuguese, printed to PDF; its first page as PNG."""
+    from playwright.sync_api import sync_playwright
+
+    roster = out / "roster.txt"
+    roster.write_text("nome\nAna Souza\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "viz.worksheet", "--students", str(roster),
+                    "--level", "2", "--seed", "2026", "--lang", "pt-BR", "-o",
+                    str(out / "sheets")], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        page = browser.new_page()
+        page.goto((out / "sheets" / "01-ana-souza.html").as_uri())
+        page.pdf(path=str(out / "sheet.pdf"), prefer_css_page_size=True, print_background=True)
+        browser.close()
+    png = IMAGES_DIR / "worksheet.png"
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile",
+                    str(out / "sheet.pdf"), str(png.with_suffix(""))], check=True)  # fmt: skip
+    return [_compact(png)]
+
+
 IMAGES: dict[str, Callable[[Path], list[Path]]] = {
     "network": network,
     "neuron_step": neuron_step,
     "gradient_flow": gradient_flow,
     "playground": playground,
     "live_playground": live_playground,
+    "worksheet": worksheet,
 }
 
 
