@@ -1,8 +1,10 @@
 """nn.datasets, nn.fit, History, early stopping and accuracy."""
 
+import hashlib
 import math
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -65,8 +67,24 @@ def test_load_digits_ships_inside_chaingrad():
     assert y[:10] == list(range(10))
 
 
+# SHA-256 of scikit-learn 1.x's load_digits(): data as float64 bytes, then target as int64
+# bytes (computed from scikit-learn itself; the next test recomputes it where installed).
+SKLEARN_DIGITS_SHA256 = "f6d9e39f37dc45d327f6db33428ee58970ccceabb2535a5c179de35886b70443"
+
+
+def _digits_fingerprint(data, target) -> str:
+    raw = np.asarray(data, dtype=np.float64).tobytes() + np.asarray(target, np.int64).tobytes()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def test_load_digits_has_scikit_learns_images_and_labels_bit_for_bit():
+    assert _digits_fingerprint(*datasets.load_digits(normalize=False)) == SKLEARN_DIGITS_SHA256
+
+
 def test_load_digits_equals_scikit_learns():
     sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    assert _digits_fingerprint(*sklearn_datasets.load_digits(return_X_y=True)) == (
+        SKLEARN_DIGITS_SHA256)
     digits = sklearn_datasets.load_digits()
     X, y = datasets.load_digits(normalize=False)
     assert X == digits.data.tolist() and y == digits.target.tolist()
