@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The real JupyterLab's fixtures (tests/jupyter_lab.py), defined here once for every module.
+from jupyter_lab import jupyterlab, lab_browser  # noqa: F401 -- fixtures
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

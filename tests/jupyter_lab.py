@@ -3,7 +3,7 @@
 The ``jupyterlab`` fixture starts ``jupyter lab`` from this environment on a free local
 port, with a token, its own folders (settings, runtime, workspaces: nothing of the
 user's is read or written) and its notebooks folder in a temporary directory; it stops
-the server at the end of the session.  The ``lab_browser`` fixture is a headless
+the server at the end of the test module.  The ``lab_browser`` fixture is a headless
 Chromium for it (one per test module: Playwright runs one at a time).  A test writes a
 notebook into ``jupyterlab.root``, opens it in a page and runs every cell as a learner
 would (the Run menu)::
@@ -14,7 +14,7 @@ would (the Run menu)::
         jupyterlab.run_all(page)
         output = page.locator(".jp-OutputArea-output").last
 
-Use: ``from jupyter_lab import jupyterlab, lab_browser  # noqa: F401 -- fixtures``.
+tests/conftest.py makes both fixtures available to every test module.
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ _PROMPTS = ("[...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-I
             ".map(p => p.textContent)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # a fresh server per module: no tabs or kernels carried over
 def jupyterlab(tmp_path_factory):
     pytest.importorskip("jupyterlab", reason="the dev extra installs jupyterlab")
     server = JupyterLab(tmp_path_factory.mktemp("jupyterlab"))

@@ -5,7 +5,6 @@ step-through's frame takes its page's height."""
 import os
 
 import pytest
-from jupyter_lab import jupyterlab, lab_browser  # noqa: F401 -- fixtures
 
 NEURON = """import autograd, nn, random, viz
 from autograd import Value

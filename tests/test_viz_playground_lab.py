@@ -8,7 +8,6 @@ import re
 import pytest
 
 pytest.importorskip("anywidget", reason="the dev extra installs anywidget")
-from jupyter_lab import jupyterlab, lab_browser  # noqa: E402, F401 -- fixtures
 
 CELLS = [
     "import viz\npg = viz.Playground(hidden=(4, 4), lr=0.1)\npg",
