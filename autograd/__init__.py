@@ -9,9 +9,10 @@
     7.0
 """
 
-from .backprop import backward, grad, hessian, local_partials, topological_order
+from .backprop import grad, hessian, local_partials, topological_order
 from .compiled import CompiledFunction, compile
 from .custom import custom_op
+from .fast_backward import backward
 from .forward import jacobian, jvp, linearize, vjp
 from .functions import dot, max, sum
 from .gradcheck import (

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .value import Value
 
 LEAF = object()  # the mark of a leaf: on every record, never recorded
+FROM_INPUTS = object()  # a node's mark, when its maker did not work it out: from its inputs
 _lock = threading.Lock()
 
 

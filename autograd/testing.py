@@ -108,7 +108,7 @@ class _Node:
     def __post_init__(self) -> None:
         if self.op.startswith("x"):  # an input: value set by the caller
             return
-        self.value = float(_EVAL[self.op](*(Value(_value(a)) for a in self.args)))
+        self.value = lift(_EVAL[self.op](*(Value(_value(a)) for a in self.args))).data
 
 
 def _value(arg: Any) -> float:

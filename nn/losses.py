@@ -116,7 +116,7 @@ def _hinge_term(s: Value, y: Any) -> Value:
 
 def _check_labels(_scores: list[Value], ys: list) -> None:
     for y in ys:
-        if float(y) not in (-1.0, 1.0):
+        if (y.data if isinstance(y, Value) else float(y)) not in (-1.0, 1.0):
             raise ValueError(f"hinge_loss: labels must be -1 or 1, received {y}")
 
 

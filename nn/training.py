@@ -113,11 +113,16 @@ class _Monitor:
             self.model.load_state_dict(self.best_state)
 
 
+def _number(x: Any) -> float:
+    """A Value's data, or a number as a float."""
+    return x.data if isinstance(x, Value) else float(x)
+
+
 def _data(output: Any) -> float | list[float]:
     """A model output (Value or list of Values) as plain floats."""
     if isinstance(output, (list, tuple)):
-        return [float(v) for v in output]
-    return float(output)
+        return [_number(v) for v in output]
+    return _number(output)
 
 
 def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
@@ -420,7 +425,7 @@ def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: Los
               evaluate: Callable[[Any, Sequence], list] = _evaluate) -> None:  # fmt: skip
     X_val, y_val = validation
     outputs = evaluate(model, X_val)
-    history.val_loss.append(float(loss_fn(outputs, list(y_val))))
+    history.val_loss.append(_number(loss_fn(outputs, list(y_val))))
     if classifier:
         history.val_accuracy.append(classifier.correct(outputs, y_val) / len(y_val))
 

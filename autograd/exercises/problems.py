@@ -80,6 +80,7 @@ class Problem:
     def build(self, *values: float) -> dict[str, Value]:
         """The graph as Values, name → Value (``values`` replace the inputs, in order)."""
         data = values or [value for _, value in self.inputs]
+        data = [x.item() if isinstance(x, Value) else x for x in data]  # (numerical_grad's)
         nodes = {name: Value(x, label=name) for (name, _), x in zip(self.inputs, data)}
         for step in self.steps:
             _add_node(nodes, step)
