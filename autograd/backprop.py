@@ -34,6 +34,46 @@ __all__ = ["backward", "chain_rule_step", "grad", "hessian", "local_partials",
            "topological_order", "topological_order_of"]  # fmt: skip
 
 
+def backward(root: Value, gradient: Any = None) -> None:
+    """Fill ``.grad`` of every node ``root`` depends on with d root / d node, times
+    ``gradient`` (the seed of ``root.grad``: 1 by default).
+
+    Op nodes are reset first, so they hold this call's gradient; leaves accumulate (from
+    0 if their ``.grad`` is None); a Value that does not require grad gets nothing.
+    """
+    check_requires_grad(root)
+    recording.take(root)  # any backward spends the open tape's record (autograd.recording)
+    order = topological_order(root)
+    for node in order:
+        if not node.is_leaf:
+            node.grad = 0.0  # an op node holds this call's gradient
+        elif node.grad is None and node.requires_grad:
+            node.grad = 0.0  # a leaf accumulates; None (zero_grad(set_to_none=True)) is 0
+    root.grad += seed(gradient)
+    for node in reversed(order):  # a node comes after every node that uses it
+        if node.inputs and node.grad - node.grad:  # inf or NaN: stop, say where it came from
+            raise gradient_error(node, node.grad, processed=reversed(order))
+        chain_rule_step(node)
+    for leaf in order:
+        if leaf.is_leaf and leaf.requires_grad and leaf.grad - leaf.grad:
+            raise gradient_error(leaf, leaf.grad, processed=reversed(order))
+
+
+def chain_rule_step(node: Value) -> None:
+    """One node's step of backward -- micrograd's ``node._backward()``: for each input x
+    that requires grad, ``x.grad += node.grad * d node / d x``."""
+    if not node.grad:  # 0 sends nothing (and 0 times an infinite partial is no NaN)
+        return
+    partials = needed_partials(node)  # d node / d x for each input, from the op table
+    if is_anomaly_enabled():
+        check_contributions(node, node.grad, partials)
+    for x, partial in zip(node.inputs, partials):
+        if x.requires_grad:
+            if x.grad is None:  # zero_grad(set_to_none=True) leaves None: it counts as 0
+                x.grad = 0.0
+            x.grad += node.grad * partial
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each once, inputs before the nodes using them."""
     return topological_order_of([root])
@@ -65,46 +105,6 @@ def topological_order_of(roots: Iterable[Value]) -> list[Value]:
                 stack.pop()
                 order.append(node)
     return order
-
-
-def chain_rule_step(node: Value) -> None:
-    """One node's part of backward (micrograd's ``node._backward()``): for each input x
-    that requires grad, ``x.grad += node.grad * d node / d x``.  A leaf sends nothing,
-    nor does a node whose gradient is 0 (and 0 times an infinite partial is no NaN)."""
-    if not node.grad:
-        return
-    partials = needed_partials(node)
-    if is_anomaly_enabled():
-        check_contributions(node, node.grad, partials)
-    for x, partial in zip(node.inputs, partials):
-        if x.requires_grad:
-            contribution = node.grad * partial
-            x.grad = contribution if x.grad is None else x.grad + contribution  # None: 0
-
-
-def backward(root: Value, gradient: Any = None) -> None:
-    """Fill ``.grad`` of every node ``root`` depends on with d root / d node, times
-    ``gradient`` (the seed of ``root.grad``: 1 by default).
-
-    Op nodes are reset first, so they hold this call's gradient; leaves accumulate (from
-    0 if their ``.grad`` is None); a Value that does not require grad gets nothing.
-    """
-    check_requires_grad(root)
-    recording.take(root)  # any backward spends the open tape's record (autograd.recording)
-    order = topological_order(root)
-    for node in order:
-        if not node.is_leaf:
-            node.grad = 0.0  # an op node holds this call's gradient
-        elif node.grad is None and node.requires_grad:
-            node.grad = 0.0  # a leaf accumulates; None (zero_grad(set_to_none=True)) is 0
-    root.grad += seed(gradient)
-    for node in reversed(order):  # a node comes after every node that uses it
-        if node.grad - node.grad:  # inf or NaN: stop, and say where it came from
-            raise gradient_error(node, node.grad, processed=reversed(order))
-        chain_rule_step(node)
-    for leaf in order:
-        if leaf.is_leaf and leaf.requires_grad and leaf.grad - leaf.grad:
-            raise gradient_error(leaf, leaf.grad, processed=reversed(order))
 
 
 def check_requires_grad(root: Value) -> None:

@@ -306,7 +306,9 @@ def plan(inputs: list[Value], order: list[Value],
                 "without vectorized=True), so it cannot run over a batch"
             )
         sources = tuple(where[x][0] for x in node.inputs)
-        key = (id(node._rule), sources)
+        # (which inputs require grad too: a step's partials are all wanted or all not,
+        # so one whose input is a constant, as 0.0 of 0.0 ** y, is not even evaluated)
+        key = (id(node._rule), sources, tuple(x.requires_grad for x in node.inputs))
         if key not in by_key:
             by_key[key] = len(steps)
             steps.append(Step(node._rule, builtins.any(steps[s].batched for s in sources)))
