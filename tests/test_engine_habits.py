@@ -271,19 +271,7 @@ def test_the_videos_neuron_stepped_by_hand_and_drawn_by_its_draw_dot():
     assert (o._op, n._op, x1w1._op) == ("tanh", "+", "*")
     # and the video's topological sort over _prev, then _backward node by node
     (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n), o = videos_neuron()
-    topo, visited = [], set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-
-    build_topo(o)
-    o.grad = 1.0
-    for node in reversed(topo):
-        node._backward()
+    exec(VIDEOS_BACKWARD, {"o": o})
     assert (round(x1.grad, 4), round(w1.grad, 4)) == (-1.5, 1.0)
     # the video's draw_dot, on a graph with constants (tanh written with exp)
     (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n), _ = videos_neuron()
@@ -294,6 +282,24 @@ def test_the_videos_neuron_stepped_by_hand_and_drawn_by_its_draw_dot():
     source = videos_draw_dot(o).source
     for text in ("data 0.7071", "grad 0.5000", "grad 0.0000", "exp", "/", "*", "+", "-"):
         assert text in source
+
+
+# the video's backward, as typed there (two-space indents and all)
+VIDEOS_BACKWARD = """
+topo = []
+visited = set()
+def build_topo(v):
+  if v not in visited:
+    visited.add(v)
+    for child in v._prev:
+      build_topo(child)
+    topo.append(v)
+build_topo(o)
+
+o.grad = 1.0
+for node in reversed(topo):
+  node._backward()
+"""
 
 
 def videos_draw_dot(root):

@@ -143,7 +143,7 @@ def test_dot_with_a_bias_is_still_one_node():
 
 @given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.randoms(use_true_random=False))
 def test_dots_makes_the_nodes_dot_makes(width, rows, batch, rng):
-    """value.dots (a layer's fast path over a batch) builds, row by row and sample by
+    """block_sums.dots (a layer's fast path over a batch) builds, row by row and sample by
     sample, the very node autograd.dot builds: same op, same inputs, bit-identical data,
     the same gradients."""
     from autograd.block_sums import dots
@@ -194,7 +194,7 @@ def test_weighted_sums_of_a_block_on_arrays_are_the_floats_of_the_float_rule(
 
 
 def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
-    """The block path (numpy) of value.dots, at a size nn.MLP meets: the nodes of autograd.dot."""
+    """The block path (numpy) of block_sums.dots, at a size nn.MLP meets: the nodes of autograd.dot."""
     import random
 
     from autograd.block_sums import dots
