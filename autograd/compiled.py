@@ -120,6 +120,12 @@ class CompiledFunction:
         self._single = traced.single
         self._steps, self._where = plan(traced.inputs, traced.order, traced.outputs)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
+        # which of them get a gradient: those that require grad (not the constants), as
+        # decided when compiled -- the steps' backward is planned for them then
+        needs = [p.requires_grad for p in self.parameters]
+        self._learned = self.parameters if all(needs) else [p for p in self.parameters
+                                                            if p.requires_grad]  # fmt: skip
+        self._learned_columns = None if all(needs) else np.flatnonzero(needs)
         self._outputs = [self._where[node] for node in traced.outputs]
         # Made once, read on every call (a small batch is all Python overhead):
         steps = self._steps
@@ -343,13 +349,18 @@ class CompiledFunction:
 
     def set_gradients(self, totals: np.ndarray, accumulate: bool = False) -> None:
         """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``;
-        a ``.grad`` of None counts as 0); one that does not require grad is left alone."""
-        for parameter, total in zip(self.parameters, totals.tolist()):
-            if not parameter.requires_grad:
-                continue
-            if accumulate and parameter.grad is not None:
+        a ``.grad`` of None counts as 0).  Those that did not require grad when the
+        function was compiled (constants, frozen weights) are left alone."""
+        if self._learned_columns is not None:
+            totals = totals[self._learned_columns]
+        if not accumulate:
+            for parameter, total in zip(self._learned, totals.tolist()):
+                parameter.grad = total
+            return
+        for parameter, total in zip(self._learned, totals.tolist()):
+            try:
                 parameter.grad += total
-            else:
+            except TypeError:  # None, after zero_grad(set_to_none=True)
                 parameter.grad = total
 
     def _direct_reads(self, index: int) -> list[bool]:

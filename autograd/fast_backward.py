@@ -5,8 +5,8 @@ textbook :func:`autograd.backprop.backward` -- the same partials, multiplied and
 in the same order, so the same floats (tests/test_engine_fast_path.py) -- faster:
 
 * the order: the open tape's record when it holds the whole graph (:mod:`autograd.recording`:
-  no search at all), else :func:`search`, a depth-first search that lists a node at once
-  when its inputs are all listed already (one set test instead of a stack round trip);
+  no search at all), else :func:`autograd.search.search`, a depth-first search that lists
+  a node at once when its inputs are all listed already (one set test, no stack trip);
 * one- and two-input ops take their partials without building lists;
 * no test edge by edge for the inputs that do not require grad: every input is sent its
   share, and the Values that do not require grad get their ``.grad`` put back afterwards;
@@ -29,52 +29,12 @@ from .backends import FLOAT
 from .backprop import chain_rule_step, check_requires_grad, seed
 from .modes import ANOMALY
 from .partials import check_contributions, gradient_error
+from .search import search
 from .value import Value
 
-__all__ = ["backward", "search"]
+__all__ = ["backward"]
 
 _grad = attrgetter("grad")
-
-
-def search(root: Value, nodes: list[Value], leaves: list[Value]) -> None:
-    """Append ``root``'s op nodes to ``nodes``, inputs first, and its leaves to ``leaves``,
-    each in the order of :func:`autograd.backprop.topological_order`.
-
-    An iterative depth-first search: each stack entry is a node and an iterator over
-    its remaining inputs; a node is emitted when all its inputs have been.  A node whose
-    inputs have all been seen already is emitted at once (in a DAG a seen input is never
-    one still on the stack): one set test in C instead of a stack round trip, which
-    spares a neuron's shared weights and inputs being looked at one by one again.  So is
-    a one-input node (an activation) whose input is complete at once: both are emitted.
-    """
-    seen = {root}
-    if root._rule is None:
-        leaves.append(root)
-        return
-    # Bound methods in locals: the loop runs once per edge not settled by a set test.
-    mark, done, emit, emit_leaf = seen.add, seen.issuperset, nodes.append, leaves.append
-    stack = [(root, iter(root.inputs))]
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child not in seen:
-                mark(child)
-                inputs = child.inputs
-                if child._rule is None:
-                    emit_leaf(child)  # a leaf is complete at once
-                elif done(inputs):
-                    emit(child)  # so is a node whose inputs are all done
-                elif len(inputs) == 1 and done(inputs[0].inputs):
-                    # relu(dot(...)): the dot is complete, so is the relu (no stack round trip)
-                    mark(inputs[0])
-                    (emit_leaf if inputs[0]._rule is None else emit)(inputs[0])
-                    emit(child)
-                else:
-                    stack.append((child, iter(inputs)))
-                    break
-        else:
-            stack.pop()
-            emit(node)
 
 
 def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None) -> None:
@@ -82,7 +42,8 @@ def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None
     ``root.backward(gradient, retain_graph)`` runs (``retain_graph`` changes nothing).
 
     The nodes come in the order they were made from the open tape when it recorded
-    ``root``'s whole graph (and no leaf's ``.grad`` is None), else from :func:`search`.
+    ``root``'s whole graph (and no leaf's ``.grad`` is None), else from
+    :func:`autograd.search.search`.
     """
     check_requires_grad(root)
     gradient = seed(gradient)

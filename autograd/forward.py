@@ -30,8 +30,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .backprop import topological_order_of
 from .partials import float_partials, value_partials
+from .search import topological_order_of
 from .value import Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
@@ -138,7 +138,8 @@ def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
                                     "(division by zero)") from None  # fmt: skip
         raise type(error)(f"{caller}: the derivative of {call}: {error}") from None
     for partial in partials:
-        if partial != partial:
+        if partial != partial and any(p != p and x.requires_grad  # (only a needed one counts)
+                                      for x, p in zip(node.inputs, partials)):  # fmt: skip
             raise ValueError(f"{caller}: the derivative of {_call_text(op.name, node.inputs)} "
                              "is NaN")  # fmt: skip
     return partials

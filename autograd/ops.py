@@ -112,9 +112,10 @@ def _dot_partials(m, out, xs):
 
 class PerInput:
     """A derivative given as one rule per input: ``PerInput(d_x, d_y)``, each called as
-    ``d_x(m, out, x, y)``.  Called like any derivative it returns every partial; the
-    engine calls :meth:`some` instead to evaluate only those a gradient needs, so a partial
-    that is infinite where no gradient needs it (d/dx x^y at a constant x = 0) stops nothing."""
+    ``d_x(m, out, x, y)``.  Called like any derivative it returns every partial; where
+    that fails, the engine calls :meth:`some` to evaluate only those a gradient needs, so
+    a partial that is infinite where no gradient needs it (d/dx x^y at a constant x = 0)
+    stops nothing.  Write an op's derivative so when one of its partials may be infinite."""
 
     __slots__ = ("partials",)
 

@@ -6,9 +6,11 @@ are the errors that name the op and its input values, for a partial that cannot 
 evaluated and for a gradient that stops being finite.
 
 A partial that no gradient needs -- that of an input which does not require grad, such as
-a number lifted to a constant -- is given as 0.0, and is not evaluated at all where the
-op's rule gives one function per input (:class:`autograd.ops.PerInput`, as pow's does):
-so ``0.0 ** y`` is differentiated in y although d/dx x^y is infinite at x = 0.
+a number lifted to a constant -- is never used, and cannot stop backward: where the rule
+fails (an infinite partial raises), the partials a gradient needs are evaluated alone,
+without it (0.0 stands in its place), for a rule given one function per input
+(:class:`autograd.ops.PerInput`, as pow's is).  So ``0.0 ** y`` is differentiated in y
+although d/dx x^y is infinite at x = 0.
 """
 
 from __future__ import annotations
@@ -26,22 +28,24 @@ from .value import VALUE, Value, _call_text
 def float_partials(node: Value, needed_only: bool = False) -> tuple[float, ...]:
     """d node / d input for each of ``node.inputs``, in order: the op's rule on floats,
     raising the rule's own error where a partial is undefined (callers name the op).
-    With ``needed_only``, 0.0 for an input that does not require grad (see the module
-    docstring).  A leaf has no inputs and returns ()."""
-    return _partials(node, FLOAT, node.data, [v.data for v in node.inputs], needed_only)
-
-
-def _partials(node: Value, m: Any, out: Any, xs: Sequence[Any], needed_only: bool) -> tuple:
-    """The op's partials on backend ``m`` at ``out`` and ``xs``; see :func:`float_partials`."""
+    With ``needed_only``, a partial that no gradient needs cannot make it fail (see the
+    module docstring).  A leaf has no inputs and returns ()."""
     op = node._rule
     if op is None:
         return ()
-    if not needed_only:
-        return tuple(op.derivative_seq(m, out, xs))
-    needed = [x.requires_grad for x in node.inputs]
-    if isinstance(op.derivative, PerInput):
-        return op.derivative.some(m, out, xs, needed)
-    return tuple(p if need else 0.0 for p, need in zip(op.derivative_seq(m, out, xs), needed))
+    xs = [v.data for v in node.inputs]
+    try:
+        return tuple(op.derivative_seq(FLOAT, node.data, xs))
+    except (ArithmeticError, ValueError):
+        if not (needed_only and type(op.derivative) is PerInput):
+            raise
+    return _needed(node, FLOAT, node.data, xs)
+
+
+def _needed(node: Value, m: Any, out: Any, xs: Sequence[Any]) -> tuple:
+    """A per-input rule's partials of the inputs that require grad, evaluated alone (0.0
+    for the others), on backend ``m``."""
+    return node._rule.derivative.some(m, out, xs, [x.requires_grad for x in node.inputs])
 
 
 def local_partials(node: Value) -> tuple[float, ...]:
@@ -57,8 +61,8 @@ def local_partials(node: Value) -> tuple[float, ...]:
 
 
 def needed_partials(node: Value) -> tuple[float, ...]:
-    """:func:`local_partials`, with 0.0 for an input that does not require grad (and not
-    evaluated where the rule gives one function per input): what backward uses."""
+    """:func:`local_partials` as backward uses them: a partial that no gradient needs
+    cannot make them fail (see the module docstring)."""
     try:
         return float_partials(node, needed_only=True)
     except (ArithmeticError, ValueError) as error:
@@ -67,8 +71,8 @@ def needed_partials(node: Value) -> tuple[float, ...]:
 
 def value_partials(node: Value, caller: str) -> tuple[Any, ...]:
     """d node / d input for each input as Values (or constants), evaluated by the op's
-    rule on the VALUE backend: a graph of their own, which can be differentiated again;
-    0.0 for an input that does not require grad, as in :func:`needed_partials`.
+    rule on the VALUE backend: a graph of their own, which can be differentiated again
+    (those of inputs that do not require grad as in :func:`needed_partials`).
     TypeError (``caller`` named) for an op whose derivative is plain numbers only."""
     op = node._rule
     if op is None:
@@ -76,7 +80,12 @@ def value_partials(node: Value, caller: str) -> tuple[Any, ...]:
     if not op.higher_order:
         raise TypeError(f"{caller}(create_graph=True): the op {op.name!r} has no "
                         "differentiable derivative (its backward returns plain numbers)")
-    return _partials(node, VALUE, node, node.inputs, needed_only=True)
+    try:
+        return tuple(op.derivative(VALUE, node, *node.inputs))
+    except (ArithmeticError, ValueError):
+        if type(op.derivative) is not PerInput:
+            raise
+    return _needed(node, VALUE, node, node.inputs)
 
 
 def backward_error(node: Value, error: Exception) -> Exception:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import backprop, block_sums, fast_backward, partials, value
+from . import backprop, block_sums, fast_backward, partials, search, value
 from .modes import is_grad_enabled
 from .value import Value, lift
 
@@ -45,7 +45,7 @@ class TraceError(TypeError):
 _DATA = Value.__dict__["data"]  # the slot that stores a Value's float
 # code in these modules may read .data: it is the engine
 _ENGINE_GLOBALS = tuple(vars(module) for module in (value, backprop, fast_backward, partials,
-                                                    block_sums))  # fmt: skip
+                                                    search, block_sums))  # fmt: skip
 _lock = threading.Lock()  # one trace at a time: tracing swaps the engine's node factory
 
 
@@ -213,7 +213,7 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
             _ACTIVE = value._TRACING = None
             value._new_value = make_node
     inputs += [node for node, _ in tracer.random]
-    order = backprop.topological_order_of(outputs)
+    order = search.topological_order_of(outputs)
     inputs_set = set(inputs)
     for node in order:
         if type(node) is _TraceNode:

@@ -11,7 +11,9 @@ graph is freed as soon as it is unreachable (and, inside a tape, let go by the t
 otherwise, a number lifted to a constant by an op (the 2 of ``2 * x``) does not, and an op's
 result requires grad when one of its inputs does -- otherwise it is a constant (no op, no
 inputs), as inside ``no_grad``.  ``backward`` gives no gradient to a Value that does not
-require grad.
+require grad: its ``.grad`` stays as it was, 0.0 for a new one (micrograd's start value,
+which code printing every node's gradient expects; PyTorch shows None there).  A
+``.grad`` set to None (``zero_grad(set_to_none=True)``) counts as 0.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value, backprop, fast_backward
+from autograd import Value, backprop, fast_backward, search
 from autograd.testing import expressions
 
 
@@ -63,6 +63,18 @@ def test_the_fast_path_gives_the_textbook_gradients_bit_for_bit(case):
     assert (plain is None) == (fast is None)
     if plain is not None:
         assert list(map(bits, fast)) == list(map(bits, plain))
+
+
+@given(cases())
+def test_the_fast_search_finds_the_textbook_order(case):
+    f, xs, *_ = case
+    root = f(*[Value(x) for x in xs])
+    nodes, leaves = [], []
+    search.search(root, nodes, leaves)
+    order = backprop.topological_order(root)
+    assert search.topological_order_of([root]) == order
+    assert nodes == [n for n in order if not n.is_leaf]
+    assert leaves == [n for n in order if n.is_leaf]
 
 
 @given(cases())

@@ -194,7 +194,7 @@ def test_weighted_sums_of_a_block_on_arrays_are_the_floats_of_the_float_rule(
 
 
 def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
-    """The block path (numpy) of block_sums.dots, at a size nn.MLP meets: the nodes of autograd.dot."""
+    """The block path (numpy) of block_sums.dots, at a size nn.MLP meets: autograd.dot's nodes."""
     import random
 
     from autograd.block_sums import dots
