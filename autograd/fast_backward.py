@@ -8,10 +8,12 @@ in the same order, so the same floats (tests/test_engine_fast_path.py) -- faster
   no search at all), else :func:`autograd.search.search`, a depth-first search that lists
   a node at once when its inputs are all listed already (one set test, no stack trip);
 * one- and two-input ops take their partials without building lists;
-* no test edge by edge for the inputs that do not require grad: every input is sent its
-  share, and the Values that do not require grad get their ``.grad`` put back afterwards;
-  a node whose rule fails on a partial no gradient needs is redone by
-  :func:`autograd.backprop.chain_rule_step`, which evaluates only the needed ones.
+* ``requires_grad`` is tested only for the inputs of two-input ops (where the numbers
+  lifted to constants sit, as the 2 of ``2 * x``); the others are all sent their share,
+  and the leaves that do not require grad get their ``.grad`` put back afterwards;
+* the partials are evaluated by the whole rule: a node whose rule fails on a partial that
+  no gradient needs is redone by :func:`autograd.backprop.chain_rule_step`, which
+  evaluates only the needed ones.
 
 On a tape the nodes come in the order they were made, not in the search's order, so a
 node used twice may add up its two contributions in the other order: the same gradients
@@ -20,6 +22,7 @@ up to rounding.
 
 from __future__ import annotations
 
+from itertools import filterfalse
 from operator import attrgetter
 from threading import get_ident
 from typing import Any
@@ -35,6 +38,7 @@ from .value import Value
 __all__ = ["backward"]
 
 _grad = attrgetter("grad")
+_requires_grad = attrgetter("requires_grad")
 
 
 def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None) -> None:
@@ -51,23 +55,22 @@ def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None
     # (a None gradient is set to 0 for the leaves root reaches: only the search knows them)
     if recorded is None or None in map(_grad, recorded[1]):
         nodes: list[Value] = []
-        leaves: list[Value] = []
-        search(root, nodes, leaves)
+        leaves: list[Value] = []  # those that require grad
+        constants: list[Value] = []  # those that do not
+        search(root, nodes, leaves, None, constants)
     else:
         nodes, leaves = recorded  # every node recorded before root; leaves met, repeated
+        constants = list(filterfalse(_requires_grad, leaves))
     for node in nodes:
         node.grad = 0.0
-    # The leaves that do not require grad are sent their share too (no test edge by
-    # edge): what they had is put back afterwards.  None (zero_grad(set_to_none=True))
-    # counts as 0.
-    constants: list[Value] = []
-    saved: list[Any] = []
-    for leaf in leaves:
-        if not leaf.requires_grad:
-            constants.append(leaf)
-            saved.append(leaf.grad)
-        if leaf.grad is None:
-            leaf.grad = 0.0
+    # The leaves that do not require grad may be sent a share (see the module docstring):
+    # what they had is put back afterwards.  None (zero_grad(set_to_none=True)) counts as 0.
+    saved = [constant.grad for constant in constants]
+    for values, unset in ((leaves, None in map(_grad, leaves)), (constants, None in saved)):
+        if unset:
+            for leaf in values:
+                if leaf.grad is None:
+                    leaf.grad = 0.0
     root.grad += gradient
     try:
         blocked = _send(nodes)
@@ -81,7 +84,7 @@ def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None
     if total - total:
         if recorded is not None:  # the tape's leaves include some root does not depend on
             leaves = []
-            search(root, [], leaves)
+            search(root, [], leaves, None, [])
         for leaf in leaves:
             if leaf.requires_grad and leaf.grad - leaf.grad:
                 raise gradient_error(leaf, leaf.grad, processed=reversed(nodes))
@@ -115,8 +118,10 @@ def _send(nodes: list[Value]) -> Value | None:
                     da, db = op.derivative(FLOAT, node.data, a.data, b.data)
                     if anomaly:
                         check_contributions(node, g, (da, db))
-                    a.grad += g * da
-                    b.grad += g * db
+                    if a.requires_grad:  # (a constant's share would be put back anyway,
+                        a.grad += g * da  # but not made is cheaper)
+                    if b.requires_grad:
+                        b.grad += g * db
                 else:
                     partials = op.derivative_seq(FLOAT, node.data, [v.data for v in inputs])
                     if anomaly:

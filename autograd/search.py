@@ -25,10 +25,11 @@ def topological_order_of(roots: Iterable[Value]) -> list[Value]:
     return order
 
 
-def search(root: Value, nodes: list[Value], leaves: list[Value],
-           seen: set[Value] | None = None) -> None:  # fmt: skip
+def search(root: Value, nodes: list[Value], leaves: list[Value], seen: set[Value] | None = None,
+           constants: list[Value] | None = None) -> None:  # fmt: skip
     """Append ``root``'s op nodes to ``nodes``, inputs first, and its leaves to ``leaves``
-    (which may be ``nodes`` itself, for one topological order of both), each in the order
+    (which may be ``nodes`` itself, for one topological order of both) -- or, if a list of
+    ``constants`` is given, the leaves that do not require grad to it --, each in the order
     of :func:`autograd.backprop.topological_order`; nodes already in ``seen`` (found from
     an earlier root) are skipped.
 
@@ -44,11 +45,12 @@ def search(root: Value, nodes: list[Value], leaves: list[Value],
     elif root in seen:
         return
     seen.add(root)
-    if root._rule is None:
-        leaves.append(root)
-        return
     # Bound methods in locals: the loop runs once per edge not settled by a set test.
     mark, done, emit, emit_leaf = seen.add, seen.issuperset, nodes.append, leaves.append
+    emit_constant = emit_leaf if constants is None else constants.append
+    if root._rule is None:
+        (emit_leaf if root.requires_grad else emit_constant)(root)
+        return
     stack = [(root, iter(root.inputs))]
     while stack:
         node, pending = stack[-1]
@@ -56,14 +58,18 @@ def search(root: Value, nodes: list[Value], leaves: list[Value],
             if child not in seen:
                 mark(child)
                 inputs = child.inputs
-                if child._rule is None:
-                    emit_leaf(child)  # a leaf is complete at once
+                if child._rule is None:  # a leaf is complete at once
+                    (emit_leaf if child.requires_grad else emit_constant)(child)
                 elif done(inputs):
                     emit(child)  # so is a node whose inputs are all done
                 elif len(inputs) == 1 and done(inputs[0].inputs):
                     # relu(dot(...)): the dot is complete, so is the relu (no stack round trip)
-                    mark(inputs[0])
-                    (emit_leaf if inputs[0]._rule is None else emit)(inputs[0])
+                    only = inputs[0]
+                    mark(only)
+                    if only._rule is not None:
+                        emit(only)
+                    else:
+                        (emit_leaf if only.requires_grad else emit_constant)(only)
                     emit(child)
                 else:
                     stack.append((child, iter(inputs)))

@@ -230,14 +230,28 @@ def _data_of(x: Any) -> float:
 def lift(x: Any) -> Value:
     """x itself if it is a Value, else a new constant leaf (it does not require grad);
     TypeError for non-numbers."""
-    return x if isinstance(x, Value) else Value(x, requires_grad=False)
+    return x if isinstance(x, Value) else _constant(x)
 
 
 def _operand(x: Any) -> Value | None:
     """Like :func:`lift`, but None (so the operator returns NotImplemented) for non-numbers."""
     if isinstance(x, Value):
         return x
-    return Value(x, requires_grad=False) if _is_number(x) else None
+    return _constant(x) if _is_number(x) else None
+
+
+def _constant(x: Any) -> Value:
+    """``Value(x, requires_grad=False)``, made without a keyword argument to parse: an op
+    lifts every number it meets."""
+    constant = object.__new__(Value)
+    constant.data = _as_float(x)
+    constant.grad = 0.0
+    constant.label = ""
+    constant.requires_grad = False
+    constant._rule = None
+    constant.inputs = ()
+    constant._tape = LEAF
+    return constant
 
 
 def _call_text(name: str, inputs: tuple[Value, ...]) -> str:
@@ -368,16 +382,21 @@ def _binary_method(op: Op, reflected: bool):
             other = _operand(other)
             if other is None:
                 return NotImplemented
-        inputs = (other, self) if reflected else (self, other)
         # record's binary path without its dispatch on arity: one call fewer per operator
         try:
-            out = forward(FLOAT, inputs[0].data, inputs[1].data)
+            out = forward(FLOAT, self.data, other.data)
         except (ArithmeticError, ValueError) as error:
-            raise _forward_error(op, inputs, error) from None
-        return _node(op, inputs, out, self.requires_grad or other.requires_grad)
+            raise _forward_error(op, (self, other), error) from None
+        return _node(op, (self, other), out, self.requires_grad or other.requires_grad)
 
-    method.__doc__ = op.doc
-    return method
+    def reflected_method(self: Value, other: Any) -> Value:
+        """``other op self``, other not a Value (Python calls __rop__ only then)."""
+        other = _operand(other)
+        return NotImplemented if other is None else method(other, self)
+
+    chosen = reflected_method if reflected else method
+    chosen.__doc__ = op.doc
+    return chosen
 
 
 for _name, _op in [("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL),
