@@ -310,7 +310,7 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
     except (ArithmeticError, ValueError) as error:
         raise _forward_error(op, inputs, error) from None
     # (the first input usually requires grad: a weight)
-    requires_grad = bool(inputs) and (inputs[0].requires_grad or any(map(_requires_grad, inputs)))
+    requires_grad = inputs and inputs[0].requires_grad or any(map(_requires_grad, inputs))
     return _node(op, inputs, out, requires_grad)
 
 
