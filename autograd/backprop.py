@@ -147,8 +147,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         for x, partial in zip(node.inputs, partials):  # (a constant's share is never read)
             contribution = g * partial
             grads[x] = grads[x] + contribution if x in grads else contribution
-    for node, g in grads.items():
-        if not create_graph and g - g:  # (with create_graph, the ops check themselves)
+    for node, g in grads.items():  # (with create_graph, the ops check themselves)
+        if not create_graph and g - g and node.requires_grad:
             raise gradient_error(node, g, caller="grad")
     return [lift(grads.get(x, 0.0)) for x in inputs]
 

@@ -34,18 +34,15 @@ def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
     outs = weighted_sums([[v.data for v in w] for w in rows], [b.data for b in biases],
                          [[v.data for v in x] for x in xs])  # fmt: skip
     layer = list(zip(rows, biases))
+    marks = _tape_marks(rows, biases, xs)
     rows_need = [any(map(_requires_grad, w)) or b.requires_grad for w, b in layer]
-    samples = zip(xs, outs, _tape_marks(rows, biases, xs), _needs(xs, rows_need))
-    return [[_node(ops.DOT, (*w, *x, b), out, need or x_needs, mark)
+    if all(rows_need):  # (a layer's weights: every node requires grad, whatever x is)
+        return [[_node(ops.DOT, (*w, *x, b), out, True, mark)
+                 for (w, b), out in zip(layer, row_outs)]
+                for x, row_outs, mark in zip(xs, outs, marks)]  # fmt: skip
+    return [[_node(ops.DOT, (*w, *x, b), out, need or any(map(_requires_grad, x)), mark)
              for (w, b), out, need in zip(layer, row_outs, rows_need)]
-            for x, row_outs, mark, x_needs in samples]  # fmt: skip
-
-
-def _needs(xs: Sequence[Sequence[Value]], rows_need: list[bool]) -> list[bool]:
-    """For each x: whether it requires grad (not looked at when every row does)."""
-    if all(rows_need):
-        return [True] * len(xs)
-    return [any(map(_requires_grad, x)) for x in xs]
+            for x, row_outs, mark in zip(xs, outs, marks)]  # fmt: skip
 
 
 def _tape_marks(rows: Sequence[Sequence[Value]], biases: Sequence[Value],

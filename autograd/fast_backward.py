@@ -22,7 +22,7 @@ up to rounding.
 
 from __future__ import annotations
 
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from operator import attrgetter
 from threading import get_ident
 from typing import Any
@@ -52,37 +52,36 @@ def backward(root: Value, gradient: Any = None, retain_graph: bool | None = None
     check_requires_grad(root)
     gradient = seed(gradient)
     recorded = recording.take(root)
-    # (a None gradient is set to 0 for the leaves root reaches: only the search knows them)
-    if recorded is None or None in map(_grad, recorded[1]):
-        nodes: list[Value] = []
-        leaves: list[Value] = []  # those that require grad
-        constants: list[Value] = []  # those that do not
-        search(root, nodes, leaves, None, constants)
-    else:
+    # (a tape is replayed only when no leaf's .grad is None: backward sets those to 0 for
+    # the leaves root reaches, and only the search knows which they are)
+    replay = recorded is not None and None not in map(_grad, recorded[1])
+    if replay:
         nodes, leaves = recorded  # every node recorded before root; leaves met, repeated
         constants = list(filterfalse(_requires_grad, leaves))
+    else:
+        nodes, leaves, constants = [], [], []  # leaves: those that require grad
+        search(root, nodes, leaves, None, constants)
+    # The leaves that do not require grad may be sent a share (see the module docstring):
+    # what they had is put back afterwards.
+    saved = [constant.grad for constant in constants]
+    if not replay and (None in map(_grad, leaves) or None in saved):
+        for leaf in chain(leaves, constants):
+            if leaf.grad is None:  # zero_grad(set_to_none=True): None counts as 0
+                leaf.grad = 0.0
     for node in nodes:
         node.grad = 0.0
-    # The leaves that do not require grad may be sent a share (see the module docstring):
-    # what they had is put back afterwards.  None (zero_grad(set_to_none=True)) counts as 0.
-    saved = [constant.grad for constant in constants]
-    for values, unset in ((leaves, None in map(_grad, leaves)), (constants, None in saved)):
-        if unset:
-            for leaf in values:
-                if leaf.grad is None:
-                    leaf.grad = 0.0
     root.grad += gradient
     try:
         blocked = _send(nodes)
         total = sum(map(_grad, leaves))  # inf or NaN anywhere makes the sum non-finite
-    finally:  # (backwards: a tape lists a leaf once per use, and the first saved is its own)
-        for constant, g in zip(reversed(constants), reversed(saved)):
+    finally:
+        for constant, g in zip(constants, saved):
             constant.grad = g
     if blocked is not None:
         raise gradient_error(blocked, blocked.grad, processed=reversed(nodes))
     # Each op node's gradient was checked in _send; the leaves' only now.
     if total - total:
-        if recorded is not None:  # the tape's leaves include some root does not depend on
+        if replay:  # the tape's leaves include some root does not depend on
             leaves = []
             search(root, [], leaves, None, [])
         for leaf in leaves:
