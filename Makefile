@@ -9,14 +9,17 @@ PIP := $(PY) -m pip
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --no-compile --upgrade pip
 
+# The demo's install skips pip's byte-compiling of every installed module (--no-compile):
+# Python compiles a module when it is first imported; compiling them all ahead would add
+# ~50 MB of .pyc files, most of them for modules the demo never imports.
 $(VENV)/.installed-demo: setup.cfg pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[plot,digits]'
+	$(PIP) install --quiet --no-compile -e '.[plot]'
 	touch $@
 
 $(VENV)/.installed-dev: setup.cfg pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[dev,plot,digits]'
+	$(PIP) install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-demo
 
 demo: $(VENV)/.installed-demo

@@ -7,14 +7,22 @@
     >>> y.backward()
     >>> x.grad
     7.0
+
+``autograd.max``, ``min``, ``sum`` and ``compile`` are left out of ``__all__``: after
+``from autograd import *`` Python's builtins keep those names (they work on Values too,
+comparing and adding them; the one-node versions are ``autograd.max`` etc.).
 """
 
 from .backprop import grad, hessian, local_partials, topological_order
-from .compiled import CompiledFunction, compile
+from .compiled import CompiledFunction
+from .compiled import compile as compile  # this and max, min, sum: public, not in __all__
 from .custom import custom_op
 from .fast_backward import backward
 from .forward import jacobian, jvp, linearize, vjp
-from .functions import dot, max, sum
+from .functions import dot
+from .functions import max as max
+from .functions import min as min
+from .functions import sum as sum
 from .gradcheck import (
     GradcheckError,
     GradcheckReport,
@@ -30,6 +38,8 @@ from .recording import Tape, tape
 from .trace import TraceError
 from .value import Value
 
+__chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it)
+
 __all__ = [
     "CompiledFunction",
     "GradcheckError",
@@ -40,7 +50,6 @@ __all__ = [
     "TraceError",
     "Value",
     "backward",
-    "compile",
     "custom_op",
     "detect_anomaly",
     "dot",
@@ -56,10 +65,8 @@ __all__ = [
     "last_gradcheck_report",
     "linearize",
     "local_partials",
-    "max",
     "no_grad",
     "numerical_grad",
-    "sum",
     "tape",
     "topological_order",
     "vjp",

@@ -7,7 +7,7 @@ compiled batch mode (numpy arrays) and higher-order derivatives (Values).
 
 ``forward(m, *xs)`` returns the output; ``derivative(m, out, *xs)`` returns the tuple of
 partials d out / d x_i, given the inputs and the already computed output.  Adding an op
-is one call to :func:`define`.  An n-ary op's rules (sum, dot, max) are written taking
+is one call to :func:`define`.  An n-ary op's rules (sum, dot, max, min) are written taking
 the inputs as ONE sequence, ``forward(m, xs)`` and ``derivative(m, out, xs)``: the engine
 calls them so with the data list it already has (``Op.forward_seq``), and the op's
 ``forward``/``derivative`` spread the usual positional form onto them.
@@ -15,6 +15,7 @@ calls them so with the data list it already has (``Op.forward_seq``), and the op
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import mul
@@ -100,6 +101,57 @@ def _dot(m, xs):
     """w . x (+ b) for xs = (w_1..w_n, x_1..x_n) or (w_1..w_n, x_1..x_n, b)."""
     n, bias = divmod(len(xs), 2)
     return weighted_sum(m, xs[:n], xs[n : 2 * n], xs[-1] if bias else None)
+
+
+def _softplus(m, x, beta, threshold):
+    """log(1 + e^(beta x)) / beta, or x where beta x > threshold (PyTorch's softplus; the
+    exponent is capped at the threshold, so neither branch overflows where unused)."""
+    bx = x * beta
+    return m.where(bx > threshold, x, m.log1p(m.exp(m.minimum(bx, threshold))) / beta)
+
+
+def _softplus_partials(m, out, x, beta, threshold):
+    """d/dx = sigmoid(beta x), d/dbeta = (x sigmoid(beta x) - out) / beta, d/dthreshold = 0
+    (d/dx = 1, d/dbeta = 0 where beta x > threshold, since out = x there)."""
+    bx = x * beta
+    s = m.sigmoid(bx)
+    above = bx > threshold
+    return (m.where(above, 1.0, s), m.where(above, 0.0, (x * s - out) / beta), 0.0)
+
+
+def _silu_partials(m, out, x):
+    """d/dx = s (1 + x (1 - s)), s = sigmoid(x) (evaluated once)."""
+    s = m.sigmoid(x)
+    return (s * (1.0 + x * (1.0 - s)),)
+
+
+# GELU's constants as PyTorch computes them (C's M_2_SQRTPI, M_SQRT1_2, M_SQRT2):
+_2_SQRTPI = 1.12837916709551257390
+_SQRT1_2 = 0.70710678118654752440
+_SQRT2 = 1.41421356237309504880
+_GELU_PDF = _2_SQRTPI * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_TANH_SCALE = _SQRT2 * _2_SQRTPI * 0.5  # sqrt(2 / pi)
+_GELU_TANH_CUBIC = 0.044715
+
+
+def _gelu_tanh_inner(m, x):
+    """tanh(sqrt(2/pi) (x + 0.044715 x^3)): the tanh approximation of 2 Phi(x) - 1."""
+    return m.tanh(_GELU_TANH_SCALE * (x + _GELU_TANH_CUBIC * (x * x * x)))
+
+
+def _gelu_tanh_partials(m, out, x):
+    """d/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2),  t the inner tanh."""
+    t = _gelu_tanh_inner(m, x)
+    slope = _GELU_TANH_SCALE * (1.0 + 3.0 * _GELU_TANH_CUBIC * (x * x))
+    return (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * slope,)
+
+
+def _clamp_partials(m, out, x, low, high):
+    """PyTorch's clamp backward: d/dx = 1 where low <= x <= high (the bounds included),
+    d/dlow = 1 where x < low < high, d/dhigh = 1 where x > high or high < low (then the
+    result is high)."""
+    return (((x >= low) & (x <= high)) * 1.0, ((x < low) & (low < high)) * 1.0,
+            ((x > high) | (high < low)) * 1.0)
 
 
 def _dot_partials(m, out, xs):
@@ -196,4 +248,67 @@ DOT = define("dot", None, _dot, _dot_partials,
 MAX = define("max", None, lambda m, xs: m.max(xs),
              lambda m, out, xs: m.onehot_argmax(xs),
              "max(x_1..x_n);  d/dx_i = 1 at the first arg-max, else 0")
+MIN = define("min", None, lambda m, xs: m.min(xs),
+             lambda m, out, xs: m.onehot_argmin(xs),
+             "min(x_1..x_n);  d/dx_i = 1 at the first arg-min, else 0")
+SIN = define("sin", 1, lambda m, x: m.sin(x),
+             lambda m, out, x: (m.cos(x),),
+             "sin(x);  d/dx = cos(x)")
+COS = define("cos", 1, lambda m, x: m.cos(x),
+             lambda m, out, x: (-m.sin(x),),
+             "cos(x);  d/dx = -sin(x)")
+TAN = define("tan", 1, lambda m, x: m.tan(x),
+             lambda m, out, x: (1.0 + out * out,),
+             "tan(x);  d/dx = 1 + tan(x)^2")
+ASIN = define("asin", 1, lambda m, x: m.asin(x),
+              lambda m, out, x: (1.0 / m.sqrt(1.0 - x * x),),
+              "asin(x);  d/dx = 1 / sqrt(1 - x^2)  (infinite at x = +-1)",
+              domain="-1 <= x <= 1")
+ACOS = define("acos", 1, lambda m, x: m.acos(x),
+              lambda m, out, x: (-1.0 / m.sqrt(1.0 - x * x),),
+              "acos(x);  d/dx = -1 / sqrt(1 - x^2)  (infinite at x = +-1)",
+              domain="-1 <= x <= 1")
+ATAN = define("atan", 1, lambda m, x: m.atan(x),
+              lambda m, out, x: (1.0 / (1.0 + x * x),),
+              "atan(x);  d/dx = 1 / (1 + x^2)")
+SINH = define("sinh", 1, lambda m, x: m.sinh(x),
+              lambda m, out, x: (m.cosh(x),),
+              "sinh(x) = (e^x - e^-x) / 2;  d/dx = cosh(x)")
+COSH = define("cosh", 1, lambda m, x: m.cosh(x),
+              lambda m, out, x: (m.sinh(x),),
+              "cosh(x) = (e^x + e^-x) / 2;  d/dx = sinh(x)")
+LOG1P = define("log1p", 1, lambda m, x: m.log1p(x),
+               lambda m, out, x: (1.0 / (1.0 + x),),
+               "ln(1 + x), exact near 0;  d/dx = 1 / (1 + x)", domain="x > -1")
+EXPM1 = define("expm1", 1, lambda m, x: m.expm1(x),
+               lambda m, out, x: (out + 1.0,),
+               "e^x - 1, exact near 0;  d/dx = e^x = expm1(x) + 1")
+ERF = define("erf", 1, lambda m, x: m.erf(x),
+             lambda m, out, x: (2.0 / math.sqrt(math.pi) * m.exp(-(x * x)),),
+             "erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt;  d/dx = 2/sqrt(pi) e^(-x^2)")
+SOFTPLUS = define("softplus", 3, _softplus, _softplus_partials,
+                  "ln(1 + e^(b x)) / b, or x where b x > t (b = beta, t = threshold);  "
+                  "d/dx = sigmoid(b x), d/db = (x sigmoid(b x) - out) / b, d/dt = 0  "
+                  "(1, 0, 0 where b x > t)")
+SILU = define("silu", 1, lambda m, x: x * m.sigmoid(x), _silu_partials,
+              "x s(x), s = sigmoid;  d/dx = s(x) (1 + x (1 - s(x)))")
+GELU = define("gelu", 1, lambda m, x: x * 0.5 * (1.0 + m.erf(x * _SQRT1_2)),
+              lambda m, out, x: (0.5 * (1.0 + m.erf(x * _SQRT1_2))
+                                 + x * (_GELU_PDF * m.exp(x * x * -0.5)),),
+              "x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  "
+              "d/dx = Phi(x) + x e^(-x^2/2) / sqrt(2 pi)")
+GELU_TANH = define("gelu_tanh", 1, lambda m, x: 0.5 * x * (1.0 + _gelu_tanh_inner(m, x)),
+                   _gelu_tanh_partials,
+                   "x (1 + t) / 2, t = tanh(sqrt(2/pi) (x + 0.044715 x^3));  "
+                   "d/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 0.134145 x^2)")
+CLAMP = define("clamp", 3, lambda m, x, low, high: m.minimum(m.maximum(x, low), high),
+               _clamp_partials,
+               "min(max(x, low), high);  d/dx = 1 if low <= x <= high else 0, "
+               "d/dlow = 1 if x < low (< high), d/dhigh = 1 if x > high")
+CLAMP_MIN = define("clamp_min", 2, lambda m, x, low: m.maximum(x, low),
+                   lambda m, out, x, low: ((x >= low) * 1.0, (x < low) * 1.0),
+                   "max(x, low);  d/dx = 1 if x >= low else 0, d/dlow = 1 if x < low else 0")
+CLAMP_MAX = define("clamp_max", 2, lambda m, x, high: m.minimum(x, high),
+                   lambda m, out, x, high: ((x <= high) * 1.0, (x > high) * 1.0),
+                   "min(x, high);  d/dx = 1 if x <= high else 0, d/dhigh = 1 if x > high else 0")
 # fmt: on

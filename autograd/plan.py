@@ -14,9 +14,9 @@ weight matrix is a view of that array (no gather, no scatter of its gradient).
 
 N-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
 against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
-``dot`` (and ``max``) nodes stack their inputs along a last axis and reduce it.  Their
-derivatives are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1; max's 1 at the
-first arg-max), applied to whole matrices.
+``dot`` (and ``max``, ``min``) nodes stack their inputs along a last axis and reduce it.
+Their derivatives are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1; max's 1 at
+the first arg-max, min's at the first arg-min), applied to whole matrices.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Fused:
     * ``dot``: parts (A, B) stacked to (..., k, n): out = sum over n of A * B;
     * ``sum``: part S stacked to (..., k, n): out = sum over n of S;
     * ``max``: part S stacked to (..., k, n): out = max over n of S (d/dS = 1 at the
-      first arg-max, the table's rule, as a one-hot mask).
+      first arg-max, the table's rule, as a one-hot mask); ``min`` alike.
     """
 
     kind: str
@@ -99,6 +99,8 @@ class Fused:
             out = np.add.reduce(args[0] * args[1], axis=-1)
         elif self.kind == "max":
             out = np.maximum.reduce(args[0], axis=-1)
+        elif self.kind == "min":
+            out = np.minimum.reduce(args[0], axis=-1)
         else:
             out = np.add.reduce(args[0], axis=-1)
         return out + args[-1] if self.bias is not None else out
@@ -131,8 +133,9 @@ class Fused:
                 found.append((1, column * args[0]))
         elif wanted[0]:
             column = g[..., None]
-            if kind == "max":  # np.argmax is the first arg-max, as the table's rule
-                first = args[0].argmax(axis=-1)[..., None]
+            if kind in ("max", "min"):  # np.argmax is the first arg-max, as the table's rule
+                best = args[0].argmax if kind == "max" else args[0].argmin
+                first = best(axis=-1)[..., None]
                 found.append((0, column * (np.arange(args[0].shape[-1]) == first)))
             else:
                 found.append((0, np.repeat(column, args[0].shape[-1], axis=-1)))
@@ -223,7 +226,7 @@ def _matmul(step: Step, steps: list[Step], where: dict[Value, tuple], w_half: ra
 
 def _fuse(step: Step, steps: list[Step], where: dict[Value, tuple]) -> Fused | None:
     """The fused form of a step of sum or dot nodes, if it has one (see :class:`Fused`)."""
-    if step.op in (ops.SUM, ops.MAX) and len(step.reads) >= _MIN_STACKED:
+    if step.op in (ops.SUM, ops.MAX, ops.MIN) and len(step.reads) >= _MIN_STACKED:
         part = _stacked(step, range(len(step.reads)), where)
         return Fused(step.op.name, (part,), None) if part else None
     if step.op is not ops.DOT:

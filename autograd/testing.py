@@ -23,11 +23,15 @@ How the expression stays valid (for every point of the input box, not only ``xs`
 * log, sqrt and division only see ``u * u + c`` with c in {0.5, 1, 2}: log(u*u + c),
   sqrt(u*u + c), v / (u*u + c) are defined and smooth everywhere;
 * pow is u ** 2, u ** 3, or (u * u + c) ** v with a positive base;
+* asin, acos and log1p see u, or 0.9 tanh(u) where |u| could reach 0.9 (inside the
+  domain, away from the edges where the derivative is infinite); tan sees u, or tanh(u)
+  where |u| could reach 1 (away from the poles at +-pi/2);
 * every value is bounded on the box: an argument whose bound would let the result grow
   past ``BOUND`` (e.g. exp of a large u) is first squashed to tanh(u);
-* kinks (relu, abs, leaky_relu, elu at 0; max where two arguments tie) are kept at least
-  0.25 away from ``xs``: when the argument u is closer than that at ``xs``, it becomes
-  u + s with a constant s chosen at draw time (shown in the formula).
+* kinks (relu, abs, leaky_relu, elu at 0; clamp at its bounds; max and min where two
+  arguments tie) are kept at least 0.25 away from ``xs``: when the argument u is closer
+  than that at ``xs``, it becomes u + s with a constant s chosen at draw time (shown in
+  the formula), and clamp's bounds are drawn at least that far from u.
 
 ``f`` is a plain function of Values: the structure is fixed when drawn and evaluation
 has no control flow on ``.data``, so ``f`` can be traced or replayed on other points
@@ -74,8 +78,27 @@ _EVAL: dict[str, Callable[..., Any]] = {
     "abs": F.abs,
     "leaky_relu": F.leaky_relu,
     "elu": F.elu,
+    "sin": F.sin,
+    "cos": F.cos,
+    "tan": F.tan,
+    "asin": F.asin,
+    "acos": F.acos,
+    "atan": F.atan,
+    "sinh": F.sinh,
+    "cosh": F.cosh,
+    "log1p": F.log1p,
+    "expm1": F.expm1,
+    "erf": F.erf,
+    "softplus": F.softplus,
+    "silu": F.silu,
+    "gelu": F.gelu,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "clamp": F.clamp,
+    "clamp_min": lambda x, low: F.clamp(x, min=low),
+    "clamp_max": lambda x, high: F.clamp(x, max=high),
     "sum": lambda *xs: F.sum(xs),
     "max": lambda *xs: F.max(xs),
+    "min": lambda *xs: F.min(xs),
     "dot": lambda *xs: F.dot(xs[: len(xs) // 2], xs[len(xs) // 2 :]),
 }
 EXPRESSION_OPS: tuple[str, ...] = tuple(_EVAL)
@@ -91,6 +114,9 @@ _INFIX = {
     "pow": ("**", 3, 4, 4),
 }
 _ATOM = 5
+# Ops written as a call of another function: (the function, the keyword before the rest)
+_CALLED_AS = {"gelu_tanh": ("gelu", "approximate='tanh'"), "clamp_min": ("clamp", "min="),
+              "clamp_max": ("clamp", "max=")}  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -187,11 +213,14 @@ def _formula(node: _Node, names: dict[_Node, str], top: bool, least: float = 0) 
     else:
         precedence = _ATOM
         shown = [_text(a, names, 0) for a in args]
-        if node.op in ("sum", "max"):
+        if node.op in ("sum", "max", "min"):
             text = f"{node.op}([{', '.join(shown)}])"
         elif node.op == "dot":
             half = len(shown) // 2
             text = f"dot([{', '.join(shown[:half])}], [{', '.join(shown[half:])}])"
+        elif node.op in _CALLED_AS:  # ops reached through a keyword of their function
+            function, keyword = _CALLED_AS[node.op]
+            text = f"{function}({shown[0]}, {keyword}{', '.join(shown[1:])})"
         else:
             text = f"{node.op}({', '.join(shown)})"
     return f"({text})" if precedence < least and not top else text
@@ -234,6 +263,25 @@ class _Builder:
         c = self.draw(st.sampled_from(_OFFSETS))
         return self.node("add", self.node("mul", u, u, bound=u.bound**2), c, bound=u.bound**2 + c)
 
+    def inside(self, u: _Node, limit: float) -> _Node:
+        """u, or limit * tanh(u) when u's bound exceeds ``limit``: |value| < limit."""
+        if u.bound <= limit:
+            return u
+        return self.node("mul", self.node("tanh", u, bound=1.0), limit, bound=limit)
+
+    def clamp(self, op: str, u: _Node) -> _Node:
+        """clamp(u, low, high), clamp_min(u, low) or clamp_max(u, high), each bound a
+        constant at least _MARGIN from u at the drawn point, on either side of it."""
+        gaps = st.sampled_from((0.25, 0.5, 1.0, 1.5))
+        below = round(u.value - self.draw(gaps) - 0.01, 2)
+        above = round(u.value + self.draw(gaps) + 0.01, 2)
+        if op != "clamp":
+            bound = self.draw(st.sampled_from((below, above)))
+            return self.node(op, u, bound, bound=max(u.bound, abs(bound)))
+        low, high = self.draw(st.sampled_from(((below, above), (above, above + 1.0),
+                                               (below - 1.0, below))))  # fmt: skip
+        return self.node(op, u, low, high, bound=max(abs(low), abs(high)))
+
     def away_from(self, u: _Node, kink: float) -> _Node:
         """u, or u + s with s chosen so that |u + s - kink| >= _MARGIN at the drawn point."""
         u = self.tame(u, BOUND / 2)
@@ -269,8 +317,28 @@ class _Builder:
             c = u.args[1]
             bound = u.bound**0.5 if op == "sqrt" else max(abs(math.log(c)), math.log(u.bound))
             return self.node(op, u, bound=bound)
-        if op in ("tanh", "sigmoid"):
+        if op in ("tanh", "sigmoid", "sin", "cos", "erf"):
             return self.node(op, a, bound=1.0)
+        if op == "atan":
+            return self.node(op, a, bound=math.pi / 2)
+        if op == "tan":
+            u = self.tame(a, 1.0)
+            return self.node(op, u, bound=math.tan(u.bound))
+        if op in ("asin", "acos", "log1p"):
+            u = self.inside(a, 0.9)
+            bound = {"asin": math.asin(u.bound), "acos": math.pi, "log1p": -math.log1p(-u.bound)}
+            return self.node(op, u, bound=bound[op])
+        if op in ("sinh", "cosh", "expm1"):
+            u = self.tame(a, 4.0)
+            return self.node(op, u, bound=math.e**u.bound)
+        if op in ("silu", "gelu", "gelu_tanh"):
+            return self.node(op, a, bound=max(a.bound, 0.5))
+        if op == "softplus":  # beta x stays below the threshold (20) on the whole box
+            u = self.tame(a, 5.0)
+            beta = self.draw(st.sampled_from((1.0, 2.0, 0.5)))
+            return self.node(op, u, beta, 20.0, bound=u.bound + 2.0)
+        if op in ("clamp", "clamp_min", "clamp_max"):
+            return self.clamp(op, self.tame(a, BOUND / 2))
         if op in ("relu", "abs"):
             u = self.away_from(a, 0.0)
             return self.node(op, u, bound=u.bound)
@@ -291,7 +359,8 @@ class _Builder:
         return self.node("pow", base, v, bound=max(base.bound, 1.0 / c) ** v.bound)
 
     def many(self, op: str, args: list[_Node]) -> _Node:
-        """sum, dot or max of the arguments (max with a unique arg-max, by _MARGIN)."""
+        """sum, dot, max or min of the arguments (max and min with a unique arg-max or
+        arg-min, by _MARGIN)."""
         if op == "sum":
             args = [self.tame(u, BOUND / len(args)) for u in args]
             return self.node(op, *args, bound=sum(u.bound for u in args))
@@ -301,21 +370,25 @@ class _Builder:
             bound = sum(w.bound * u.bound for w, u in zip(args[:half], args[half:]))
             return self.node(op, *args, bound=bound)
         args = [self.tame(u, BOUND / 2) for u in args]
-        top = max(u.value for u in args)
-        best = next(u for u in args if u.value == top)
-        args = [u if u is best else self.away_from_top(u, top) for u in args]
+        sign = 1.0 if op == "max" else -1.0  # min: the top of -u
+        top = max(sign * u.value for u in args)
+        best = next(u for u in args if sign * u.value == top)
+        args = [u if u is best else self.away_from_top(u, top, sign) for u in args]
         return self.node(op, *args, bound=max(u.bound for u in args))
 
-    def away_from_top(self, u: _Node, top: float) -> _Node:
-        """u, or u shifted down so that it is below ``top`` by at least _MARGIN."""
-        if top - u.value >= _MARGIN:
+    def away_from_top(self, u: _Node, top: float, sign: float = 1.0) -> _Node:
+        """u, or u shifted so that ``sign * u`` is below ``top`` by at least _MARGIN."""
+        if top - sign * u.value >= _MARGIN:
             return u
-        s = round(top - u.value + self.draw(st.sampled_from((0.25, 0.5, 1.0))) + 0.01, 2)
-        return self.node("sub", u, s, bound=u.bound + s)
+        s = round(top - sign * u.value + self.draw(st.sampled_from((0.25, 0.5, 1.0))) + 0.01, 2)
+        return self.node("sub" if sign > 0 else "add", u, s, bound=u.bound + s)
 
 
-_UNARY = ("neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu", "elu")
-_ARITY = {"sum": (2, 4), "max": (2, 3), "dot": (2, 4), **{op: (1, 1) for op in _UNARY}}
+_UNARY = ("neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu", "elu",
+          "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "erf",
+          "softplus", "silu", "gelu", "gelu_tanh", "clamp", "clamp_min", "clamp_max")
+_ARITY = {"sum": (2, 4), "max": (2, 3), "min": (2, 3), "dot": (2, 4),
+          **{op: (1, 1) for op in _UNARY}}  # fmt: skip
 
 
 def expressions(

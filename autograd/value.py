@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Union
 
 from . import ops, recording
-from .backends import FLOAT, larger, smaller
+from .backends import FLOAT, MATH_FUNCTIONS, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
 from .recording import FROM_INPUTS, LEAF
@@ -221,6 +221,47 @@ class Value:
         """x if x > 0 else alpha (e^x - 1);  d/dx = 1 if x > 0 else alpha e^x."""
         return apply(ops.ELU, self, lift(alpha))
 
+    def softplus(self, beta: Any = 1.0, threshold: Any = 20.0) -> Value:
+        """ln(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+        softplus);  d/dx = sigmoid(beta x), or 1 where beta x > threshold."""
+        return apply(ops.SOFTPLUS, self, lift(beta), lift(threshold))
+
+    def gelu(self, approximate: str = "none") -> Value:
+        """x Phi(x), Phi the standard normal CDF (PyTorch's exact form, ``'none'``), or with
+        ``approximate='tanh'`` x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2;
+        d/dx = Phi(x) + x e^(-x^2/2) / sqrt(2 pi)."""
+        if approximate == "none":
+            return apply(ops.GELU, self)
+        if approximate == "tanh":
+            return apply(ops.GELU_TANH, self)
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', not {approximate!r}")
+
+    def clamp(self, min: Any = None, max: Any = None) -> Value:  # noqa: A002 -- torch's names
+        """x held to [min, max] (either bound may be left out);  d/dx = 1 where
+        min <= x <= max, the bounds included (PyTorch's convention), else 0."""
+        if min is None and max is None:
+            raise TypeError("clamp: give min, max or both")
+        if max is None:
+            return apply(ops.CLAMP_MIN, self, lift(min))
+        if min is None:
+            return apply(ops.CLAMP_MAX, self, lift(max))
+        return apply(ops.CLAMP, self, lift(min), lift(max))
+
+    if TYPE_CHECKING:  # one-input ops of the table, made below the class
+
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def tan(self) -> Value: ...
+        def asin(self) -> Value: ...
+        def acos(self) -> Value: ...
+        def atan(self) -> Value: ...
+        def sinh(self) -> Value: ...
+        def cosh(self) -> Value: ...
+        def log1p(self) -> Value: ...
+        def expm1(self) -> Value: ...
+        def erf(self) -> Value: ...
+        def silu(self) -> Value: ...
+
 
 def _data_of(x: Any) -> float:
     """A Value's data (through ``item()`` for a subclass, which tracing checks), or a number."""
@@ -407,6 +448,14 @@ for _name, _op in [("__neg__", ops.NEG), ("__abs__", ops.ABS), ("abs", ops.ABS)]
     setattr(Value, _name, _unary_method(_op))
 for _op in (ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.RELU):
     setattr(Value, _op.name, _unary_method(_op))
+for _op in (ops.SIN, ops.COS, ops.TAN, ops.ASIN, ops.ACOS, ops.ATAN, ops.SINH, ops.COSH,
+            ops.LOG1P, ops.EXPM1, ops.ERF, ops.SILU):  # fmt: skip
+    setattr(Value, _op.name, _unary_method(_op))
+
+
+def _on_values(method):
+    """A Value method as a backend function: numbers are lifted to constants first."""
+    return lambda x: method(lift(x))
 
 
 def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
@@ -431,4 +480,7 @@ VALUE = SimpleNamespace(
     sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
     max=lambda xs: apply(ops.MAX, *map(lift, xs)),
     onehot_argmax=_value_onehot_argmax,
+    min=lambda xs: apply(ops.MIN, *map(lift, xs)),
+    onehot_argmin=lambda xs: FLOAT.onehot_argmin(tuple(_data_of(x) for x in xs)),
+    **{name: _on_values(getattr(Value, name)) for name in MATH_FUNCTIONS},
 )

@@ -77,7 +77,7 @@ def main() -> int:
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("\n3. (torch is not installed: pip install 'chaingrad[torch]')")
+        print("\n3. (torch is not installed: .venv/bin/pip install -e '.[torch]')")
         return 0
     print("\n3. the torch bridge, demo network")
     module = nn.to_torch(model)

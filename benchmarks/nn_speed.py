@@ -13,7 +13,7 @@
    >= 50x faster (issue 3); issue 14 asks >= 60x of micrograd's demo step with the
    collector on and >= 12x with it paused.
 2. 100 such steps through ``nn.fit``.  Goal: >= 97% training accuracy.
-3. Digits (scikit-learn's 8x8 images), MLP(64, [32, 10], tanh), softmax
+3. Digits (the 1797 8x8 images shipped in nn/data), MLP(64, [32, 10], tanh), softmax
    cross-entropy, SGD on one sample at a time (lr = 0.05 * 0.6^epoch) over a 75%
    training split.
    Goals: every epoch <= 10 s, >= 95% held-out accuracy after a few epochs.
@@ -175,14 +175,9 @@ def digits_training(epochs: int) -> tuple[float, float]:
 
 
 def digits_data() -> tuple[list[list[float]], list[int], str]:
-    """The 1797 digits, or random data of their shape without scikit-learn."""
-    try:
-        X, y = nn.datasets.load_digits()
-        return X, y, "the digits"
-    except ImportError:
-        rng = random.Random(0)
-        return ([[rng.random() for _ in range(64)] for _ in range(1797)],
-                [rng.randrange(10) for _ in range(1797)], "random digits-shaped data")  # fmt: skip
+    """The 1797 digits (shipped inside chaingrad)."""
+    X, y = nn.datasets.load_digits()
+    return X, y, "the digits"
 
 
 def fit_epochs(X: list, y: list, epochs: int, compiled: bool | str) -> list[float]:

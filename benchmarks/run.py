@@ -8,6 +8,8 @@
     playground_speed.py  issue 10: building the training playground page
     forward_speed.py     issue 12: forward against reverse mode, the step-through page
     checkpoint_speed.py  issue 13: checkpoints, the torch bridge
+    network_speed.py     issue 24: the network picture with every neuron's heat map
+    live_speed.py        issue 26: the live playground, in Python and in the browser
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 SCRIPTS = ["engine_speed.py", "nn_speed.py", "viz_speed.py", "compiled_speed.py",
            "worksheet_speed.py", "playground_speed.py", "forward_speed.py",
-           "checkpoint_speed.py"]
+           "checkpoint_speed.py", "network_speed.py", "live_speed.py"]
 
 
 def main() -> int:

@@ -33,8 +33,7 @@ def cli_seconds(roster: Path, level: int, out: Path) -> float:
 
 def parts(level: int) -> dict[str, float]:
     """Seconds of the problems, the key, and the pages (all graphs) of one class."""
-    from autograd.exercises import answer_key, class_problems
-    from viz.worksheet import key_page, student_page
+    from viz.worksheet import answer_key, class_problems, key_page, student_page
 
     names = [f"Student {k}" for k in range(STUDENTS)]
     start = time.perf_counter()

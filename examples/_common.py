@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from viz.plots import save_figure  # a durable save: the examples' figures use viz's own
+from viz.plots import INSTALL, save_figure  # a durable save: the figures use viz's own
 
 __all__ = ["PLOT_HINT", "figure", "out_dir", "plot", "run", "save_figure", "table", "wrote"]
 
-PLOT_HINT = "(matplotlib is not installed, so no plot: pip install 'chaingrad[plot]')"
+PLOT_HINT = f"(matplotlib is not installed, so no plot: {INSTALL})"
 
 
 def run(main: Callable[..., Any]) -> None:

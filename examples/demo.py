@@ -7,8 +7,11 @@
    It reaches at least 97% training accuracy.
 2. Writes pictures into out/ and prints where each one is:
    - neuron.svg               the computation graph of seed 000's neuron, data and grad
-   - neuron_backprop.html     a page that steps through its backward pass, node by node
+   - neuron_backprop.html     a page that steps through its backward pass, each product
+                              w_i x_i, then the addition, then the sigmoid, numbers put in
    - mlp.svg                  the trained network, weights coloured by sign and size
+   - mlp_activations.svg      the same network, each neuron showing its output over the
+                              plane (TensorFlow Playground's view)
    - demo_history.png         loss and accuracy per step
    - demo_decision_boundary.png  what the network predicts over the plane
    - playground.html          the training replayed epoch by epoch: the boundary, the
@@ -60,8 +63,11 @@ def main(fast: bool = False, out: str = "out") -> dict:
     cell = neuron()["a"]
     cell.backward()
     wrote("neuron graph", viz.render(cell, folder / "neuron.svg"))
-    wrote("step-through backprop page", viz.backprop_html(cell, folder / "neuron_backprop.html"))
+    wrote("step-through backprop page", viz.backprop_html(cell, folder / "neuron_backprop.html",
+                                                          expand=True))  # fmt: skip
     wrote("MLP architecture", viz.render(viz.draw_mlp(model), folder / "mlp.svg"))
+    wrote("what each neuron computes", viz.render(
+        viz.draw_mlp(model, show="activations", X=X), folder / "mlp_activations.svg"))
     plot("loss and accuracy curves", viz.plot_history, history, folder / "demo_history.png")
     plot("decision boundary", viz.plot_decision_boundary, model, X, y,
          folder / "demo_decision_boundary.png", resolution=25 if fast else 80)
@@ -70,7 +76,8 @@ def main(fast: bool = False, out: str = "out") -> dict:
         title="MLP(2, [16, 16, 1]) learns two moons", grid=40 if fast else 100))
     print(f"\nOpen {folder / 'playground.html'} in a browser to watch the network learn.")
     print("Next: open neuron_backprop.html in a browser, then try the examples "
-          "(python examples/neuron.py, xor.py, spirals.py, ...)")
+          "(.venv/bin/python examples/neuron.py, xor.py, spirals.py, ...) and "
+          ".venv/bin/chaingrad --help")
     return {"accuracy": nn.accuracy(model, X, y), "history": history}
 
 

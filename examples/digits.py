@@ -1,7 +1,8 @@
 """Handwritten digit recognition (seed 000, "Exemplo de Reconhecimento de Dígitos").
 
 The seed's talk ends by training its from-scratch network on images of digits.  Here
-the images are scikit-learn's 1797 digits of 8 x 8 pixels: each image is 64 numbers
+the images are the 1797 UCI digits of 8 x 8 pixels that ship with chaingrad
+(``nn.datasets.load_digits``, the same as scikit-learn's): each image is 64 numbers
 (the pixel intensities 0..16 divided by 16), its label one of 0..9.  The network is
 ``nn.MLP(64, [32, 10], activation='tanh')``: 64 inputs, 32 tanh neurons, 10 outputs
 (one score per digit), trained with softmax cross-entropy and Adam on mini-batches
@@ -13,8 +14,6 @@ least 95% of them right.  A few of them are printed as text with the prediction.
 and replays that graph, forward and backward, over a whole mini-batch with numpy --
 the same derivative rules, the same gradients, so 30 epochs over 1347 images take
 seconds instead of minutes.
-
-Needs scikit-learn for the images: pip install 'chaingrad[digits]'.
 """
 
 from __future__ import annotations

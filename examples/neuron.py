@@ -14,7 +14,8 @@ Then a = sigmoid(0.69) = 0.6660, and backward gives, by the chain rule,
     da/dx_i = da/dz * w_i        (0.0890, 0.1557, 0.0445)
 
 The example checks those formulas against the engine, then writes the graph
-(out/neuron.svg) and the step-through backprop page (out/neuron_backprop.html).
+(out/neuron.svg) and the step-through backprop page (out/neuron_backprop.html), which
+steps the neuron product by product: w_i x_i, then the addition, then the sigmoid.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def main(fast: bool = False, out: str = "out") -> dict[str, float]:
     folder = out_dir(out)
     print("\nPictures:")
     wrote("graph (data and grad)", viz.render(a, folder / "neuron.svg"))
-    wrote("step-through backprop page", viz.backprop_html(a, folder / "neuron_backprop.html"))
+    wrote("step-through backprop page", viz.backprop_html(a, folder / "neuron_backprop.html",
+                                                          expand=True))  # fmt: skip
     return {"z": z.data, "a": a.data, "dz": z.grad,
             **{f"dw{i}": n[f"w{i}"].grad for i in (1, 2, 3)}}
 

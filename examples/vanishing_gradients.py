@@ -9,7 +9,7 @@ gradients come out orders of magnitude below its last layer's, and it barely lea
 the start.  tanh (slope at most 1) and ReLU (slope 1 where active) keep them far larger.
 
 Writes ``vanishing_gradients.svg``: the gradient pictures (``viz.draw_mlp(model,
-show="grads")``) of the sigmoid and the ReLU network side by side.
+show="grads")``) of the sigmoid and the ReLU network, one above the other.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import nn
 import viz
 from autograd.files import write_atomic
 from viz.mlp import layer_summaries
-from viz.pages import inline_svg
 
 WIDTHS = [8, 8, 8, 8, 8, 8, 8, 1]  # 8 layers: 7 hidden of 8 neurons, 1 output
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -39,25 +38,24 @@ def gradients(activation: str, X: list, y: list) -> nn.MLP:
     return model
 
 
-def side_by_side(svgs: list[str]) -> str:
-    """SVG elements (no XML prolog) placed next to each other in one SVG document."""
-    sizes = [tuple(float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"',
+def stacked(svgs: list[str]) -> str:
+    """SVG documents placed one above the other in one SVG document."""
+    sizes = [tuple(float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"',
                                                svg).groups()) for svg in svgs]  # fmt: skip
-    parts, x = [], 0.0
-    for svg, (width, _) in zip(svgs, sizes):
-        parts.append(svg.replace("<svg ", f'<svg x="{x}pt" ', 1))
-        x += width
-    height = max(h for _, h in sizes)
-    return (f'<svg width="{x}pt" height="{height}pt" xmlns="http://www.w3.org/2000/svg" '
+    parts, y = [], 0.0
+    for svg, (_, height) in zip(svgs, sizes):
+        parts.append(svg.replace("<svg ", f'<svg y="{y}" ', 1))
+        y += height
+    width = max(w for w, _ in sizes)
+    return (f'<svg width="{width}" height="{y}" xmlns="http://www.w3.org/2000/svg" '
             f'xmlns:xlink="http://www.w3.org/1999/xlink">\n' + "\n".join(parts) + "\n</svg>\n")
 
 
 def picture(model: nn.MLP, activation: str, span: tuple[float, float]) -> str:
-    """The DOT text of the gradient view of ``model``, titled with its activation."""
-    graph = viz.draw_mlp(model, show="grads", grad_range=span)
-    graph.attr(label=f"{activation}: darker and thicker = larger |dL/dw| (same scale for both)",
-               fontsize="20", labelloc="t")  # fmt: skip
-    return graph.source
+    """The SVG of the gradient view of ``model``, titled with its activation."""
+    return viz.draw_mlp(model, show="grads", grad_range=span,
+                        title=f"{activation}: darker and thicker = larger |dL/dw| "
+                              "(same scale for both)").svg  # fmt: skip
 
 
 def main(fast: bool = False, out: str = "out") -> dict:
@@ -75,9 +73,9 @@ def main(fast: bool = False, out: str = "out") -> dict:
     folder = out_dir(out)
     grads = [abs(p.grad) for model in models.values() for p in model.parameters() if p.grad]
     span = (min(grads), max(grads))  # one colour scale for both pictures
-    svgs = [inline_svg(picture(models[a], a, span)) for a in ("sigmoid", "relu")]
+    svgs = [picture(models[a], a, span) for a in ("sigmoid", "relu")]
     path = Path(folder) / "vanishing_gradients.svg"
-    write_atomic(path, side_by_side(svgs))
+    write_atomic(path, stacked(svgs))
     wrote("sigmoid | ReLU gradients", path)
     return {"rows": rows, "ratios": ratios, "path": path}
 

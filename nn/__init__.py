@@ -13,32 +13,41 @@ PyTorch's names, defaults and formulas wherever PyTorch has the concept::
                      epochs=100, l2=1e-4, lr_schedule=lambda k: 1.0 - 0.9 * k / 100)
     nn.accuracy(model, X, y)
 
-Modules: :class:`Module`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
-:class:`Maxout`, :class:`Dropout`, :class:`Sequential` and activation modules.
+Modules: :class:`Module`, :class:`Linear`, :class:`Neuron`, :class:`Layer`, :class:`MLP`,
+:class:`Maxout`, :class:`Dropout`, :class:`Sequential`, :class:`ModuleList`,
+:class:`ModuleDict` and activation modules.
 Functions: :func:`softmax`, :func:`log_softmax`, the losses and penalties.
-Sub-modules: :mod:`nn.optim` (SGD, Adam), :mod:`nn.datasets`; :func:`fit`,
+Sub-modules: :mod:`nn.optim` (SGD, Adam, parameter groups) with
+:mod:`nn.optim.lr_scheduler` (PyTorch's schedulers), :mod:`nn.datasets`; :func:`fit`,
 :func:`accuracy`, :func:`predict`, :class:`History`, :func:`save` / :func:`load`,
 :func:`save_checkpoint` / :func:`load_checkpoint`; :func:`to_torch` / :func:`from_torch`
 with :func:`to_torch_optimizer`, :func:`torch_state_dict` / :func:`load_torch_state_dict`
 (PyTorch, optional).
 """
 
-from . import datasets, optim
+from . import (
+    _packages,  # noqa: F401 -- first of all: see its docstring
+    datasets,
+    optim,
+)
 from .activations import (
     ACTIVATIONS,
     ELU,
+    GELU,
     Activation,
     Identity,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
+    Softplus,
     Tanh,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
 from .functional import l1_penalty, l2_penalty, log_softmax, softmax
-from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
+from .layers import MLP, Dropout, Layer, Linear, Maxout, Neuron, Sequential
 from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
-from .module import Module
+from .module import Module, ModuleDict, ModuleList
 from .serialization import load, save
 from .torch_bridge import (
     from_torch,
@@ -49,9 +58,12 @@ from .torch_bridge import (
 )
 from .training import LOSSES, EarlyStopping, History, accuracy, fit, loss_and_grads, predict
 
+__chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it)
+
 __all__ = [
     "ACTIVATIONS",
     "ELU",
+    "GELU",
     "LOSSES",
     "MLP",
     "Activation",
@@ -61,12 +73,17 @@ __all__ = [
     "Identity",
     "Layer",
     "LeakyReLU",
+    "Linear",
     "Maxout",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softplus",
     "Tanh",
     "accuracy",
     "bce_with_logits",

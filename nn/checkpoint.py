@@ -8,8 +8,9 @@
      "epoch": 5,                                               # epochs completed
      "history": {"train_loss": [...], ...},                    # nn.History, or null
      "random": {"fit": [3, [...625 ints...], null],            # random.Random states
-                "dropout": {"layers.1": [...]}, "global": null},
-     "early_stopping": null}                                   # nn.fit's bookkeeping
+                "dropout": {"1": [...]}, "global": null},
+     "early_stopping": null,                                   # nn.fit's bookkeeping
+     "scheduler": {"type": "StepLR", "last_epoch": 5, ...}}    # or null
 
 The file is written durably (:func:`autograd.files.write_atomic`: a temporary file,
 fsynced, renamed), so a killed save leaves the previous checkpoint intact.
@@ -19,7 +20,9 @@ exactly as they were.  ``nn.fit(..., checkpoint=path)`` writes one after every e
 and ``nn.fit(..., resume=path)`` continues from it: N epochs, then a resumed run up to
 N + M epochs, give bit for bit the weights of N + M epochs straight (same seed), since
 the shuffling generator, every Dropout generator, the optimizer's buffers, the epoch
-(so the lr schedule's position) and the history are all restored.
+(so the lr schedule's position), the scheduler's state and the history are all
+restored.  A file without a "scheduler" entry (written before there was one) reads as
+if it were null.
 """
 
 from __future__ import annotations
@@ -36,50 +39,57 @@ from autograd.files import read_json, write_atomic
 
 from .checks import is_finite_number
 from .layers import Dropout
+from .lr_scheduler import LRScheduler
 from .module import Module
 from .optim import Optimizer
 from .serialization import VERSION, _check_module, check_format, checked_state
 
 FORMAT = "chaingrad.checkpoint"
 KEYS = ("format", "version", "model", "parameters", "optimizer", "epoch", "history",
-        "random", "early_stopping")  # fmt: skip
+        "random", "early_stopping", "scheduler")  # fmt: skip
+OPTIONAL = ("scheduler",)  # may be missing: files from before it was saved
 
 
 def save_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer | None = None,
-                    *, epoch: int = 0, history: Any = None,
-                    rng: random.Random | None = None) -> None:  # fmt: skip
+                    *, epoch: int = 0, history: Any = None, rng: random.Random | None = None,
+                    scheduler: LRScheduler | None = None) -> None:  # fmt: skip
     """Write ``model``'s weights, ``optimizer``'s state (:meth:`~nn.optim.Optimizer.state_dict`),
     the number of epochs done, ``history`` (an :class:`nn.History`), the state of ``rng``
-    (a ``random.Random`` you shuffle with) and of every Dropout's generator to ``path``."""
-    _save(path, model, optimizer, epoch, history, rng, None)
+    (a ``random.Random`` you shuffle with), of every Dropout's generator and of
+    ``scheduler`` (an :mod:`nn.optim.lr_scheduler` scheduler) to ``path``."""
+    _save(path, model, optimizer, epoch, history, rng, None, scheduler)
 
 
 def load_checkpoint(path: str | os.PathLike, model: Module, optimizer: Optimizer | None = None,
-                    *, history: Any = None, rng: random.Random | None = None) -> int:  # fmt: skip
-    """Set ``model``, ``optimizer``, ``rng`` and the Dropout generators from a file of
-    :func:`save_checkpoint`, fill ``history`` (an :class:`nn.History`) with the saved one,
-    and return the number of epochs done.  All or nothing: on error nothing changes."""
-    return _load(path, model, optimizer, history, rng, None)
+                    *, history: Any = None, rng: random.Random | None = None,
+                    scheduler: LRScheduler | None = None) -> int:  # fmt: skip
+    """Set ``model``, ``optimizer``, ``rng``, ``scheduler`` and the Dropout generators from
+    a file of :func:`save_checkpoint`, fill ``history`` (an :class:`nn.History`) with the
+    saved one, and return the number of epochs done.  All or nothing: on error nothing
+    changes."""
+    return _load(path, model, optimizer, history, rng, None, scheduler)
 
 
 def save_run(path: str | os.PathLike, model: Module, optimizer: Optimizer, history: Any,
-             rng: random.Random, monitor: Any) -> None:  # fmt: skip
+             rng: random.Random, monitor: Any, scheduler: LRScheduler | None) -> None:  # fmt: skip
     """What :func:`nn.fit` saves after an epoch (with its early-stopping ``monitor``)."""
-    _save(path, model, optimizer, history.epochs, history, rng, monitor)
+    _save(path, model, optimizer, history.epochs, history, rng, monitor, scheduler)
 
 
 def resume_run(path: str | os.PathLike, model: Module, optimizer: Optimizer, history: Any,
-               rng: random.Random, monitor: Any, epochs: int) -> int:  # fmt: skip
+               rng: random.Random, monitor: Any, epochs: int,
+               scheduler: LRScheduler | None) -> int:  # fmt: skip
     """Restore what :func:`save_run` saved; the epoch to continue from (``epochs``, so
-    none are left, when early stopping had ended that run)."""
-    start = _load(path, model, optimizer, history, rng, monitor, action="fit(resume=...)",
-                  most_epochs=epochs)
+    none are left, when early stopping or divergence had ended that run)."""
+    start = _load(path, model, optimizer, history, rng, monitor, scheduler,
+                  action="fit(resume=...)", most_epochs=epochs)
     return epochs if history.stopped_epoch is not None else start
 
 
 # -- writing -------------------------------------------------------------------------
 def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, epoch: int,
-          history: Any, rng: random.Random | None, monitor: Any) -> None:  # fmt: skip
+          history: Any, rng: random.Random | None, monitor: Any,
+          scheduler: LRScheduler | None) -> None:  # fmt: skip
     action = "save_checkpoint"
     _check_module(model, action)
     if optimizer is not None and not isinstance(optimizer, Optimizer):
@@ -97,6 +107,8 @@ def _save(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, e
                    "dropout": {name: _random_state(g) for name, g in _dropout_generators(model)},
                    "global": _random_state(random) if _uses_global_random(model) else None},
         "early_stopping": None if monitor is None else _monitor_state(monitor),
+        "scheduler": None if scheduler is None else
+        {"type": type(scheduler).__name__, **scheduler.state_dict()},
     }  # fmt: skip
     try:
         text = json.dumps(document, allow_nan=False)  # one line: half the time of indent=1
@@ -135,7 +147,7 @@ def _uses_global_random(model: Module) -> bool:
 
 # -- reading -------------------------------------------------------------------------
 def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, history: Any,
-          rng: random.Random | None, monitor: Any,
+          rng: random.Random | None, monitor: Any, scheduler: LRScheduler | None,
           action: str = "load_checkpoint", most_epochs: int | None = None) -> int:  # fmt: skip
     """Check the checkpoint at ``path`` whole, then restore it; its epoch count.  With
     ``most_epochs``, a checkpoint of more epochs than that is refused (before anything
@@ -144,7 +156,8 @@ def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, h
     document = read_json(path, action)
     check_format(document, path, FORMAT, "checkpoint", action)
     try:
-        restore = _checked(document, model, optimizer, history, rng, monitor, most_epochs)
+        restore = _checked(document, model, optimizer, history, rng, monitor, scheduler,
+                           most_epochs)  # fmt: skip
     except (TypeError, ValueError) as error:
         raise ValueError(f"{action}: {path}: {error}") from None
     restore()
@@ -153,12 +166,12 @@ def _load(path: str | os.PathLike, model: Module, optimizer: Optimizer | None, h
 
 def _checked(document: dict[str, Any], model: Module, optimizer: Optimizer | None,
              history: Any, rng: random.Random | None, monitor: Any,
-             most_epochs: int | None = None) -> Any:  # fmt: skip
+             scheduler: LRScheduler | None, most_epochs: int | None = None) -> Any:  # fmt: skip
     """Check every entry against the objects; a function that restores them all (and
-    cannot fail).  The model and the optimizer check their own state dicts, so they
-    are loaded here and put back if a later entry is wrong."""
+    cannot fail).  The model, the optimizer and the scheduler check their own state
+    dicts, so they are loaded here and put back if a later entry is wrong."""
     unexpected = sorted(set(document) - set(KEYS))
-    missing = [key for key in KEYS if key not in document]
+    missing = [key for key in KEYS if key not in document and key not in OPTIONAL]
     if missing or unexpected:
         raise ValueError(f"missing entries {missing}, unexpected entries {unexpected}")
     _whole("checkpoint", "epoch", document["epoch"])
@@ -169,27 +182,30 @@ def _checked(document: dict[str, Any], model: Module, optimizer: Optimizer | Non
     fields = _checked_history(document["history"], history) if history is not None else None
     saved_optimizer = document["optimizer"]
     if optimizer is not None:
-        if not isinstance(saved_optimizer, Mapping):
-            raise ValueError("it holds no optimizer state")
-        saved_type = saved_optimizer.get("type")
-        if saved_type != type(optimizer).__name__:
-            raise ValueError(f"it holds the state of a {saved_type}, not of a "
-                             f"{type(optimizer).__name__}")  # fmt: skip
+        _check_type("optimizer", saved_optimizer, optimizer)
+    saved_scheduler = document.get("scheduler")
+    if scheduler is not None:
+        _check_type("scheduler", saved_scheduler, scheduler)
     stopping = document["early_stopping"] if monitor is not None else None
     if stopping is not None:
         _checked_monitor(stopping)
     model_before = model.state_dict()
     optimizer_before = optimizer.state_dict() if optimizer is not None else None
+    scheduler_before = scheduler.state_dict() if scheduler is not None else None
     try:
         if stopping is not None and stopping["best_parameters"] is not None:
             model.load_state_dict(stopping["best_parameters"])  # checked like the weights
         model.load_state_dict(document["parameters"])
         if optimizer is not None:
             optimizer.load_state_dict({k: v for k, v in saved_optimizer.items() if k != "type"})
+        if scheduler is not None:
+            scheduler.load_state_dict({k: v for k, v in saved_scheduler.items() if k != "type"})
     except (TypeError, ValueError):
         model.load_state_dict(model_before)
         if optimizer is not None:
             optimizer.load_state_dict(optimizer_before)
+        if scheduler is not None:
+            scheduler.load_state_dict(scheduler_before)
         raise
 
     def restore() -> None:
@@ -205,6 +221,16 @@ def _checked(document: dict[str, Any], model: Module, optimizer: Optimizer | Non
             monitor.best_state = stopping["best_parameters"]
 
     return restore
+
+
+def _check_type(entry: str, saved: Any, owner: Any) -> None:
+    """ValueError unless ``saved`` is the state of an object of ``owner``'s type."""
+    if not isinstance(saved, Mapping):
+        raise ValueError(f"it holds no {entry} state")
+    saved_type = saved.get("type")
+    if saved_type != type(owner).__name__:
+        raise ValueError(f"it holds the state of a {saved_type}, not of a "
+                         f"{type(owner).__name__}")  # fmt: skip
 
 
 def _whole(where: str, name: str, n: Any, optional: bool = False) -> None:

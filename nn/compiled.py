@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from numbers import Real
 from typing import Any
 
@@ -217,7 +218,12 @@ class CompiledStep:
         if self._probabilities:  # binary_cross_entropy refuses what is not a probability
             outside = outputs[~((outputs >= 0.0) & (outputs <= 1.0))]
             _check_probabilities([Value(float(p)) for p in outside[:1]], [])
-        return float(result[:, 1].mean()), outputs.tolist()
+        try:
+            with np.errstate(over="raise"):
+                loss = float(result[:, 1].mean())
+        except FloatingPointError:  # the scalar engine's sum raises OverflowError too
+            raise OverflowError("the mean loss of the batch overflows") from None
+        return loss, outputs.tolist()
 
     def _zero_untraced(self, params: Sequence[Value]) -> None:
         """p.grad = 0 for the parameters in ``params`` the loss does not use."""
@@ -248,6 +254,9 @@ class CompiledStep:
         at_optimizer = np.array([i for i, _ in mine], dtype=np.intp)
         at_program = np.array([j for _, j in mine], dtype=np.intp)
         data = np.fromiter((p.data for p in optimizer.params), float, len(optimizer.params))
+        trainable = [p.requires_grad for p in optimizer.params]  # the others are left alone
+        update = optimizer.update if all(trainable) else \
+            partial(optimizer.update, active=np.array(trainable))  # fmt: skip
         last: list[np.ndarray] = []
 
         def train(X: Sequence, y: Sequence) -> tuple[float, list]:
@@ -256,7 +265,7 @@ class CompiledStep:
             last[:] = [grads]
             grad = np.zeros(len(data))  # 0 for a parameter the loss does not use
             grad[at_optimizer] = grads[at_program]
-            optimizer.update(data, grad)
+            update(data, grad)
             return self._outputs(result)
 
         try:

@@ -3,18 +3,23 @@
 Every generator draws from its own ``random.Random(seed)`` (``seed=None``: a fresh
 unpredictable one), so a seed reproduces the data without touching the global
 ``random`` that model initialisation uses.  Each returns ``(X, y)``: ``X`` a list of
-feature lists, ``y`` a list of integer class labels.
+feature lists, ``y`` a list of integer class labels (of numbers for the regression sets
+:func:`make_plane` and :func:`make_bumps`).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import math
 import random
 from collections.abc import Iterator, Sequence
+from importlib import resources
 
 from .checks import non_negative, whole_number
 
-DIGITS_INSTALL = "pip install 'chaingrad[digits]'"
+DIGITS_FILE = "digits.csv.gz"  # 1797 rows: pixel00..pixel77, digit
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
@@ -123,21 +128,61 @@ def make_blobs(n_samples: int = 100, centers: int | Sequence[Sequence[float]] = 
     return [X[i] for i in order], [y[i] for i in order]
 
 
-def load_digits(normalize: bool = True) -> tuple[list[list[float]], list[int]]:
-    """The 1797 8x8 handwritten digits shipped inside scikit-learn: 64 pixel values per
-    image (0..16, divided by 16 when ``normalize``) and labels 0..9.
+def _uniform_square(n_samples: int, rng: random.Random) -> list[tuple[float, float]]:
+    """``n_samples`` points uniform in [-1, 1]^2."""
+    return [(rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)) for _ in range(n_samples)]
 
-    Needs the optional extra: ``pip install 'chaingrad[digits]'``.
+
+def make_plane(n_samples: int = 100, noise: float = 0.0,
+               seed: int | None = None) -> tuple[list[list[float]], list[float]]:  # fmt: skip
+    """Regression on a tilted plane: points uniform in [-1, 1]^2 and the target
+    y = (x1 + x2) / 2 + N(0, noise^2), in [-1, 1] without noise."""
+    whole_number("n_samples", n_samples)
+    noise = non_negative("noise", noise)
+    rng = random.Random(seed)
+    X, y = [], []
+    for x1, x2 in _uniform_square(n_samples, rng):
+        X.append([x1, x2])
+        y.append((x1 + x2) / 2.0 + (rng.gauss(0.0, noise) if noise else 0.0))
+    return X, y
+
+
+BUMPS = ((-0.5, -0.5, 1.0), (0.5, 0.5, 1.0), (-0.5, 0.5, -1.0), (0.5, -0.5, -1.0))
+"""make_bumps' Gaussian bumps: (centre x1, centre x2, height)."""
+
+
+def make_bumps(n_samples: int = 100, noise: float = 0.0, width: float = 0.3,
+               seed: int | None = None) -> tuple[list[list[float]], list[float]]:  # fmt: skip
+    """Regression on four Gaussian bumps: points uniform in [-1, 1]^2 and the target
+    y = sum_k h_k exp(-|x - c_k|^2 / (2 width^2)) + N(0, noise^2), with hills (h = 1)
+    at (-1/2, -1/2) and (1/2, 1/2) and valleys (h = -1) at the other two corners of
+    that square."""
+    whole_number("n_samples", n_samples)
+    noise = non_negative("noise", noise)
+    if not width > 0.0:
+        raise ValueError(f"width must be > 0, received {width}")
+    rng = random.Random(seed)
+    X, y = [], []
+    for x1, x2 in _uniform_square(n_samples, rng):
+        height = sum(h * math.exp(-((x1 - c1) ** 2 + (x2 - c2) ** 2) / (2.0 * width**2))
+                     for c1, c2, h in BUMPS)  # fmt: skip
+        X.append([x1, x2])
+        y.append(height + (rng.gauss(0.0, noise) if noise else 0.0))
+    return X, y
+
+
+def load_digits(normalize: bool = True) -> tuple[list[list[float]], list[int]]:
+    """The 1797 8x8 handwritten digits of the UCI "Optical Recognition of Handwritten
+    Digits" test set (CC BY 4.0; the same images, labels and order as scikit-learn's
+    ``load_digits``), shipped inside chaingrad: 64 pixel values per image, row by row
+    (0..16, divided by 16 when ``normalize``), and labels 0..9.  See ``nn/data/README.md``.
     """
-    try:
-        from sklearn.datasets import load_digits as sklearn_digits
-    except ImportError:
-        raise ImportError("load_digits needs scikit-learn, an optional extra: "
-                          + DIGITS_INSTALL) from None  # fmt: skip
-    digits = sklearn_digits()
+    source = resources.files(__package__).joinpath("data", DIGITS_FILE)
+    with gzip.open(io.BytesIO(source.read_bytes()), "rt", encoding="ascii") as file:
+        rows = list(csv.reader(file))[1:]  # after the header line
     scale = 1.0 / 16.0 if normalize else 1.0
-    X = [[float(v) * scale for v in row] for row in digits.data]
-    return X, [int(label) for label in digits.target]
+    X = [[int(v) * scale for v in row[:-1]] for row in rows]
+    return X, [int(row[-1]) for row in rows]
 
 
 def _check_pair(X: Sequence, y: Sequence) -> None:

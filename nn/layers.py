@@ -2,14 +2,16 @@
 
 A neuron computes ``f(w . x + b)``: the pre-activation ``w . x + b`` is ONE
 ``autograd.dot(w, x, b)`` node (d/dw_i = x_i, d/dx_i = w_i, d/db = 1) and the
-activation ``f`` one more node (see :mod:`nn.activations`).
+activation ``f`` one more node (see :mod:`nn.activations`).  :class:`Linear` is
+PyTorch's layer: ``W x + b`` with no activation, its weights named ``weight`` and
+``bias``.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,7 @@ from autograd.trace import random_input, tracing
 
 from .activations import get_activation
 from .checks import whole_number
-from .module import Module, as_values
+from .module import Module, ModuleList, as_values
 
 INITS = ("uniform", "xavier", "he")
 
@@ -63,12 +65,20 @@ class Neuron(Module):
         self.b: Value = Value(0.0)
         self.activation: str = activation
 
+    @classmethod
+    def _of(cls, w: list[Value], b: Value, activation: str = "linear") -> Neuron:
+        """A neuron over the given Values (shared, not copied): a row of a :class:`Linear`."""
+        neuron = cls.__new__(cls)
+        neuron._act, neuron.w, neuron.b = get_activation(activation), w, b
+        neuron.activation = activation
+        return neuron
+
     @property
     def nin(self) -> int:
         """The input width."""
         return len(self.w)
 
-    def __call__(self, x: Any) -> Value:
+    def forward(self, x: Any) -> Value:
         return self._forward(as_values(x, len(self.w)))
 
     def _forward(self, x: list[Value]) -> Value:
@@ -102,7 +112,7 @@ class Layer(Module):
         """The output width."""
         return len(self.neurons)
 
-    def __call__(self, x: Any) -> list[Value]:
+    def forward(self, x: Any) -> list[Value]:
         return self._forward(as_values(x, self.nin))
 
     def _forward(self, x: list[Value]) -> list[Value]:
@@ -118,6 +128,67 @@ class Layer(Module):
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self.nout}, activation={self.activation!r}"
+
+
+class Linear(Layer):
+    """``W x + b``: ``out_features`` outputs of ``in_features`` inputs and no activation,
+    as ``torch.nn.Linear`` (add an activation module after it, ``nn.ReLU()`` ...).
+
+    ``weight`` is a list of ``out_features`` rows of ``in_features`` Values (torch's
+    shape (out, in)) and ``bias`` a list of ``out_features`` Values, or None with
+    ``bias=False``; the parameters are named ``'weight.j.i'`` and ``'bias.j'``.  Both start
+    uniform in (-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default
+    (``kaiming_uniform_`` with a = sqrt(5), and the same bound for the bias), drawn from
+    Python's ``random`` (the weight row by row, then the bias).  Output j is the one
+    node ``dot(weight[j], x, bias[j])``; a call always returns a list of
+    ``out_features`` Values.  It is a :class:`Layer` whose ``neurons`` are its rows.
+    """
+
+    activation = "linear"
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        whole_number("in_features", in_features)
+        whole_number("out_features", out_features)
+        if not isinstance(bias, bool):
+            raise TypeError(f"Linear: bias must be True or False, not {bias!r}")
+        bound = 1.0 / math.sqrt(in_features)
+        self.weight: list[list[Value]] = [
+            [Value(random.uniform(-bound, bound)) for _ in range(in_features)]
+            for _ in range(out_features)
+        ]
+        self.bias: list[Value] | None = (
+            [Value(random.uniform(-bound, bound)) for _ in range(out_features)] if bias else None
+        )
+        # without a bias, dot node j adds the constant 0 of _zeros[j] (not a parameter)
+        self._zeros = None if bias else [Value(0.0, requires_grad=False)
+                                         for _ in range(out_features)]  # fmt: skip
+
+    @property
+    def in_features(self) -> int:
+        """The input width."""
+        return len(self.weight[0])
+
+    @property
+    def out_features(self) -> int:
+        """The output width."""
+        return len(self.weight)
+
+    nin, nout = in_features, out_features
+
+    def _biases(self) -> list[Value]:
+        return self.bias if self.bias is not None else self._zeros
+
+    @property
+    def neurons(self) -> list[Neuron]:
+        """The rows as Neurons sharing the Values (``neurons[j].w is weight[j]``)."""
+        return [Neuron._of(w, b) for w, b in zip(self.weight, self._biases())]
+
+    def _forward_batch(self, xs: list[list[Value]]) -> list[list[Value]]:
+        return dots(self.weight, self._biases(), xs)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")  # fmt: skip
 
 
 class MLP(Module):
@@ -148,7 +219,7 @@ class MLP(Module):
         """The input width."""
         return self.layers[0].nin
 
-    def __call__(self, x: Any) -> Value | list[Value]:
+    def forward(self, x: Any) -> Value | list[Value]:
         return self.forward_batch([x])[0]
 
     def forward_batch(self, X: Sequence[Any]) -> list[Value | list[Value]]:
@@ -161,9 +232,11 @@ class MLP(Module):
 
 
 def batch_outputs(model: Callable[[Any], Any], X: Sequence[Any]) -> list[Any]:
-    """``[model(x) for x in X]``; for an MLP (not a subclass with its own ``__call__``)
-    through :meth:`MLP.forward_batch`, which builds the same graphs with less reading."""
-    if isinstance(model, MLP) and type(model).__call__ is MLP.__call__:
+    """``[model(x) for x in X]``; for an MLP (not a subclass with its own ``forward`` or
+    ``__call__``) through :meth:`MLP.forward_batch`, which builds the same graphs with
+    less reading."""
+    if isinstance(model, MLP) and type(model).forward is MLP.forward \
+            and type(model).__call__ is Module.__call__:  # fmt: skip
         return model.forward_batch(X)
     return [model(x) for x in X]
 
@@ -178,7 +251,7 @@ class Maxout(Module):
         whole_number("pieces", pieces)
         self.pieces: list[Layer] = [Layer(nin, nout, "linear", init) for _ in range(pieces)]
 
-    def __call__(self, x: Any) -> list[Value]:
+    def forward(self, x: Any) -> list[Value]:
         x = as_values(x, self.pieces[0].nin)
         outputs = [piece._forward(x) for piece in self.pieces]
         return [autograd.max(zs) for zs in zip(*outputs)]
@@ -209,7 +282,7 @@ class Dropout(Module):
         self.p = float(p)
         self._random = generator if generator is not None else random
 
-    def __call__(self, x: Any) -> Any:
+    def forward(self, x: Any) -> Any:
         single = not isinstance(x, (list, tuple))
         xs = as_values([x] if single else x)
         if self.training and self.p > 0.0:
@@ -232,23 +305,42 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class Sequential(Module):
-    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``."""
+class Sequential(ModuleList):
+    """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
-    def __init__(self, *modules: Module) -> None:
-        for i, module in enumerate(modules):
-            if not callable(module):
-                raise TypeError(f"Sequential: item {i} is not callable "
-                                f"({type(module).__name__})")  # fmt: skip
-        self.layers: list[Module] = list(modules)
+    As in PyTorch, item i is named ``'i'``: the parameters of
+    ``Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))`` are ``'0.weight.0.0'``,
+    ..., ``'2.bias.0'``; ``model[0]`` is the first Linear, and ``append``, ``insert`` and
+    slicing work as on a :class:`ModuleList`.  An item may be any callable (a function
+    too), though only modules have parameters.
+    """
 
-    def __call__(self, x: Any) -> Any:
-        for module in self.layers:
+    def __init__(self, *modules: Any) -> None:
+        self._modules: list[Any] = []
+        self.extend(modules)
+
+    def _checked(self, module: Any, index: int) -> Any:
+        if not callable(module):
+            raise TypeError(f"Sequential: item {index} is not callable "
+                            f"({type(module).__name__})")  # fmt: skip
+        return module
+
+    def _of(self, modules: list[Any]) -> Sequential:
+        return Sequential(*modules)
+
+    @property
+    def layers(self) -> list[Any]:
+        """The items, in order (the list itself)."""
+        return self._modules
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules:
             x = module(x)
         return x
 
-    def __getitem__(self, index: int) -> Module:
-        return self.layers[index]
-
-    def __len__(self) -> int:
-        return len(self.layers)
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        # Files saved before Sequential named its items as torch does said 'layers.0...'.
+        if isinstance(state, Mapping) and state and all(
+                isinstance(k, str) and k.startswith("layers.") for k in state):  # fmt: skip
+            state = {k[len("layers."):]: v for k, v in state.items()}
+        super().load_state_dict(state)

@@ -116,7 +116,7 @@ def _hinge_term(s: Value, y: Any) -> Value:
 
 def _check_labels(_scores: list[Value], ys: list) -> None:
     for y in ys:
-        if (y.data if isinstance(y, Value) else float(y)) not in (-1.0, 1.0):
+        if (y.data if isinstance(y, Value) else y) not in (-1.0, 1.0):
             raise ValueError(f"hinge_loss: labels must be -1 or 1, received {y}")
 
 
@@ -156,7 +156,14 @@ def hinge_loss(scores: Any, labels: Any, reduction: str = "mean") -> Value | lis
     return _elementwise("hinge_loss", _hinge_term, scores, labels, reduction, _check_labels)
 
 
+ONE_OUTPUT = ("cross_entropy needs one output per class, but the model gives 1: for two "
+              "classes use nn.bce_with_logits (labels 0/1), nn.binary_cross_entropy (after a "
+              "sigmoid) or nn.hinge_loss (labels -1/1), or give the model 2 outputs")
+
+
 def _class_index(t: Any, classes: int) -> int:
+    if classes == 1:  # torch's loss is 0 whatever the model does: nothing would train
+        raise ValueError(ONE_OUTPUT)
     if not isinstance(t, Integral) or isinstance(t, bool):
         raise TypeError(f"cross_entropy: a target must be a class index (int), "
                         f"not {type(t).__name__}")  # fmt: skip
@@ -178,11 +185,15 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Value | 
 
     ``logits`` is a list of scores and ``target`` a class index, or a batch: a list of
     lists and a list of indices ('mean' averages over the samples).  d/dx_j =
-    softmax(x)_j - [j = t].  ValueError for a class index out of range or mismatched
-    batch lengths.
+    softmax(x)_j - [j = t].  ValueError for a class index out of range, mismatched
+    batch lengths, or one score per sample (a model with one output: the message
+    names the binary losses to use).
     """
     _check_reduction("cross_entropy", reduction)
     if not _is_batch(logits):
+        if isinstance(target, (list, tuple)) and isinstance(logits, (list, tuple)) \
+                and len(target) == len(logits):  # fmt: skip
+            raise ValueError(ONE_OUTPUT)  # a batch of single scores, one per sample
         return _cross_entropy_term(logits, target)  # one sample: every reduction is the loss
     if not isinstance(target, (list, tuple)):
         raise TypeError(f"cross_entropy: a batch of logits needs a list of targets, "

@@ -1,15 +1,19 @@
-"""``Module``: the base of every layer and model.
+"""``Module``: the base of every layer and model, as ``torch.nn.Module``.
 
-A module's parameters are the Values among its attributes, found by walking them in
-the order they were set: a Value attribute ``b`` is the parameter ``'b'``, a list ``w``
-of Values gives ``'w.0'``, ``'w.1'``, ..., and a sub-module (or a list of them) adds
-its own names behind a dotted prefix, e.g. ``'layers.0.neurons.3.w.1'``.
-Attributes whose name starts with ``_`` are private and not walked.
+Calling a module runs its ``forward``: ``model(x) == model.forward(x)``.  A module's
+parameters are the Values among its attributes, found by walking them in the order
+they were set: a Value attribute ``b`` is the parameter ``'b'``, a list ``w`` of Values
+gives ``'w.0'``, ``'w.1'``, ..., a dict ``{'a': v}`` gives ``'a'`` behind its name, and a
+sub-module (held in an attribute, a list, a dict, a :class:`ModuleList` or a
+:class:`ModuleDict`) adds its own names behind a dotted prefix, e.g.
+``'layers.0.weight.3.1'``.  Attributes whose name starts with ``_`` are private and
+not walked.  Nothing is registered when an attribute is set, so a subclass whose
+``__init__`` forgets ``super().__init__()`` works all the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from numbers import Real
 from typing import Any
@@ -66,16 +70,47 @@ class Module:
     """Base class: parameters, gradients, train/eval mode and state dicts.
 
     Subclasses set their parameters and sub-modules as attributes in ``__init__`` and
-    define ``__call__``.
+    define ``forward(self, x)``, as in PyTorch::
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(2, 8)
+                self.out = nn.Linear(8, 1)
+
+            def forward(self, x):
+                return self.out(nn.ReLU()(self.hidden(x)))
+
+    (A subclass that defines ``__call__`` instead, as chaingrad's first modules did,
+    works too: then ``forward`` runs that ``__call__``.)
     """
 
     training: bool = True
     _repr_children: bool = True  # False: repr is one line, like torch's Linear
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``self.forward(*args, **kwargs)``."""
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the module computes; subclasses define it."""
+        call = type(self).__call__
+        if call is not Module.__call__:  # a module that defines __call__ itself
+            return call(self, *args, **kwargs)
+        raise NotImplementedError(f"{type(self).__name__} has no forward method: define "
+                                  "forward(self, x) to say what it computes")  # fmt: skip
+
     # -- parameters ------------------------------------------------------------------
+    def _items(self) -> Iterator[tuple[str, Value | Module]]:
+        """(name, item) for each Value or Module among the public attributes, looking
+        into lists, tuples and dicts; a container (:class:`ModuleList`) names its own."""
+        for name, item in vars(self).items():
+            if not name.startswith("_"):
+                yield from _found(name, item)
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for each direct sub-module, in attribute order."""
-        for name, item in _walk(self):
+        for name, item in self._items():
             if isinstance(item, Module):
                 yield name, item
 
@@ -92,7 +127,7 @@ class Module:
                 yield name, value
 
     def _named_parameters(self, prefix: str) -> Iterator[tuple[str, Value]]:
-        for name, item in _walk(self):
+        for name, item in self._items():
             if isinstance(item, Module):
                 yield from item._named_parameters(f"{prefix}{name}.")
             else:
@@ -113,10 +148,19 @@ class Module:
         """This module and every sub-module, depth first."""
         return (module for _, module in self.named_modules())
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0."""
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's ``grad`` to 0, or to None with ``set_to_none=True``
+        (PyTorch's default is True: chaingrad keeps 0, a number a learner can print)."""
+        _zero_grads(self.parameters(), set_to_none)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter: ``False`` freezes them (they get no
+        gradient and optimizers leave them alone).  Returns ``self``."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_ takes True or False, not {requires_grad!r}")
         for p in self.parameters():
-            p.grad = 0.0
+            p.requires_grad = requires_grad
+        return self
 
     # -- modes -----------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -187,24 +231,147 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
-def _walk(module: Module) -> Iterator[tuple[str, Value | Module]]:
-    """(name, item) for each Value or Module among ``module``'s public attributes,
-    looking one level into lists and tuples (and lists of lists)."""
-    for name, item in vars(module).items():
-        if name.startswith("_"):
-            continue
-        if isinstance(item, (Value, Module)):
-            yield name, item
-        elif isinstance(item, (list, tuple)):
-            yield from _walk_sequence(name, item)
+class ModuleList(Module):
+    """A list of modules whose parameters the model finds, as ``torch.nn.ModuleList``:
+    sub-module i is named ``'i'`` (``'layers.0.weight.0.1'`` when held as ``self.layers``).
+
+    It holds modules but computes nothing: iterate over it in your ``forward``.
+    (A plain Python list of modules is found as well; this is PyTorch's way.)
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        self._modules: list[Any] = []
+        if modules is not None:
+            self.extend(modules)
+
+    def _checked(self, module: Any, index: int) -> Any:
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} holds modules; item {index} is a "
+                            f"{type(module).__name__}")  # fmt: skip
+        return module
+
+    def _items(self) -> Iterator[tuple[str, Value | Module]]:
+        yield from super()._items()  # a subclass's own attributes, then the items
+        for i, module in enumerate(self._modules):
+            yield from _found(str(i), module)
+
+    def append(self, module: Any) -> ModuleList:
+        """Add ``module`` at the end; returns ``self``."""
+        self._modules.append(self._checked(module, len(self._modules)))
+        return self
+
+    def extend(self, modules: Iterable[Any]) -> ModuleList:
+        """Add each of ``modules`` at the end; returns ``self``."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Any) -> None:
+        """Put ``module`` before position ``index``."""
+        self._modules.insert(index, self._checked(module, index))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self._of(self._modules[index])
+        return self._modules[index]
+
+    def _of(self, modules: list[Any]) -> ModuleList:
+        """A new container of this kind holding ``modules`` (a slice of this one)."""
+        return ModuleList(modules)
+
+    def __setitem__(self, index: int, module: Any) -> None:
+        self._modules[index] = self._checked(module, index)
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._modules[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._modules)
 
 
-def _walk_sequence(name: str, items: list | tuple) -> Iterator[tuple[str, Value | Module]]:
-    for i, item in enumerate(items):
-        if isinstance(item, (Value, Module)):
-            yield f"{name}.{i}", item
-        elif isinstance(item, (list, tuple)):
-            yield from _walk_sequence(f"{name}.{i}", item)
+class ModuleDict(Module):
+    """A dict of modules by name, as ``torch.nn.ModuleDict``: sub-module ``'key'`` is named
+    ``'heads.key'`` when held as ``self.heads``.  Keys are strings without a dot.
+
+    (A plain Python dict of modules is found as well; this is PyTorch's way.)
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+                 ) -> None:  # fmt: skip
+        self._modules: dict[str, Module] = {}
+        if modules is not None:
+            self.update(modules)
+
+    def _items(self) -> Iterator[tuple[str, Value | Module]]:
+        yield from super()._items()  # a subclass's own attributes, then the items
+        for key, module in self._modules.items():
+            yield from _found(key, module)
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Set each (key, module) of a mapping or of a list of pairs."""
+        for key, module in (modules.items() if isinstance(modules, Mapping) else modules):
+            self[key] = module
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(key, str) or "." in key or not key:
+            raise KeyError(f"ModuleDict keys are names without a dot, not {key!r}")
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict holds modules; {key!r} is a {type(module).__name__}")
+        self._modules[key] = module
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def pop(self, key: str) -> Module:
+        """Remove the module of ``key`` and return it."""
+        return self._modules.pop(key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        """The keys, in insertion order."""
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        """The modules, in insertion order."""
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        """(key, module) pairs, in insertion order."""
+        return self._modules.items()
+
+
+def _found(name: str, item: Any) -> Iterator[tuple[str, Value | Module]]:
+    if isinstance(item, (Value, Module)):
+        yield name, item
+    elif isinstance(item, (list, tuple)):
+        for i, inner in enumerate(item):
+            yield from _found(f"{name}.{i}", inner)
+    elif isinstance(item, dict):
+        for key, inner in item.items():
+            yield from _found(f"{name}.{key}", inner)
+
+
+def _zero_grads(params: Iterable[Value], set_to_none: bool) -> None:
+    """p.grad = 0.0 (or None) for each p: Module's and the optimizers' ``zero_grad``."""
+    if not isinstance(set_to_none, bool):
+        raise TypeError(f"zero_grad: set_to_none must be True or False, not {set_to_none!r}")
+    grad = None if set_to_none else 0.0
+    for p in params:
+        p.grad = grad
 
 
 def key_problems(expected: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:

@@ -1,28 +1,41 @@
-"""Optimizers with ``torch.optim``'s names, defaults and update formulas.
+"""Optimizers with ``torch.optim``'s names, defaults, update formulas and parameter groups.
 
-Each holds a list of parameters (Values) and updates ``p.data`` from ``p.grad`` in
-``step()``.  The update formulas are written once, on numpy arrays, in ``update(data,
-grad)`` (one entry per parameter, in the order of ``params``); ``step()`` gathers the
-Values' ``data`` and ``grad`` into arrays, calls it and writes ``data`` back, and a
-compiled training step (:mod:`nn.compiled`) calls it on its own parameter array.  The
-buffers (momentum, Adam's moments) are arrays held by the optimizer, shared by both.
-``lr`` is an ordinary attribute that may be changed between steps (a learning-rate
-schedule); an invalid value raises ValueError.
+An optimizer holds its parameters (Values) in ``param_groups``, a list of dicts, each
+with its ``"params"`` and its own options, as in torch::
+
+    SGD(model.parameters(), lr=0.1)                                 # one group
+    SGD([{"params": a, "lr": 0.5}, {"params": b}], lr=0.01)         # b gets lr=0.01
+
+An option a group leaves out is the constructor's (``defaults``); ``add_param_group``
+adds a group later; ``group["lr"] = ...`` between steps changes a group's learning rate
+(what :mod:`nn.optim.lr_scheduler` does), and ``opt.lr = ...`` sets every group's.
+``step()`` updates ``p.data`` from ``p.grad`` for every parameter except, as in torch,
+one whose ``grad`` is None (after ``zero_grad(set_to_none=True)``) or whose
+``requires_grad`` is False (frozen): that one and its buffers are left alone.
+
+The update formulas are written once, on numpy arrays, in ``_formula`` (one entry
+per parameter, in the order of ``params``: the groups one after the other); ``step()``
+gathers the Values' ``data`` and ``grad`` into arrays, calls :meth:`Optimizer.update`
+and writes ``data`` back, and a compiled training step (:mod:`nn.compiled`) calls
+``update`` on its own parameter array.  The buffers (momentum, Adam's moments and step
+counts) are arrays held by the optimizer, shared by both.
 
 ``state_dict()`` has torch's layout, with a float where torch has a tensor (every
-chaingrad parameter is one number) and parameters named by their index::
+chaingrad parameter is one number) and parameters numbered across the groups::
 
     {"state": {0: {"momentum_buffer": 0.25}, 1: {...}, ...},
-     "param_groups": [{"lr": 0.1, "momentum": 0.9, ..., "params": [0, 1, ...]}]}
+     "param_groups": [{"lr": 0.5, "momentum": 0.9, ..., "params": [0, 1]},
+                      {"lr": 0.01, "momentum": 0.9, ..., "params": [2, 3, 4]}]}
 
 A parameter has an entry in ``state`` once it has a buffer (SGD with momentum, or Adam,
-after the first step).  ``load_state_dict`` checks everything before it changes
+after its first step).  ``load_state_dict`` checks everything before it changes
 anything: on error the optimizer is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,80 +43,232 @@ import numpy as np
 
 from autograd import Value
 
+from . import lr_scheduler
 from .checks import finite_number, non_negative, not_finite
+from .module import Module, _zero_grads
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+# nn.optim.lr_scheduler, as torch.optim.lr_scheduler: `from nn.optim.lr_scheduler import
+# StepLR` finds it here (as `import os.path` finds os's path module)
+sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
+
+__all__ = ["SGD", "Adam", "Optimizer", "lr_scheduler"]
+
+# keys a parameter group may hold besides "params" and the optimizer's options
+# ("initial_lr": the lr a scheduler started from, as torch's schedulers set it)
+GROUP_EXTRAS = ("initial_lr",)
+
+
+def _as_groups(params: Any, owner: str) -> list[Any]:
+    """The constructor's ``params`` as a list of parameter groups (dicts)."""
+    if isinstance(params, Value):
+        raise TypeError(f"{owner}: params must be an iterable of Values, not one Value")
+    if isinstance(params, Module):
+        raise TypeError(f"{owner}({type(params).__name__.lower()}): pass "
+                        "model.parameters(), the model's weights, not the model itself")
+    if isinstance(params, Mapping):
+        raise TypeError(f"{owner}: put a parameter group in a list: "
+                        f"{owner}([{{'params': ...}}], lr=...)")  # fmt: skip
+    try:
+        items = list(params)
+    except TypeError:
+        raise TypeError(f"{owner}: params must be model.parameters() (a list of Values) or a "
+                        f"list of parameter groups, not {type(params).__name__}") from None
+    if not items:
+        raise ValueError(f"{owner}: got an empty parameter list")
+    return items if isinstance(items[0], Mapping) else [{"params": items}]
+
+
+def _param_list(params: Any, where: str) -> list[Value]:
+    """A group's ``params`` (a Value, or an ordered iterable of Values) as a checked list."""
+    if isinstance(params, Value):
+        return [params]
+    if isinstance(params, (set, frozenset)) or not isinstance(params, Iterable):
+        raise TypeError(f"{where}: params must be a list of Values (an ordered collection), "
+                        f"not {type(params).__name__}")  # fmt: skip
+    params = list(params)
+    if not params:
+        raise ValueError(f"{where}: got an empty parameter list")
+    seen: dict[int, int] = {}
+    for i, p in enumerate(params):
+        if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], Value):
+            raise TypeError(f"{where}: parameter {i} is a (name, Value) pair: pass "
+                            "model.parameters(), not model.named_parameters()")  # fmt: skip
+        if not isinstance(p, Value):
+            raise TypeError(f"{where}: parameter {i} is a {type(p).__name__}, not a Value")
+        if seen.setdefault(id(p), i) != i:  # torch warns that this will be an error
+            raise ValueError(f"{where}: parameter {i} is parameter {seen[id(p)]} again; "
+                             "list each Value once")  # fmt: skip
+    return params
 
 
 class Optimizer:
-    """Base class: the parameter list, ``zero_grad()``, a validated ``lr``."""
+    """Base class: parameter groups, ``zero_grad()``, ``step()`` and state dicts.
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    A subclass gives its options' checks (``_checked_options``), its per-parameter
+    buffers (``_BUFFERS``: array names and types) and its formula (``_formula``).
+    """
+
+    _BUFFERS: tuple[tuple[str, type], ...] = ()
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         owner = type(self).__name__
-        if isinstance(params, Value):
-            raise TypeError(f"{owner}: params must be an iterable of Values, not one Value")
-        self.params: list[Value] = list(params)
-        if not self.params:
-            raise ValueError(f"{owner}: got an empty parameter list")
-        seen: dict[int, int] = {}
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(f"{owner}: parameter {i} is a {type(p).__name__}, not a Value")
-            if seen.setdefault(id(p), i) != i:  # torch warns that this will be an error
-                raise ValueError(f"{owner}: parameter {i} is parameter {seen[id(p)]} again; "
-                                 "list each Value once")  # fmt: skip
-        self.lr = lr
+        self.defaults: dict[str, Any] = self._checked_options(defaults, owner)
+        self.param_groups: list[dict[str, Any]] = []
+        self._params: list[Value] = []
+        self._spans: list[slice] = []  # where each group's parameters are in _params
+        for name, kind in self._BUFFERS:
+            setattr(self, name, np.zeros(0, dtype=kind))
+        for group in _as_groups(params, owner):
+            self.add_param_group(group)
+
+    @staticmethod
+    def _checked_options(options: dict[str, Any], where: str) -> dict[str, Any]:
+        """The options checked (an error naming ``where`` and the option) and normalised."""
+        return {"lr": non_negative(f"{where}: lr", options["lr"])}
+
+    @property
+    def params(self) -> list[Value]:
+        """Every parameter, the groups one after the other (add more with
+        :meth:`add_param_group`, not by changing this list)."""
+        return self._params
 
     @property
     def lr(self) -> float:
-        """The learning rate (> 0); may be set between steps."""
-        return self._lr
+        """The first group's learning rate (every group's, when they share one); setting
+        it sets every group's."""
+        return self.param_groups[0]["lr"]
 
     @lr.setter
     def lr(self, value: float) -> None:
-        value = finite_number(f"{type(self).__name__}: lr", value)
-        if value <= 0.0:
-            raise ValueError(f"{type(self).__name__}: lr must be > 0, received {value}")
-        self._lr = value
+        value = non_negative(f"{type(self).__name__}: lr", value)
+        for group in self.param_groups:
+            group["lr"] = value
 
-    def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0."""
-        for p in self.params:
-            p.grad = 0.0
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        """Add a group: a dict with ``"params"`` (a Value or a list of Values, none of
+        them already in this optimizer) and any options, the others from ``defaults``."""
+        where = f"{type(self).__name__}: parameter group {len(self.param_groups)}"
+        if not isinstance(param_group, Mapping):
+            raise TypeError(f"{where} must be a dict, not {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(f"{where} has no 'params' entry")
+        params = _param_list(param_group["params"], where)
+        options = _group_options(where, param_group, set(self.defaults))
+        extras = {k: options.pop(k) for k in GROUP_EXTRAS if k in options}
+        for name, value in extras.items():
+            extras[name] = non_negative(f"{where}: {name}", value)
+        options = self._checked_options({**self.defaults, **options}, where)
+        held = {id(p): k for k, group in enumerate(self.param_groups) for p in group["params"]}
+        again = next((i for i, p in enumerate(params) if id(p) in held), None)
+        if again is not None:
+            raise ValueError(f"{where}: parameter {again} is in parameter group "
+                             f"{held[id(params[again])]} already; list each Value once")
+        self.param_groups.append({"params": params, **options, **extras})
+        start = len(self._params)
+        self._params.extend(params)
+        self._spans.append(slice(start, len(self._params)))
+        for name, kind in self._BUFFERS:
+            setattr(self, name, np.concatenate([getattr(self, name),
+                                                np.zeros(len(params), dtype=kind)]))  # fmt: skip
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Set every parameter's ``grad`` to 0, or to None with ``set_to_none=True``
+        (PyTorch's default is True: chaingrad keeps 0, a number a learner can print;
+        ``step()`` skips a parameter whose grad is None)."""
+        _zero_grads(self._params, set_to_none)
 
     def step(self) -> None:
-        """Update every parameter once from its current ``grad`` (see :meth:`update`)."""
-        n = len(self.params)
-        data = np.fromiter((p.data for p in self.params), float, n)
-        self.update(data, np.fromiter((p.grad for p in self.params), float, n))
-        for p, x in zip(self.params, data.tolist()):
-            p.data = x
+        """Update every parameter once from its current ``grad`` (see :meth:`update`),
+        skipping those whose ``grad`` is None or whose ``requires_grad`` is False."""
+        params = self._params
+        n = len(params)
+        grads = [p.grad if p.requires_grad else None for p in params]  # None: left alone
+        trainable = None  # all of them, the usual case
+        if None in grads:
+            trainable = [g is not None for g in grads]
+            grads = [0.0 if g is None else g for g in grads]
+        data = np.fromiter((p.data for p in params), float, n)
+        self.update(data, np.fromiter(grads, float, n),
+                    None if trainable is None else np.array(trainable))  # fmt: skip
+        if trainable is None:
+            for p, x in zip(params, data.tolist()):
+                p.data = x
+        else:
+            for p, x, on in zip(params, data.tolist(), trainable):
+                if on:
+                    p.data = x
 
-    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
+    def update(self, data: np.ndarray, grad: np.ndarray, active: np.ndarray | None = None
+               ) -> None:  # fmt: skip
         """One step on arrays: ``data[i]`` (parameter i's value) updated in place from
-        ``grad[i]``, the buffers advanced; the formulas of the class docstring."""
+        ``grad[i]`` by the formula of its group, the buffers advanced.  ``active`` (a
+        bool array; None means all) marks the parameters to update: the others and
+        their buffers are left alone.  OverflowError when a result overflows (or is
+        inf - inf): the learning rate is too large for these gradients."""
+        buffers = [getattr(self, name) for name, _ in self._BUFFERS]
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                for group, span in zip(self.param_groups, self._spans):
+                    lr = group["lr"]
+                    if type(lr) is not float or not 0.0 <= lr < math.inf:  # set by hand
+                        group["lr"] = non_negative(f"{type(self).__name__}: a parameter "
+                                                   "group's lr", lr)  # fmt: skip
+                    if active is None and len(self._spans) == 1:  # the usual case: one group
+                        self._formula(group, data, grad, *buffers)
+                    elif active is None or active[span].all():  # views: updated in place
+                        self._formula(group, data[span], grad[span], *[b[span] for b in buffers])
+                    elif active[span].any():  # copies of the active ones, written back
+                        index = span.start + np.flatnonzero(active[span])
+                        x, parts = data[index], [b[index] for b in buffers]
+                        self._formula(group, x, grad[index], *parts)
+                        data[index] = x
+                        for b, part in zip(buffers, parts):
+                            b[index] = part
+        except FloatingPointError:
+            raise OverflowError(f"{type(self).__name__}.step: the update overflows "
+                                f"(lr={lr:g}): try a smaller learning rate") from None
+
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray,
+                 *buffers: np.ndarray) -> None:  # fmt: skip
+        """The update of ``group``'s formula, in place on the parameters ``x`` (gradients
+        ``g``) and their buffers (the arrays of ``_BUFFERS``, in that order)."""
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        settings = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())
-        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+    def _buffers_copy(self) -> dict[str, np.ndarray]:
+        """A copy of the buffers, for :meth:`_restore_buffers` (nn.fit's divergence guard)."""
+        return {name: getattr(self, name).copy() for name, _ in self._BUFFERS}
 
-    def _settings(self) -> dict[str, Any]:
-        return {"lr": self.lr}
+    def _restore_buffers(self, saved: dict[str, np.ndarray]) -> None:
+        for name, array in saved.items():
+            setattr(self, name, array)
+
+    def __repr__(self) -> str:
+        shown = []
+        for name in self.defaults:
+            values = [group[name] for group in self.param_groups]
+            same = all(value == values[0] for value in values)
+            shown.append(f"{name}={values[0] if same else values!r}")
+        groups = len(self.param_groups)
+        where = f" in {groups} groups" if groups > 1 else ""
+        return f"{type(self).__name__}({len(self._params)} parameters{where}, {', '.join(shown)})"
 
     # -- state dicts -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        """The hyper-parameters and per-parameter buffers, in torch's layout (see the
+        """The groups' options and the per-parameter buffers, in torch's layout (see the
         module docstring): JSON-serializable except that ``state``'s keys are ints."""
-        group = {**self._settings(), "params": list(range(len(self.params)))}
-        return {"state": self._buffers_state(), "param_groups": [group]}
+        groups = []
+        for group, span in zip(self.param_groups, self._spans):
+            options = {k: v for k, v in group.items() if k != "params"}
+            groups.append({**options, "params": list(range(span.start, span.stop))})
+        return {"state": self._buffers_state(), "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Set the hyper-parameters and buffers from a :meth:`state_dict` (of an optimizer
-        of this type over as many parameters; ``state`` keys may be JSON's strings).
+        """Set the groups' options and the buffers from a :meth:`state_dict` (of an
+        optimizer of this type with groups of the same sizes; ``state`` keys may be
+        JSON's strings).
 
-        Everything is checked first -- the layout, the parameter count, every
-        hyper-parameter (as the constructor checks it) and every buffer (a finite
+        Everything is checked first -- the layout, the groups and their parameter
+        counts, every option (as the constructor checks it) and every buffer (a finite
         number) -- so on error (ValueError or TypeError naming the entry) nothing
         changes.  torch's extra flags are accepted at their defaults (``maximize``
         False, ...).
@@ -116,17 +281,27 @@ class Optimizer:
             raise ValueError(f"{where}: expected the keys 'state' and 'param_groups', "
                              f"received {sorted(state_dict)}")  # fmt: skip
         groups = state_dict["param_groups"]
-        if not isinstance(groups, (list, tuple)) or len(groups) != 1:
-            count = len(groups) if isinstance(groups, (list, tuple)) else type(groups).__name__
-            raise ValueError(f"{where}: expected one parameter group, received {count}")
-        settings = _group_settings(where, groups[0], len(self.params), set(self._settings()))
+        count = len(self.param_groups)
+        if not isinstance(groups, (list, tuple)) or len(groups) != count:
+            received = len(groups) if isinstance(groups, (list, tuple)) else type(groups).__name__
+            raise ValueError(f"{where}: expected {count} parameter group"
+                             f"{'s' if count > 1 else ''}, received {received}")  # fmt: skip
+        restored = []
+        for k, (saved, group, span) in enumerate(zip(groups, self.param_groups, self._spans)):
+            options = _saved_group(f"{where}: parameter group {k}", saved, span,
+                                   set(self.defaults))  # fmt: skip
+            restored.append({**options, "params": group["params"]})
         try:
-            fresh = type(self)(self.params, **settings)  # checks each hyper-parameter
+            fresh = type(self)(restored, **self.defaults)  # checks each option
         except (TypeError, ValueError) as error:
             raise type(error)(f"{where}: {error}") from None
         fresh._load_buffers(where, _indexed_state(where, state_dict.get("state", {}),
-                                                  len(self.params)))  # fmt: skip
+                                                  len(self._params)))  # fmt: skip
         vars(self).update(vars(fresh))
+
+    def _group_of_each(self, name: str) -> list[Any]:
+        """Option ``name`` of each parameter's group, in the order of ``params``."""
+        return [group[name] for group in self.param_groups for _ in group["params"]]
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
         """``state``: index -> that parameter's buffers (none in the base class)."""
@@ -149,115 +324,128 @@ class SGD(Optimizer):
         p <- p - lr * d
     """
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
+    _BUFFERS = (("velocity", float), ("has_velocity", bool))  # b, and torch's "b is not None"
+
+    def __init__(self, params: Iterable[Any], lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:  # fmt: skip
-        super().__init__(params, lr)
-        self.momentum = non_negative("SGD: momentum", momentum)
-        self.dampening = finite_number("SGD: dampening", dampening)
-        self.weight_decay = non_negative("SGD: weight_decay", weight_decay)
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov})
+
+    @staticmethod
+    def _checked_options(options: dict[str, Any], where: str) -> dict[str, Any]:
+        checked = {"lr": non_negative(f"{where}: lr", options["lr"]),
+                   "momentum": non_negative(f"{where}: momentum", options["momentum"]),
+                   "dampening": finite_number(f"{where}: dampening", options["dampening"]),
+                   "weight_decay": non_negative(f"{where}: weight_decay",
+                                                options["weight_decay"])}  # fmt: skip
+        nesterov = options["nesterov"]
         if not isinstance(nesterov, bool):  # bool("false") is True: refuse, don't guess
-            raise TypeError(f"SGD: nesterov must be True or False, not {nesterov!r}")
-        self.nesterov = nesterov
-        if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
-            raise ValueError("SGD: nesterov needs momentum > 0 and dampening 0, received "
-                             f"momentum={self.momentum}, dampening={self.dampening}")  # fmt: skip
-        self.velocity = np.zeros(len(self.params))  # b, where has_velocity
-        self.has_velocity = np.zeros(len(self.params), dtype=bool)  # torch's buffer is not None
+            raise TypeError(f"{where}: nesterov must be True or False, not {nesterov!r}")
+        if nesterov and (checked["momentum"] <= 0.0 or checked["dampening"] != 0.0):
+            raise ValueError(f"{where}: nesterov needs momentum > 0 and dampening 0, received "
+                             f"momentum={checked['momentum']}, "
+                             f"dampening={checked['dampening']}")  # fmt: skip
+        return {**checked, "nesterov": nesterov}
 
-    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        g = grad + wd * data if wd else grad
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray,
+                 velocity: np.ndarray, has_velocity: np.ndarray) -> None:  # fmt: skip
+        lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
+        if wd:
+            g = g + wd * x
         if mu:
-            b = np.where(self.has_velocity, mu * self.velocity + (1.0 - self.dampening) * g, g)
-            self.velocity, self.has_velocity[:] = b, True
-            g = g + mu * b if self.nesterov else b
-        data -= lr * g
-
-    def _settings(self) -> dict[str, Any]:
-        return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
-                "weight_decay": self.weight_decay, "nesterov": self.nesterov}  # fmt: skip
+            b = np.where(has_velocity, mu * velocity + (1.0 - group["dampening"]) * g, g)
+            velocity[...], has_velocity[...] = b, True
+            g = g + mu * b if group["nesterov"] else b
+        x -= lr * g
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
         buffers = zip(self.velocity.tolist(), self.has_velocity.tolist())
         return {i: {"momentum_buffer": b} for i, (b, has) in enumerate(buffers) if has}
 
     def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
-        if state and not self.momentum:
-            raise ValueError(f"{where}: SGD without momentum keeps no buffers, received "
-                             f"momentum buffers for {len(state)} parameters")  # fmt: skip
+        momentum = self._group_of_each("momentum")
+        without = [i for i in state if not momentum[i]]
+        if without:
+            raise ValueError(f"{where}: SGD without momentum keeps no buffers, received a "
+                             f"momentum buffer for parameter {without[0]}")  # fmt: skip
         for i, entry in state.items():
             self.velocity[i] = _buffer(where, i, entry, ("momentum_buffer",))["momentum_buffer"]
             self.has_velocity[i] = True
 
 
 class Adam(Optimizer):
-    """Adam, as ``torch.optim.Adam`` (amsgrad off).  On step t = 1, 2, ... with
-    g = grad + weight_decay * p:
+    """Adam, as ``torch.optim.Adam`` (amsgrad off).  On a parameter's step t = 1, 2, ...
+    (each parameter counts its own steps, as in torch) with g = grad + weight_decay * p:
 
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g^2
         p <- p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
     """
 
-    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+    _BUFFERS = (("m", float), ("v", float), ("steps", np.int64))
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:  # fmt: skip
-        super().__init__(params, lr)
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
+                                  "weight_decay": weight_decay})  # fmt: skip
+
+    @staticmethod
+    def _checked_options(options: dict[str, Any], where: str) -> dict[str, Any]:
+        betas = options["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"Adam: betas must be a pair of numbers, not {betas!r}")
+            raise TypeError(f"{where}: betas must be a pair of numbers, not {betas!r}")
         for k, beta in enumerate(betas):
-            beta = finite_number(f"Adam: betas[{k}]", beta)
+            beta = finite_number(f"{where}: betas[{k}]", beta)
             if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam: betas[{k}] must be in [0, 1), received {beta}")
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = non_negative("Adam: eps", eps)
-        self.weight_decay = non_negative("Adam: weight_decay", weight_decay)
-        self.steps = 0
-        self.m = np.zeros(len(self.params))
-        self.v = np.zeros(len(self.params))
+                raise ValueError(f"{where}: betas[{k}] must be in [0, 1), received {beta}")
+        return {"lr": non_negative(f"{where}: lr", options["lr"]),
+                "betas": (float(betas[0]), float(betas[1])),
+                "eps": non_negative(f"{where}: eps", options["eps"]),
+                "weight_decay": non_negative(f"{where}: weight_decay",
+                                             options["weight_decay"])}  # fmt: skip
 
-    def update(self, data: np.ndarray, grad: np.ndarray) -> None:
-        self.steps += 1
-        beta1, beta2 = self.betas
-        wd, eps = self.weight_decay, self.eps
-        step_size = self.lr / (1.0 - beta1**self.steps)
-        root_correction = math.sqrt(1.0 - beta2**self.steps)
-        g = grad + wd * data if wd else grad
-        self.m = beta1 * self.m + (1.0 - beta1) * g
-        self.v = beta2 * self.v + (1.0 - beta2) * g * g
-        data -= step_size * self.m / (np.sqrt(self.v) / root_correction + eps)
-
-    def _settings(self) -> dict[str, Any]:
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay}  # fmt: skip
+    def _formula(self, group: dict[str, Any], x: np.ndarray, g: np.ndarray, m: np.ndarray,
+                 v: np.ndarray, steps: np.ndarray) -> None:  # fmt: skip
+        beta1, beta2 = group["betas"]
+        wd, eps = group["weight_decay"], group["eps"]
+        steps += 1
+        step_size, root_correction = _corrections(group["lr"], beta1, beta2, steps)
+        if wd:
+            g = g + wd * x
+        m[...] = beta1 * m + (1.0 - beta1) * g
+        v[...] = beta2 * v + (1.0 - beta2) * g * g
+        x -= step_size * m / (np.sqrt(v) / root_correction + eps)
 
     def _buffers_state(self) -> dict[int, dict[str, Any]]:
-        if not self.steps:
-            return {}
-        return {i: {"step": self.steps, "exp_avg": m, "exp_avg_sq": v}
-                for i, (m, v) in enumerate(zip(self.m.tolist(), self.v.tolist()))}  # fmt: skip
+        buffers = zip(self.steps.tolist(), self.m.tolist(), self.v.tolist())
+        return {i: {"step": t, "exp_avg": m, "exp_avg_sq": v}
+                for i, (t, m, v) in enumerate(buffers) if t}  # fmt: skip
 
     def _load_buffers(self, where: str, state: dict[int, Mapping[str, Any]]) -> None:
-        if not state:
-            return
-        if len(state) != len(self.params):
-            raise ValueError(f"{where}: Adam keeps one step count for all parameters; the "
-                             f"state covers {len(state)} of {len(self.params)}")  # fmt: skip
-        entries = {i: _buffer(where, i, e, ("step", "exp_avg", "exp_avg_sq"))
-                   for i, e in state.items()}  # fmt: skip
-        steps = {entry["step"] for entry in entries.values()}
-        if len(steps) != 1 or not next(iter(steps)).is_integer() or min(steps) < 1:
-            raise ValueError(f"{where}: Adam's step must be one whole number >= 1 for all "
-                             f"parameters, received {sorted(steps)[:5]}")  # fmt: skip
-        negative = [i for i, entry in entries.items() if entry["exp_avg_sq"] < 0.0]
-        if negative:
-            raise ValueError(f"{where}: exp_avg_sq must be >= 0 (a mean of squares), "
-                             f"received {entries[negative[0]]['exp_avg_sq']} "
-                             f"for parameter {negative[0]}")  # fmt: skip
-        self.steps = int(steps.pop())
-        for i, entry in entries.items():
+        for i, entry in state.items():
+            entry = _buffer(where, i, entry, ("step", "exp_avg", "exp_avg_sq"))
+            if not entry["step"].is_integer() or entry["step"] < 1:
+                raise ValueError(f"{where}: the step of parameter {i} must be a whole number "
+                                 f">= 1, received {entry['step']}")  # fmt: skip
+            if entry["exp_avg_sq"] < 0.0:
+                raise ValueError(f"{where}: exp_avg_sq must be >= 0 (a mean of squares), "
+                                 f"received {entry['exp_avg_sq']} for parameter {i}")
+            self.steps[i] = entry["step"]
             self.m[i], self.v[i] = entry["exp_avg"], entry["exp_avg_sq"]
+
+
+def _corrections(lr: float, beta1: float, beta2: float, steps: np.ndarray
+                 ) -> tuple[float | np.ndarray, float | np.ndarray]:  # fmt: skip
+    """Adam's lr / (1 - beta1^t) and sqrt(1 - beta2^t) for each parameter's step count t,
+    in Python's float arithmetic: two floats when every t is the same (the usual case)."""
+    first = int(steps[0])
+    if (steps == first).all():
+        return lr / (1.0 - beta1**first), math.sqrt(1.0 - beta2**first)
+    by_t = {t: (lr / (1.0 - beta1**t), math.sqrt(1.0 - beta2**t)) for t in set(steps.tolist())}
+    pairs = np.array([by_t[t] for t in steps.tolist()])
+    return pairs[:, 0], pairs[:, 1]
 
 
 # torch's flags that chaingrad's optimizers do not have, at the value that means "off"
@@ -266,26 +454,39 @@ TORCH_DEFAULTS = {"maximize": False, "foreach": None, "differentiable": False,
                   "decoupled_weight_decay": False}  # fmt: skip
 
 
-def _group_settings(where: str, group: Any, count: int, names: set[str]) -> dict[str, Any]:
-    """A parameter group's hyper-parameters, checked to be exactly ``names`` (plus
-    torch's flags at their defaults) over the parameters 0 .. count - 1."""
-    if not isinstance(group, Mapping):
-        raise TypeError(f"{where}: a parameter group must be a dict, not {type(group).__name__}")
-    params = group.get("params")
-    if not isinstance(params, (list, tuple)) or list(params) != list(range(count)):
-        shown = f"{len(params)} parameters" if isinstance(params, (list, tuple)) else repr(params)
-        raise ValueError(f"{where}: the parameter group must list the parameters "
-                         f"0 .. {count - 1} of this optimizer ({count}), received {shown}")
+def _group_options(where: str, group: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
+    """A group's entries besides ``"params"``: options among ``names`` and GROUP_EXTRAS;
+    torch's flags at their defaults are dropped; anything else is an error."""
     flags = {k: v for k, v in group.items() if k in TORCH_DEFAULTS and k not in names}
     changed = [f"{k}={v!r}" for k, v in flags.items() if v != TORCH_DEFAULTS[k]]
     if changed:
         raise ValueError(f"{where}: not supported by chaingrad: {', '.join(changed)}")
-    settings = {k: v for k, v in group.items() if k != "params" and k not in flags}
-    missing, unexpected = sorted(names - set(settings)), sorted(set(settings) - names)
-    if missing or unexpected:
-        raise ValueError(f"{where}: hyper-parameters missing {missing}, unexpected "
-                         f"{unexpected} (a state dict of another optimizer?)")  # fmt: skip
-    return settings
+    options = {k: v for k, v in group.items() if k != "params" and k not in flags}
+    unknown = sorted(set(options) - names - set(GROUP_EXTRAS), key=str)
+    if unknown:
+        raise ValueError(f"{where}: unknown option{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(map(repr, unknown))}; the options are "
+                         f"{', '.join(sorted(names))}")  # fmt: skip
+    return options
+
+
+def _saved_group(where: str, group: Any, span: slice, names: set[str]) -> dict[str, Any]:
+    """A saved parameter group's options, checked to be all of ``names`` (plus
+    GROUP_EXTRAS and torch's flags at their defaults) over the parameters of ``span``."""
+    if not isinstance(group, Mapping):
+        raise TypeError(f"{where} must be a dict, not {type(group).__name__}")
+    params = group.get("params")
+    expected = list(range(span.start, span.stop))
+    if not isinstance(params, (list, tuple)) or list(params) != expected:
+        shown = f"{len(params)} parameters" if isinstance(params, (list, tuple)) else repr(params)
+        raise ValueError(f"{where} must list the parameters {span.start} .. {span.stop - 1} "
+                         f"of this optimizer ({len(expected)}), received {shown}")
+    options = _group_options(where, group, names)
+    missing = sorted(names - set(options))
+    if missing:
+        raise ValueError(f"{where}: options missing {missing} (a state dict of another "
+                         "optimizer?)")  # fmt: skip
+    return options
 
 
 def _indexed_state(where: str, state: Any, count: int) -> dict[int, Mapping[str, Any]]:

@@ -1,23 +1,30 @@
 """From chaingrad to PyTorch and back: :func:`to_torch`, :func:`from_torch`,
 torch-layout state dicts and :func:`to_torch_optimizer`.
 
-torch is optional (``pip install 'chaingrad[torch]'``) and imported only when one of
+torch is optional (the ``torch`` extra) and imported only when one of
 these functions needs it, never by ``import nn``.  A model is a chain of parts, and
 each part is one torch module, in order (so the torch indices are the parts' indices):
 
 ==============================  ===================================================
 chaingrad                        torch (float64)
 ==============================  ===================================================
+``Linear(nin, nout, bias)``      ``Linear(nin, nout, bias)``
 ``Layer(nin, nout, act)``        ``Linear(nin, nout)``, then the activation's module
 ``MLP(nin, [h, ..., out])``      its layers' parts: ``Linear, ReLU, ..., Linear``
 ``Sequential(a, b, ...)``        the parts of a, then of b, ...
 ``ReLU()``, ``Sigmoid()``,       ``ReLU()``, ``Sigmoid()``, ``Tanh()``,
-``Tanh()``, ``LeakyReLU()``,     ``LeakyReLU(0.01)``, ``ELU(1.0)``, ``Identity()``
-``ELU()``, ``Identity()``
+``Tanh()``, ``Identity()``,      ``Identity()``, ``SiLU()``
+``SiLU()``
+``LeakyReLU(negative_slope)``    ``LeakyReLU(negative_slope)``
+``ELU(alpha)``                   ``ELU(alpha)``
+``GELU(approximate)``            ``GELU(approximate)`` ('none' or 'tanh')
+``Softplus(beta, threshold)``    ``Softplus(beta, threshold)``
 ``Dropout(p)``                   ``Dropout(p)``
 ==============================  ===================================================
 
-The 'linear' activation of a Layer adds no module.  Neuron j of a layer is row j of
+The 'linear' activation of a Layer adds no module.  A torch activation right after a
+Linear becomes that Layer's activation, unless it has other arguments than the
+defaults (then it is a module of its own).  Neuron j of a layer is row j of
 the ``Linear``'s weight (shape (out, in)) and entry j of its bias, so the torch-layout
 state dict of ``MLP(2, [16, 16, 1])`` has the keys ``0.weight`` (16, 2), ``0.bias``,
 ``2.weight`` (16, 16), ``2.bias``, ``4.weight`` (1, 16), ``4.bias`` -- exactly those of
@@ -37,29 +44,41 @@ from typing import Any
 
 from autograd import Value
 
-from .activations import ACTIVATION_MODULES, ELU_ALPHA, LEAKY_RELU_SLOPE, Activation
+from .activations import (
+    ACTIVATION_ARGUMENTS,
+    ACTIVATION_MODULES,
+    Activation,
+)
 from .checks import is_finite_number
-from .layers import MLP, Dropout, Layer, Neuron, Sequential
+from .layers import MLP, Dropout, Layer, Linear, Neuron, Sequential
 from .module import Module, key_problems
 from .optim import SGD, Adam, Optimizer
 
-# chaingrad activation name -> (torch.nn class name, its arguments): the same formula
-TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
-    "relu": ("ReLU", {}),
-    "sigmoid": ("Sigmoid", {}),
-    "tanh": ("Tanh", {}),
-    "leaky_relu": ("LeakyReLU", {"negative_slope": LEAKY_RELU_SLOPE}),
-    "elu": ("ELU", {"alpha": ELU_ALPHA}),
+# chaingrad activation name -> the torch.nn class of the same formula.  The arguments an
+# activation module takes (ACTIVATION_ARGUMENTS: LeakyReLU's negative_slope, ELU's alpha,
+# GELU's approximate, Softplus's beta and threshold) go across as they are.
+TORCH_ACTIVATIONS: dict[str, str] = {
+    "relu": "ReLU",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "softplus": "Softplus",
 }
 
-Part = tuple[str, Any]  # ("linear", neurons) | ("activation", name) | ("dropout", p)
+# ("linear", (weight rows, bias Values or None)) | ("activation", (name, arguments))
+# | ("dropout", p)
+Part = tuple[str, Any]
 
 
 def _torch() -> Any:
     try:
         import torch
     except ImportError:
-        raise ImportError("this needs PyTorch: pip install 'chaingrad[torch]'") from None
+        raise ImportError("this needs PyTorch: .venv/bin/pip install -e '.[torch]' in "
+                          "chaingrad's clone (elsewhere: pip install torch)") from None
     return torch
 
 
@@ -68,23 +87,26 @@ def _parts(model: Any, where: str) -> list[Part]:
     """The torch modules ``model`` becomes, in order, as (kind, what) pairs."""
     if isinstance(model, (MLP, Sequential)):
         return [part for layer in model.layers for part in _parts(layer, where)]
+    if isinstance(model, Linear):
+        return [("linear", (model.weight, model.bias))]
     if isinstance(model, (Layer, Neuron)):
         neurons = model.neurons if isinstance(model, Layer) else [model]
         act = model.activation
-        return [("linear", neurons), *([] if act == "linear" else [_activation(act, where)])]
+        linear = ("linear", ([n.w for n in neurons], [n.b for n in neurons]))
+        return [linear, *([] if act == "linear" else [_activation(act, {}, where)])]
     if isinstance(model, Activation):
-        return [_activation(model.name, where)]
+        return [_activation(model.name, model.arguments, where)]
     if isinstance(model, Dropout):
         return [("dropout", model.p)]
     raise ValueError(f"{where}: {type(model).__name__} has no torch module of the same "
-                     "formula (supported: Layer, MLP, Sequential, activations, Dropout)")
+                     "formula (supported: Linear, Layer, MLP, Sequential, activations, Dropout)")
 
 
-def _activation(name: str, where: str) -> Part:
+def _activation(name: str, arguments: dict[str, Any], where: str) -> Part:
     if name != "linear" and name not in TORCH_ACTIVATIONS:
         raise ValueError(f"{where}: the activation {name!r} has no torch module of the same "
                          f"formula (supported: {', '.join(['linear', *TORCH_ACTIVATIONS])})")
-    return ("activation", name)
+    return ("activation", (name, arguments))
 
 
 def _layout(parts: list[Part], prefix: str) -> dict[str, tuple[int, ...]]:
@@ -92,7 +114,8 @@ def _layout(parts: list[Part], prefix: str) -> dict[str, tuple[int, ...]]:
     shapes = {}
     for key, (rows, bias) in _linears(parts, prefix).items():
         shapes[f"{key}.weight"] = (len(rows), len(rows[0]))
-        shapes[f"{key}.bias"] = (len(bias),)
+        if bias is not None:
+            shapes[f"{key}.bias"] = (len(bias),)
     return shapes
 
 
@@ -100,10 +123,10 @@ def _dotted(prefix: str) -> str:
     return f"{prefix}." if prefix else ""
 
 
-def _linears(parts: list[Part], prefix: str) -> dict[str, tuple[list[list[Value]], list[Value]]]:
-    """Torch key of each Linear's weight -> (the weight's Values by row, the bias's)."""
-    return {f"{prefix}{i}": ([n.w for n in neurons], [n.b for n in neurons])
-            for i, (kind, neurons) in enumerate(parts) if kind == "linear"}  # fmt: skip
+def _linears(parts: list[Part], prefix: str
+             ) -> dict[str, tuple[list[list[Value]], list[Value] | None]]:  # fmt: skip
+    """Torch key of each Linear -> (the weight's Values by row, the bias's or None)."""
+    return {f"{prefix}{i}": what for i, (kind, what) in enumerate(parts) if kind == "linear"}
 
 
 # -- state dicts ---------------------------------------------------------------------
@@ -115,7 +138,8 @@ def torch_state_dict(model: Module, prefix: str = "", as_tensors: bool = True) -
     state: dict[str, Any] = {}
     for key, (rows, bias) in _linears(_parts(model, "torch_state_dict"), prefix).items():
         state[f"{key}.weight"] = [[w.data for w in row] for row in rows]
-        state[f"{key}.bias"] = [b.data for b in bias]
+        if bias is not None:
+            state[f"{key}.bias"] = [b.data for b in bias]
     if not as_tensors:
         return state
     torch = _torch()
@@ -151,7 +175,7 @@ def load_torch_state_dict(model: Module, state: Mapping[str, Any], prefix: str =
         for row, numbers in zip(rows, values[f"{key}.weight"]):
             for w, x in zip(row, numbers):
                 w.data = float(x)
-        for b, x in zip(bias, values[f"{key}.bias"]):
+        for b, x in zip(bias or [], values.get(f"{key}.bias", [])):
             b.data = float(x)
 
 
@@ -189,14 +213,15 @@ def to_torch(model: Module) -> Any:
     modules = []
     for kind, what in _parts(model, "to_torch"):
         if kind == "linear":
-            modules.append(torch.nn.Linear(len(what[0].w), len(what), dtype=torch.float64))
+            rows, bias = what
+            modules.append(torch.nn.Linear(len(rows[0]), len(rows), bias=bias is not None,
+                                           dtype=torch.float64))  # fmt: skip
         elif kind == "dropout":
             modules.append(torch.nn.Dropout(what))
-        elif what == "linear":
+        elif what[0] == "linear":
             modules.append(torch.nn.Identity())
         else:
-            name, arguments = TORCH_ACTIVATIONS[what]
-            modules.append(getattr(torch.nn, name)(**arguments))
+            modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[what[0]])(**what[1]))
     sequential = torch.nn.Sequential(*modules)
     sequential.load_state_dict(torch_state_dict(model))
     return sequential.train(model.training)
@@ -204,47 +229,68 @@ def to_torch(model: Module) -> Any:
 
 def to_torch_optimizer(optimizer: Optimizer, model: Module, module: Any) -> Any:
     """A ``torch.optim.SGD`` or ``Adam`` over ``module = nn.to_torch(model)`` with
-    ``optimizer``'s hyper-parameters and buffers (momentum, Adam's moments and step), so
-    training goes on in torch as it would have in chaingrad.  ``optimizer`` must hold
-    exactly ``model``'s parameters."""
+    ``optimizer``'s parameter groups (each torch tensor in the group that holds its
+    Values), options and buffers (momentum, Adam's moments and steps), so training goes
+    on in torch as it would have in chaingrad.  torch's optimizer takes whole tensors:
+    each weight and bias of ``model`` must be wholly in one group, or wholly outside the
+    optimizer (then it is outside torch's too, as a frozen weight), and the optimizer
+    must hold nothing else."""
     torch = _torch()
     where = "to_torch_optimizer"
     if type(optimizer) not in (SGD, Adam):
         raise ValueError(f"{where}: {type(optimizer).__name__} has no torch.optim twin here "
                          "(supported: SGD, Adam)")  # fmt: skip
-    linears = _linears(_parts(model, where), "")
-    tensors = [values for rows, bias in linears.values() for values in (rows, [bias])]
+    tensors = [(f"{key}.{name}", rows)
+               for key, (weight, bias) in _linears(_parts(model, where), "").items()
+               for name, rows in (("weight", weight), ("bias", None if bias is None else [bias]))
+               if rows is not None]  # fmt: skip
     index = {id(p): i for i, p in enumerate(optimizer.params)}
-    if sorted(index.get(id(v), -1) for rows in tensors for row in rows for v in row) != \
-            list(range(len(optimizer.params))):  # fmt: skip
-        raise ValueError(f"{where}: the optimizer must hold exactly the model's parameters")
-    state_dict = optimizer.state_dict()
-    buffers, (group,) = state_dict["state"], state_dict["param_groups"]
-    state = {}
-    shapes = [p.shape for p in module.parameters()]  # weight (out, in), bias (out,), ...
-    for k, rows in enumerate(tensors):
-        entries = [buffers.get(index[id(v)]) for row in rows for v in row]
-        if entries[0] is None:  # no buffers yet (before the first step)
+    group_of = [k for k, group in enumerate(optimizer.param_groups) for _ in group["params"]]
+    members: list[list[tuple[Any, list[int]]]] = [[] for _ in optimizer.param_groups]
+    held = 0
+    for (name, rows), tensor in zip(tensors, module.parameters()):
+        indices = [index.get(id(v)) for row in rows for v in row]
+        if all(i is None for i in indices):
             continue
-        state[k] = {name: torch.tensor([e[name] for e in entries],
-                                       dtype=torch.float64).reshape(shapes[k])
+        groups = {group_of[i] for i in indices if i is not None}
+        if None in indices or len(groups) > 1:
+            raise ValueError(f"{where}: torch's optimizer takes whole tensors, but this one holds "
+                             f"part of {name} (or puts it in several groups)")  # fmt: skip
+        members[groups.pop()].append((tensor, indices))
+        held += len(indices)
+    if held != len(optimizer.params):
+        raise ValueError(f"{where}: the optimizer holds Values that are not the model's weights")
+    state_dict = optimizer.state_dict()
+    buffers, state = state_dict["state"], {}
+    for k, (tensor, indices) in enumerate(pair for group in members for pair in group):
+        entries = [buffers.get(i) for i in indices]
+        if all(entry is None for entry in entries):  # no buffers yet (before its first step)
+            continue
+        steps = {entry.get("step") if entry else None for entry in entries}
+        if None in [*entries] or len(steps) > 1:
+            raise ValueError(f"{where}: torch keeps one step per tensor, but the numbers of "
+                             f"tensor {k} have taken different numbers of steps")  # fmt: skip
+        state[k] = {name: torch.tensor([entry[name] for entry in entries],
+                                       dtype=torch.float64).reshape(tensor.shape)
                     for name in entries[0] if name != "step"}  # fmt: skip
-        if isinstance(optimizer, Adam):
-            state[k]["step"] = torch.tensor(float(optimizer.steps))
-    settings = {name: value for name, value in group.items() if name != "params"}
-    torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(module.parameters(),
-                                                                     **settings)  # fmt: skip
+        if "step" in entries[0]:
+            state[k]["step"] = torch.tensor(float(steps.pop()))
+    groups = [{**{k: v for k, v in group.items() if k != "params"},
+               "params": [tensor for tensor, _ in group_members]}
+              for group, group_members in zip(state_dict["param_groups"], members)]  # fmt: skip
+    torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(groups)
     torch_optimizer.load_state_dict({"state": state,
                                      "param_groups": torch_optimizer.state_dict()["param_groups"]})
     return torch_optimizer
 
 
 def from_torch(module: Any) -> MLP | Sequential:
-    """A chaingrad model for a ``torch.nn.Sequential`` of ``Linear`` (with bias) and
-    activation, ``Identity`` and ``Dropout`` modules, with the same weights (exact:
-    float64, or float32 widened).  ``Linear, act, Linear, act, ..., Linear[, act]`` with
-    one hidden activation becomes an :class:`nn.MLP`, anything else an
-    :class:`nn.Sequential` of Layers (a Linear and the activation after it) and modules.
+    """A chaingrad model for a ``torch.nn.Sequential`` of ``Linear``, activation,
+    ``Identity`` and ``Dropout`` modules, with the same weights (exact: float64, or float32
+    widened).  ``Linear, act, Linear, act, ..., Linear[, act]`` with one hidden
+    activation becomes an :class:`nn.MLP`, anything else an :class:`nn.Sequential` of
+    Layers (a Linear and the activation after it; an :class:`nn.Linear` for a Linear
+    without a bias) and modules.
     Other torch modules are refused by name.  Python's ``random`` is left as it was."""
     torch = _torch()
     if not isinstance(module, torch.nn.Sequential):
@@ -259,36 +305,33 @@ def from_torch(module: Any) -> MLP | Sequential:
     return model.train(module.training)
 
 
-def _activation_name(child: Any, torch: Any) -> str | None:
-    """The chaingrad activation of a torch module with the same formula, or None;
-    ValueError for a known activation with other arguments."""
-    for name, (class_name, arguments) in TORCH_ACTIVATIONS.items():
+def _activation_name(child: Any, torch: Any) -> tuple[str, dict[str, Any]] | None:
+    """The chaingrad activation of a torch module with the same formula and the
+    arguments its module takes (LeakyReLU's negative_slope, ...), or None."""
+    for name, class_name in TORCH_ACTIVATIONS.items():
         if isinstance(child, getattr(torch.nn, class_name)):
-            other = {k: getattr(child, k) for k, v in arguments.items() if getattr(child, k) != v}
-            if other:
-                raise ValueError(f"from_torch: {child!r} differs from chaingrad's {name!r} "
-                                 f"({', '.join(f'{k}={v}' for k, v in arguments.items())})")
-            return name
-    return "linear" if isinstance(child, torch.nn.Identity) else None
+            return name, {k: getattr(child, k) for k in ACTIVATION_ARGUMENTS.get(name, {})}
+    return ("linear", {}) if isinstance(child, torch.nn.Identity) else None
 
 
 def _specs(children: list[Any], torch: Any) -> list[tuple]:
-    """("layer", nin, nout, activation) | ("activation", name) | ("dropout", p) per part."""
+    """("layer" | "unbiased", nin, nout, activation) | ("activation", name, arguments) |
+    ("dropout", p) per part."""
     specs: list[tuple] = []
     unsupported = []
     for i, child in enumerate(children):
         activation = _activation_name(child, torch)
-        if isinstance(child, torch.nn.Linear):
-            if child.bias is None:
-                unsupported.append(f"{i}: {child!r} (chaingrad's neurons always have a bias)")
-            specs.append(["layer", child.in_features, child.out_features, "linear"])
+        if isinstance(child, torch.nn.Linear):  # a "layer", or an nn.Linear without a bias
+            kind = "layer" if child.bias is not None else "unbiased"
+            specs.append([kind, child.in_features, child.out_features, "linear"])
         elif activation is not None and not isinstance(child, torch.nn.Identity) and specs \
                 and specs[-1][0] == "layer" and specs[-1][3] == "linear" \
-                and isinstance(children[i - 1], torch.nn.Linear):  # fmt: skip
-            specs[-1][3] = activation  # the Linear's activation: part of the same Layer
+                and isinstance(children[i - 1], torch.nn.Linear) \
+                and activation[1] == ACTIVATION_ARGUMENTS.get(activation[0], {}):  # fmt: skip
+            specs[-1][3] = activation[0]  # the Linear's activation: part of the same Layer
             specs.append(["folded"])
         elif activation is not None:
-            specs.append(["activation", activation])
+            specs.append(["activation", *activation])
         elif isinstance(child, torch.nn.Dropout):
             specs.append(["dropout", child.p])
         else:
@@ -300,13 +343,13 @@ def _specs(children: list[Any], torch: Any) -> list[tuple]:
 
 def _build(specs: list[tuple]) -> MLP | Sequential:
     parts = [spec for spec in specs if spec[0] != "folded"]
-    layers = [spec for spec in parts if spec[0] == "layer"]
+    layers = [spec for spec in parts if spec[0] in ("layer", "unbiased")]
     for previous, layer in zip(layers, layers[1:]):
         if previous[2] != layer[1]:
             raise ValueError(f"from_torch: a Linear with {previous[2]} outputs feeds one with "
                              f"{layer[1]} inputs")  # fmt: skip
     hidden = {layer[3] for layer in layers[:-1]}
-    if layers and len(layers) == len(parts) and len(hidden) <= 1:
+    if layers and all(spec[0] == "layer" for spec in parts) and len(hidden) <= 1:
         return MLP(layers[0][1], [layer[2] for layer in layers],
                    activation=hidden.pop() if hidden else "relu",
                    output_activation=layers[-1][3])  # fmt: skip
@@ -314,8 +357,10 @@ def _build(specs: list[tuple]) -> MLP | Sequential:
     for spec in parts:
         if spec[0] == "layer":
             modules.append(Layer(spec[1], spec[2], spec[3]))
+        elif spec[0] == "unbiased":
+            modules.append(Linear(spec[1], spec[2], bias=False))
         elif spec[0] == "activation":
-            modules.append(ACTIVATION_MODULES[spec[1]]())
+            modules.append(ACTIVATION_MODULES[spec[1]](**spec[2]))
         else:
             modules.append(Dropout(spec[1]))
     return Sequential(*modules)

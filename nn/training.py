@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from autograd import Value, no_grad, tape
 
 from . import checkpoint as checkpoints
@@ -30,9 +28,18 @@ from .compiled import CompiledStep
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
 from .layers import Sequential, batch_outputs
-from .losses import bce_with_logits, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
-from .module import Module, in_mode
+from .losses import (
+    ONE_OUTPUT,
+    bce_with_logits,
+    binary_cross_entropy,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
+)
+from .lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .module import Module, _listing, in_mode
 from .optim import Optimizer
+from .progress import progress_bar
 
 LossFunction = Callable[[Any, Any], Value]
 
@@ -56,8 +63,9 @@ class History:
     batch, before the update); ``val_loss`` / ``val_accuracy``: on the validation set
     after the epoch, in eval mode (empty without validation).  Accuracy lists are
     empty when accuracy is not measured (regression).  ``lr``: the learning rate
-    used in each epoch.  ``best_epoch`` (0-based) and ``stopped_epoch`` are set by
-    early stopping.
+    used in each epoch (the first parameter group's).  ``best_epoch`` (0-based) is set
+    by early stopping, ``stopped_epoch`` by early stopping or divergence (then it is
+    the epoch that diverged, not in the lists).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -113,16 +121,15 @@ class _Monitor:
             self.model.load_state_dict(self.best_state)
 
 
-def _number(x: Any) -> float:
-    """A Value's data, or a number as a float."""
-    return x.data if isinstance(x, Value) else float(x)
-
-
 def _data(output: Any) -> float | list[float]:
     """A model output (Value or list of Values) as plain floats."""
     if isinstance(output, (list, tuple)):
         return [_number(v) for v in output]
     return _number(output)
+
+
+def _number(v: Any) -> float:
+    return v.data if isinstance(v, Value) else float(v)
 
 
 def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
@@ -281,17 +288,22 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         checkpoint: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
         measure_accuracy: bool | None = None, threshold: float | None = None,
         callback: Callable[[int, History], Any] | None = None,
-        compiled: bool | str = "auto") -> History:  # fmt: skip
+        compiled: bool | str = "auto",
+        scheduler: LRScheduler | None = None) -> History:  # fmt: skip
     """Train ``model`` on (X, y) for ``epochs`` epochs and return the :class:`History`.
 
     Each batch minimises ``loss(outputs, targets) + l1 * sum|p| + l2 * sum p^2``
-    with ``optimizer``.  ``loss`` is a function like :func:`nn.cross_entropy` or one
-    of the names in ``LOSSES``.
+    with ``optimizer``, which must hold every parameter of ``model`` that requires a
+    gradient (freeze the others with ``requires_grad = False``).  ``loss`` is a
+    function like :func:`nn.cross_entropy` or one of the names in ``LOSSES``.
 
     ``batch_size``: None for full batch (in data order), 1 for SGD, else mini-batches
     shuffled each epoch by ``random.Random(seed)`` (unless ``shuffle=False``).
-    ``lr_schedule(epoch)`` (epoch from 0) sets ``optimizer.lr`` before each epoch.
-    ``validation``: ``(X_val, y_val)``, evaluated after every epoch.
+    ``scheduler``: an :mod:`nn.optim.lr_scheduler` scheduler of ``optimizer``, stepped
+    once after each epoch as in PyTorch's usual loop (``ReduceLROnPlateau`` with the
+    validation loss, or the training loss without validation).  ``lr_schedule(epoch)``
+    (epoch from 0; not with a scheduler) sets ``optimizer.lr`` -- every group's --
+    before each epoch.  ``validation``: ``(X_val, y_val)``, evaluated after every epoch.
     ``checkpoint``: a file written after every epoch (:mod:`nn.checkpoint`);
     ``resume``: such a file to continue from, up to ``epochs`` epochs in all (bit for
     bit the run that was not interrupted); the History returned has every epoch.
@@ -307,6 +319,13 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     can be traced, and otherwise trains with the scalar engine, saying why in one
     line; ``False`` always uses the scalar engine (every step builds a graph of
     Values), ``True`` always compiles or raises.
+
+    Divergence: an epoch whose loss (training or validation) is not finite, or
+    overflows (an OverflowError), or leaves a parameter that is not finite, stops
+    training with one printed line ("nn.fit: loss diverged at epoch 23 (lr=100): try a
+    smaller learning rate"); the parameters and the optimizer's buffers are put back
+    as they were after the last good epoch, ``history.stopped_epoch`` is that epoch and
+    the History of the good epochs is returned.
     Python's cyclic garbage collector is paused while training (graphs have no
     cycles, so reference counting frees them) and switched back on at the end.
     """
@@ -323,6 +342,10 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError("validation must be a pair (X_val, y_val)")
         validation = _check_data(validation[0], validation[1], "fit validation")
+    _check_scheduler(scheduler, optimizer, lr_schedule)
+    _check_optimizer_holds(model, optimizer)
+    if loss_fn is cross_entropy:
+        _check_several_outputs(model, X[0])
     if measure_accuracy is None:
         measure_accuracy = loss_fn is not mse_loss and _labels_are_classes(y)
     classifier = _Classifier(model, y, threshold) if measure_accuracy else None
@@ -334,39 +357,64 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
     epoch_steps, evaluate = _step_functions(compiled, model, loss_fn, X, y, penalty)
     history = History()
     start = 0 if resume is None else checkpoints.resume_run(resume, model, optimizer, history,
-                                                            rng, monitor, epochs)  # fmt: skip
+                                                            rng, monitor, epochs,
+                                                            scheduler)  # fmt: skip
     was_training, gc_was_enabled = model.training, gc.isenabled()
     gc.disable()  # graphs are acyclic, freed by reference counting: cycle scans only cost time
-    bar = tqdm(range(start, epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    bar = progress_bar(range(start, epochs), desc="fit", unit="epoch", disable=not progress,
+                       leave=True)  # fmt: skip
+    good = _Snapshot(params, optimizer)  # put back if an epoch diverges
     try:
         for epoch in bar:
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
-            history.lr.append(optimizer.lr)
+            lr = optimizer.lr
             model.train()
             if batch_size is None or batch_size >= len(X):
                 epoch_batches = [(X, y)]
             else:
                 epoch_batches = batches(X, y, batch_size, shuffle, seed=rng.getrandbits(64))
-            total_loss, hits = 0.0, 0
-            with epoch_steps(optimizer, params) as train:  # the Values are up to date after
-                for Xb, yb in epoch_batches:
-                    batch_loss, outputs = train(Xb, yb)
-                    total_loss += batch_loss * len(Xb)
-                    if classifier:
-                        hits += classifier.correct(outputs, yb)
-            history.train_loss.append(total_loss / len(X))
+            try:
+                total_loss, hits = 0.0, 0
+                with epoch_steps(optimizer, params) as train:  # the Values are up to date after
+                    for Xb, yb in epoch_batches:
+                        batch_loss, outputs = train(Xb, yb)
+                        total_loss += batch_loss * len(Xb)
+                        if classifier:
+                            hits += classifier.correct(outputs, yb)
+                measured = [total_loss / len(X)]
+                if validation is not None:
+                    measured += _validate(model, validation, loss_fn, classifier, evaluate)
+            except OverflowError:
+                measured = [math.inf]
+            if not good.advance(measured):
+                good.restore()
+                bar.close()
+                print(f"nn.fit: loss diverged at epoch {epoch} (lr={lr:g}): try a smaller "
+                      "learning rate")  # fmt: skip
+                history.stopped_epoch = epoch
+                break
+            history.lr.append(lr)
+            history.train_loss.append(measured[0])
             if classifier:
                 history.train_accuracy.append(hits / len(X))
             if validation is not None:
-                _validate(model, validation, loss_fn, classifier, history, evaluate)
+                history.val_loss.append(measured[1])
+                if classifier:
+                    history.val_accuracy.append(measured[2])
             bar.set_postfix(_summary(history), refresh=False)
             monitored = history.val_loss[-1] if validation is not None else history.train_loss[-1]
+            if scheduler is not None:
+                if isinstance(scheduler, ReduceLROnPlateau):
+                    scheduler.step(monitored)
+                else:
+                    scheduler.step()
             stop = bool(monitor and monitor.should_stop(epoch, monitored))
             if stop:
                 history.stopped_epoch = epoch
             if checkpoint is not None:
-                checkpoints.save_run(checkpoint, model, optimizer, history, rng, monitor)
+                checkpoints.save_run(checkpoint, model, optimizer, history, rng, monitor,
+                                     scheduler)  # fmt: skip
             if stop or (callback is not None and callback(epoch, history) is True):
                 break
     finally:
@@ -378,6 +426,70 @@ def fit(model: Module, X: Sequence, y: Sequence, loss: str | LossFunction,
         history.best_epoch = monitor.best_epoch
         monitor.restore()
     return history
+
+
+class _Snapshot:
+    """The parameters' data and the optimizer's buffers after the last good epoch, put
+    back by :meth:`restore` when an epoch diverges."""
+
+    def __init__(self, params: list[Value], optimizer: Optimizer) -> None:
+        self.params, self.optimizer = params, optimizer
+        self.data = [p.data for p in params]
+        self.buffers = optimizer._buffers_copy()
+
+    def advance(self, losses: list[float]) -> bool:
+        """After an epoch with these losses: False if it diverged (a loss or a parameter
+        that is not finite), else True, and this epoch's end is the new good state."""
+        data = [p.data for p in self.params]
+        # one sum stands for all: inf and NaN carry through it (as does a sum overflowing,
+        # which only weights near the largest float can do)
+        if not math.isfinite(sum(losses) + sum(data)):
+            return False
+        self.data, self.buffers = data, self.optimizer._buffers_copy()
+        return True
+
+    def restore(self) -> None:
+        for p, x in zip(self.params, self.data):
+            p.data = x
+        self.optimizer._restore_buffers(self.buffers)
+
+
+def _check_scheduler(scheduler: Any, optimizer: Optimizer, lr_schedule: Any) -> None:
+    if scheduler is None:
+        return
+    if not isinstance(scheduler, LRScheduler):
+        raise TypeError(f"fit: scheduler must be an nn.optim.lr_scheduler scheduler, not "
+                        f"{type(scheduler).__name__}")  # fmt: skip
+    if lr_schedule is not None:
+        raise ValueError("fit: give a scheduler or an lr_schedule, not both")
+    if scheduler.optimizer is not optimizer:
+        raise ValueError("fit: the scheduler drives another optimizer: create it with the "
+                         "optimizer you give fit")  # fmt: skip
+
+
+def _check_optimizer_holds(model: Module, optimizer: Optimizer) -> None:
+    """ValueError unless ``optimizer`` holds every parameter of ``model`` that requires a
+    gradient (else those would never train)."""
+    held = {id(p) for p in optimizer.params}
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    missing = [name for name, p in trainable if id(p) not in held]
+    if not missing:
+        return
+    if len(missing) == len(trainable):
+        raise ValueError("fit: the optimizer holds none of the model's parameters: create it "
+                         "from this model, as nn.optim.SGD(model.parameters(), lr=0.1)")
+    raise ValueError(f"fit: the optimizer holds {len(trainable) - len(missing)} of the model's "
+                     f"{len(trainable)} parameters (not {_listing(missing)}): create it with "
+                     "model.parameters(), or freeze the others with requires_grad = False")
+
+
+def _check_several_outputs(model: Any, x: Any) -> None:
+    """ValueError (naming the binary losses) for a model with one output: cross-entropy
+    needs one score per class."""
+    with in_mode(model, training=False), no_grad():
+        out = batch_outputs(model, [x])[0]
+    if not isinstance(out, (list, tuple)) or len(out) == 1:
+        raise ValueError(f"fit: {ONE_OUTPUT}")
 
 
 def _step_functions(compiled: bool | str, model: Module, loss_fn: LossFunction, X: list, y: list,
@@ -421,13 +533,15 @@ def _scalar_steps(model: Module, loss_fn: LossFunction,
 
 
 def _validate(model: Module, validation: tuple[Sequence, Sequence], loss_fn: LossFunction,
-              classifier: _Classifier | None, history: History,
-              evaluate: Callable[[Any, Sequence], list] = _evaluate) -> None:  # fmt: skip
+              classifier: _Classifier | None,
+              evaluate: Callable[[Any, Sequence], list] = _evaluate) -> list[float]:  # fmt: skip
+    """[validation loss] (and the validation accuracy, with a ``classifier``)."""
     X_val, y_val = validation
     outputs = evaluate(model, X_val)
-    history.val_loss.append(_number(loss_fn(outputs, list(y_val))))
+    measured = [loss_fn(outputs, list(y_val)).data]
     if classifier:
-        history.val_accuracy.append(classifier.correct(outputs, y_val) / len(y_val))
+        measured.append(classifier.correct(outputs, y_val) / len(y_val))
+    return measured
 
 
 def _summary(history: History) -> dict[str, str]:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import TraceError, Value
 
 OUT_TOL = 1e-12
@@ -110,9 +111,8 @@ def test_moons_scores_and_sum_reduction() -> None:
 
 
 def test_digits_mlp_softmax_cross_entropy_matches_scalar_engine() -> None:
-    datasets = pytest.importorskip("sklearn.datasets")
-    digits = datasets.load_digits()
-    X, y = digits.data[:60] / 16.0, digits.target[:60]
+    pixels, labels = nn.datasets.load_digits()
+    X, y = np.array(pixels[:60]), np.array(labels[:60])
     model = TinyMLP([64, 24, 10], seed=1)
 
     def loss(*row: Value) -> Value:

@@ -42,7 +42,6 @@ def test_moons_mlp_hinge_with_l2() -> None:
 
 
 def test_digits_mlp_cross_entropy() -> None:
-    pytest.importorskip("sklearn")
     X, y = nn.datasets.load_digits()
     random.seed(0)
     assert_same_step(nn.MLP(64, [24, 10], activation="tanh"), X[:120], y[:120],
@@ -83,7 +82,6 @@ def test_fit_compiled_follows_the_same_path_as_fit() -> None:
 
 
 def test_digits_train_on_the_full_set_in_seconds() -> None:
-    pytest.importorskip("sklearn")
     X, y = nn.datasets.load_digits()
     random.seed(0)
     model = nn.MLP(64, [32, 10], init="he")

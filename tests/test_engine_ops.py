@@ -1,7 +1,7 @@
 """Every op's local derivative against central finite differences, over its legal domain.
 
-Kinks (relu, leaky_relu, elu, abs at 0; max at ties) are kept at a distance so the
-difference quotient is meaningful.
+Kinks (relu, leaky_relu, elu, abs at 0; clamp at its bounds; max and min at ties) are kept
+at a distance so the difference quotient is meaningful.
 """
 
 import math
@@ -42,6 +42,41 @@ CASES = {
     "relu": (lambda x: x.relu(), st.tuples(away_from_zero())),
     "leaky_relu": (lambda x, a: x.leaky_relu(a), st.tuples(away_from_zero(), reals(0.0, 0.5))),
     "elu": (lambda x, a: x.elu(a), st.tuples(away_from_zero(), reals(0.1, 2.0))),
+    "sin": (lambda x: x.sin(), st.tuples(reals(-10, 10))),
+    "cos": (lambda x: x.cos(), st.tuples(reals(-10, 10))),
+    "tan": (lambda x: x.tan(), st.tuples(reals(-1.4, 1.4))),
+    "asin": (lambda x: x.asin(), st.tuples(reals(-0.95, 0.95))),
+    "acos": (lambda x: x.acos(), st.tuples(reals(-0.95, 0.95))),
+    "atan": (lambda x: x.atan(), st.tuples(reals(-10, 10))),
+    "sinh": (lambda x: x.sinh(), st.tuples(reals(-10, 10))),
+    "cosh": (lambda x: x.cosh(), st.tuples(reals(-10, 10))),
+    "log1p": (lambda x: x.log1p(), st.tuples(reals(-0.9, 100.0))),
+    "expm1": (lambda x: x.expm1(), st.tuples(reals(-10, 10))),
+    "erf": (lambda x: x.erf(), st.tuples(reals(-5, 5))),
+    "softplus": (  # beta x kept away from the threshold, where softplus switches to x
+        lambda x, beta, threshold: x.softplus(beta, threshold),
+        st.tuples(reals(-10, 10), reals(0.5, 2.0), st.just(20.0)).filter(
+            lambda p: abs(p[0] * p[1] - p[2]) > 1e-2),
+    ),
+    "silu": (lambda x: x.silu(), st.tuples(reals(-20, 20))),
+    "gelu": (lambda x: x.gelu(), st.tuples(reals(-8, 8))),
+    "gelu_tanh": (lambda x: x.gelu(approximate="tanh"), st.tuples(reals(-8, 8))),
+    "clamp": (  # x away from both bounds (the kinks)
+        lambda x, low, high: x.clamp(low, high),
+        st.tuples(reals(), reals(), reals()).filter(
+            lambda p: abs(p[0] - p[1]) > 1e-3 and abs(p[0] - p[2]) > 1e-3
+            and abs(p[1] - p[2]) > 1e-3),
+    ),
+    "clamp_min": (lambda x, low: x.clamp(min=low),
+                  st.tuples(reals(), reals()).filter(lambda p: abs(p[0] - p[1]) > 1e-3)),
+    "clamp_max": (lambda x, high: x.clamp(max=high),
+                  st.tuples(reals(), reals()).filter(lambda p: abs(p[0] - p[1]) > 1e-3)),
+    "min": (
+        lambda *xs: autograd.min(xs),
+        st.lists(reals(), min_size=1, max_size=6, unique=True).filter(
+            lambda xs: len(xs) == 1 or sorted(xs)[1] - sorted(xs)[0] > 1e-3
+        ),
+    ),
     "sum": (lambda *xs: autograd.sum(xs), st.lists(reals(), min_size=1, max_size=6)),
     "dot": (  # an odd number of inputs: the last one is the bias
         lambda *xs: autograd.dot(xs[: len(xs) // 2], xs[len(xs) // 2 : len(xs) // 2 * 2],

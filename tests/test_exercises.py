@@ -104,20 +104,20 @@ def test_the_checker_compares_with_the_worksheet_graders_function(monkeypatch):
     import importlib.util
     import types
 
-    import autograd.exercises
+    import viz.worksheet
 
     monkeypatch.syspath_prepend(str(EXERCISES))
     spec = importlib.util.spec_from_file_location("check", EXERCISES / "check.py")
     check = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "check", check)  # its dataclasses look it up there
     spec.loader.exec_module(check)
-    assert check.matches is autograd.exercises.matches  # one comparison, not a copy
+    assert check.matches is viz.worksheet.matches  # one comparison, not a copy
     task = next(t for t in check.TASKS if t.name == "tanh")
     calls = []
 
     def spy(given, expected, **tolerances):
         calls.append((given, expected))
-        return autograd.exercises.matches(given, expected, **tolerances)
+        return viz.worksheet.matches(given, expected, **tolerances)
 
     monkeypatch.setattr(check, "matches", spy)
     answers = types.ModuleType("answers")

@@ -143,7 +143,7 @@ def corrupt(document):
         "epoch a float": edit(lambda d: d.update(epoch=2.5)),
         "no optimizer": edit(lambda d: d.update(optimizer=None)),
         "another optimizer": edit(lambda d: d["optimizer"].update(type="Adam")),
-        "lr zero": edit(lambda d: group(d).update(lr=0)),
+        "lr negative": edit(lambda d: group(d).update(lr=-0.1)),
         "one parameter fewer": edit(lambda d: group(d).update(params=group(d)["params"][:-1])),
         "buffer a string": edit(lambda d: d["optimizer"]["state"]["0"].update(
             momentum_buffer="1")),

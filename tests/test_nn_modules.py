@@ -95,7 +95,8 @@ def test_activations_by_name_and_as_modules(name, f):
     module = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
               "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "linear": nn.Identity}[name]()  # fmt: skip
     assert module(-1.5).data == pytest.approx(f(-1.5), rel=1e-15)
-    assert repr(module) == f"{type(module).__name__}()"
+    arguments = {"leaky_relu": "negative_slope=0.01", "elu": "alpha=1.0"}.get(name, "")
+    assert repr(module) == f"{type(module).__name__}({arguments})"  # as torch prints it
 
 
 def test_mlp_returns_a_value_for_width_one_and_a_list_otherwise():
@@ -223,7 +224,7 @@ def test_sequential_train_eval_and_repr():
     assert repr(model) == ("Sequential(\n  (0): Layer(2, 4, activation='relu')\n"
                            "  (1): Dropout(p=0.5)\n"
                            "  (2): Layer(4, 1, activation='sigmoid')\n)")  # fmt: skip
-    assert [n for n, _ in model.named_parameters()][0] == "layers.0.neurons.0.w.0"
+    assert [n for n, _ in model.named_parameters()][0] == "0.neurons.0.w.0"  # torch's names
     with pytest.raises(TypeError, match="item 0 is not callable"):
         nn.Sequential(3)
     with pytest.raises(TypeError, match="mode must be a bool"):
@@ -363,6 +364,6 @@ def test_save_refuses_non_finite_weights_and_non_modules(tmp_path):
 def test_named_modules_names_every_sub_module_as_torch_does():
     model = nn.Sequential(nn.Layer(2, 3), nn.Dropout(0.1), nn.Layer(3, 1))
     names = [name for name, _ in model.named_modules()]
-    assert names[:3] == ["", "layers.0", "layers.0.neurons.0"]
-    assert "layers.1" in names and "layers.2.neurons.0" in names
+    assert names[:3] == ["", "0", "0.neurons.0"]
+    assert "1" in names and "2.neurons.0" in names
     assert [m for _, m in model.named_modules()] == list(model.modules())

@@ -1,9 +1,10 @@
 """nn.datasets, nn.fit, History, early stopping and accuracy."""
 
-import builtins
+import hashlib
 import math
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,25 +56,39 @@ def test_dataset_argument_errors():
         datasets.make_circles(10, factor=1.5)
 
 
-def test_load_digits_or_a_clear_install_message(monkeypatch):
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        X, y = datasets.load_digits()
-        assert len(X) == len(y) == 1797 and len(X[0]) == 64
-        assert set(y) == set(range(10)) and max(max(row) for row in X) == 1.0
-    real_import = builtins.__import__
+def test_load_digits_ships_inside_chaingrad():
+    X, y = datasets.load_digits()
+    assert len(X) == len(y) == 1797 and all(len(row) == 64 for row in X)
+    assert set(y) == set(range(10)) and all(type(t) is int for t in y)
+    assert min(min(row) for row in X) == 0.0 and max(max(row) for row in X) == 1.0
+    raw, labels = datasets.load_digits(normalize=False)
+    assert labels == y and all(v == int(v) and 0 <= v <= 16 for row in raw for v in row)
+    assert raw[0][:8] == [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]  # the top row of a 0
+    assert y[:10] == list(range(10))
 
-    def no_sklearn(name, *args, **kwargs):
-        if name.startswith("sklearn"):
-            raise ImportError("no sklearn here")
-        return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_sklearn)
-    with pytest.raises(ImportError, match=r"pip install 'chaingrad\[digits\]'"):
-        datasets.load_digits()
+# SHA-256 of scikit-learn 1.x's load_digits(): data as float64 bytes, then target as int64
+# bytes (computed from scikit-learn itself; the next test recomputes it where installed).
+SKLEARN_DIGITS_SHA256 = "f6d9e39f37dc45d327f6db33428ee58970ccceabb2535a5c179de35886b70443"
+
+
+def _digits_fingerprint(data, target) -> str:
+    raw = np.asarray(data, dtype=np.float64).tobytes() + np.asarray(target, np.int64).tobytes()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def test_load_digits_has_scikit_learns_images_and_labels_bit_for_bit():
+    assert _digits_fingerprint(*datasets.load_digits(normalize=False)) == SKLEARN_DIGITS_SHA256
+
+
+def test_load_digits_equals_scikit_learns():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    assert _digits_fingerprint(*sklearn_datasets.load_digits(return_X_y=True)) == (
+        SKLEARN_DIGITS_SHA256)
+    digits = sklearn_datasets.load_digits()
+    X, y = datasets.load_digits(normalize=False)
+    assert X == digits.data.tolist() and y == digits.target.tolist()
+    assert datasets.load_digits()[0] == (digits.data / 16.0).tolist()
 
 
 @given(st.integers(2, 60), st.floats(0.05, 0.95), st.integers(0, 3))

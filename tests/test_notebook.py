@@ -14,17 +14,21 @@ pytest.importorskip("ipykernel", reason="the dev extra installs ipykernel")
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "quickstart.ipynb"
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("notebook")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+def execute(notebook, folder):
+    """Run every cell of ``notebook`` in a fresh kernel working in ``folder``."""
     client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:  # Jupyter's files go to the test's folder
         patch.setenv("JUPYTER_RUNTIME_DIR", str(folder / "runtime"))
         patch.setenv("IPYTHONDIR", str(folder / "ipython"))
         client.execute()
-    return notebook, folder
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notebook")
+    return execute(nbformat.read(NOTEBOOK, as_version=4), folder), folder
 
 
 def outputs(notebook, mime):

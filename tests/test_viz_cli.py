@@ -64,7 +64,10 @@ REFUSALS = [
     (["True + 1"], "constant"),
     (["x < 1", "x=1"], "comparison"),
     (["[x, x]", "x=1"], "list outside"),
-    (["x // 2", "x=1"], "FloorDiv"),
+    (["x // 2", "x=1"], "not allowed in a formula: the operator //"),
+    (["x^2", "x=3"], "not allowed in a formula: the operator ^ (use ** for a power: x**2)"),
+    (["~x", "x=3"], "not allowed in a formula: the operator ~"),
+    (["1ifx", "x=1"], "syntax error at column 1: invalid decimal literal"),
     (["x / 0", "x=1"], "division by zero"),
     (["log(x)", "x=-1"], "domain"),
     (["2 ** 3 ** 1000"], "too large"),
@@ -110,6 +113,17 @@ def test_refusal_through_python_m_has_no_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: unknown function '__import__'")
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize("formula", ["1ifx", "0x1for", "'\\d'", "x^2"])
+def test_pythons_own_parser_warnings_never_leak(formula):
+    """Python warns about some texts while parsing them (SyntaxWarning: invalid decimal
+    literal); the refusal is still the only line printed, even with every warning shown."""
+    result = subprocess.run([sys.executable, "-X", "dev", "-W", "always", "-m", "viz", formula,
+                             "x=1"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Warning" not in result.stderr
 
 
 def test_png_without_system_graphviz_is_a_one_line_refusal(capsys, tmp_path, monkeypatch):

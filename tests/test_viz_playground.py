@@ -88,17 +88,24 @@ def test_the_page_is_self_contained_and_holds_every_snapshot(tmp_path):
                              classes=[HOSTILE, "b"])  # fmt: skip
     text = path.read_text(encoding="utf-8")
     assert HOSTILE not in text  # only as escaped JSON
-    links = re.findall(r"(?:https?:)?//[^\s\"'<>]+", re.sub(r'"grid": "[^"]*"', "", text))
+    pictures = re.sub(r'"(boundary|maps|inputs)": [^]]*', "", text)  # base64 is not a link
+    links = re.findall(r"(?:https?:)?//[^\s\"'<>]+", pictures)
+    # the served page's socket (same host; the replay's CSP forbids connecting at all)
+    links = [link for link in links if not link.startswith("//${location.host}/socket")]
     assert all(link.startswith("http://www.w3.org/") for link in links), links
+    assert "default-src 'none'" in text and "connect-src" not in text
     assert not re.search(r"<(?:link|img|iframe)\b|\bsrc\s*=|@import|url\(", text)
     data = page_data(path)
+    scene = data["state"]["scene"]
     assert [f["epoch"] for f in data["frames"]] == [f[0] for f in snapshots.frames]
-    assert data["curves"]["loss"][0]["values"] == pytest.approx(history.train_loss)
-    assert data["boundary"]["classes"] == [HOSTILE, "b"] and data["note"] == ""
-    edges = data["network"]["edges"]
-    assert len(edges) == 2 * 8 + 8 and all(f'id="{e}"' in text for e in edges)
-    assert data["frames"][-1]["weights"][0] == pytest.approx(model.layers[0].neurons[0].w[0].data,
-                                                             rel=1e-3)  # fmt: skip
+    assert scene["curve"]["train"] == pytest.approx(history.train_loss)
+    assert scene["classes"] == [HOSTILE, "b"] and data["state"]["note"] == ""
+    assert len(scene["network"]["edges"]) == 2 * 8 + 8
+    assert [len(column) for column in scene["network"]["columns"]] == [2, 8, 1]
+    last = data["frames"][-1]
+    assert last["weights"][0] == pytest.approx(model.layers[0].neurons[0].w[0].data, rel=1e-3)
+    assert len(last["maps"]) == 8 + 1 and len(scene["inputs"]) == 2  # a heat map per neuron
+    assert last["accuracy"] == pytest.approx(history.train_accuracy[-1])
     assert not list(tmp_path.glob("*.tmp*"))
 
 
@@ -109,12 +116,13 @@ def test_regression_and_wide_inputs_get_curves_and_network_only(tmp_path):
     regression = nn.fit(model, X, [0.5, 1.5, -0.2], "mse", nn.optim.SGD(model.parameters(), lr=0.1),
                         epochs=3, progress=False)  # fmt: skip
     data = page_data(viz.training_html(model, X, [0.5, 1.5, -0.2], regression, tmp_path / "r.html"))
-    assert data["boundary"] is None and "Regression" in data["note"]
-    assert data["curves"]["accuracy"] == [] and len(data["frames"]) == 1
+    assert data["state"]["scene"]["two_d"] is False and "Regression" in data["state"]["note"]
+    assert "boundary" not in data["frames"][0] and len(data["frames"]) == 1
     wide = nn.fit(model, X, [0, 1, 0], "bce_with_logits", nn.optim.SGD(model.parameters(), lr=0.1),
                   epochs=2, progress=False)  # fmt: skip
-    data = page_data(viz.training_html(model, X, [0, 1, 0], wide, tmp_path / "w.html"))
-    assert data["boundary"] is None and "3 features" in data["note"]
+    data = page_data(viz.training_html(model, X, [0, 1, 0], wide, tmp_path / "w.html",
+                                       lang="pt-BR"))  # fmt: skip
+    assert data["state"]["scene"]["two_d"] is False and "não são 2-D" in data["state"]["note"]
 
 
 def test_bad_input_is_refused_and_leaves_no_file(tmp_path, monkeypatch):
@@ -149,33 +157,59 @@ def test_bad_input_is_refused_and_leaves_no_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # no page, no temporary file
 
 
-def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
+def shows(page, epoch: int) -> None:
+    """Wait until the page shows ``epoch`` (it draws at the next animation frame)."""
+    page.wait_for_function(f"() => document.querySelector('.cg-epoch').dataset.epoch === '{epoch}'")
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_the_page_plays_in_a_real_browser(browser, tmp_path, lang):  # noqa: F811
     model, X, y, history, snapshots = trained(epochs=30, count=12)
     path = viz.training_html(model, X, y, history, tmp_path / "play.html", snapshots,
-                             classes=[HOSTILE, "b"], interval_ms=60)  # fmt: skip
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+                             classes=[HOSTILE, "b"], interval_ms=150, lang=lang)  # fmt: skip
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     requests, dialogs, errors = [], [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
     page.goto(path.as_uri())
-    epoch = page.locator("#epoch")
-    assert epoch.text_content() == "epoch 0 of 30"
-    assert HOSTILE in page.locator("#legend").text_content()  # shown as text, never run
-    first = page.locator("#boundary").screenshot()
-    first_bias = page.locator("g#n0_0 text").text_content()
-    page.locator("#slider").evaluate("s => { s.value = '5'; s.dispatchEvent(new Event('input')); }")
-    middle = snapshots.frames[5][0]
-    assert epoch.get_attribute("data-epoch") == str(middle)
-    assert page.locator("#loss circle").first.get_attribute("visibility") == "visible"
+    epoch = page.locator(".cg-epoch")
+    of = "of" if lang == "en" else "de"
+    assert epoch.text_content() == f"0 {of} 30"
+    assert HOSTILE in page.locator(".cg-classes").text_content()  # shown as text, never run
+    # one window: no scrolling at 1400 x 900; the network beside the boundary; keys on top
+    assert page.evaluate("document.documentElement.scrollHeight") <= 900
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    network, boundary = page.locator(".cg-network").bounding_box(), \
+        page.locator(".cg-boundary").bounding_box()  # fmt: skip
+    assert network["x"] + network["width"] <= boundary["x"]
+    assert network["y"] < boundary["y"] + boundary["height"]
+    help_box = page.locator(".cg-help").bounding_box()
+    assert help_box["y"] < network["y"] and help_box["y"] < 200
+    assert page.locator(".cg-neuron").count() == 2 + 8 + 1
+    first = page.locator(".cg-boundary").screenshot()
+    first_map = page.locator(".cg-neuron canvas").nth(2).screenshot()
+    page.locator(".cg-slider").evaluate(
+        "s => { s.value = '5'; s.dispatchEvent(new Event('input')); }")
+    shows(page, snapshots.frames[5][0])
     page.keyboard.press("End")
-    assert epoch.text_content() == "epoch 30 of 30"
-    last = page.locator("#boundary").screenshot()
-    assert first != last  # the boundary moved between the first and the last epoch
-    assert page.locator("g#n0_0 text").text_content() != first_bias
+    shows(page, 30)
+    assert f"{100 * history.train_accuracy[-1]:.1f}%" in page.locator(".cg-losses").text_content()
+    assert epoch.text_content() == f"30 {of} 30"
+    assert page.locator(".cg-boundary").screenshot() != first  # the boundary moved
+    assert page.locator(".cg-neuron canvas").nth(2).screenshot() != first_map  # a neuron's too
+    # hovering a weight shows its value
+    page.locator(".cg-hit").first.hover(force=True)
+    shown = float(re.search(r"w = (-?[\d.e+-]+)", page.locator(".cg-tip").text_content()).group(1))
+    assert shown == pytest.approx(model.layers[0].neurons[0].w[0].data, rel=1e-3)
+    # the loss axis has ticks, and a log scale on request
+    ticks = page.locator(".cg-loss .cg-tick")
+    assert ticks.count() >= 4
+    page.locator(".cg-log").check()
+    assert any(t.startswith("1e") for t in ticks.all_text_contents())
     page.keyboard.press("Home")
-    page.click("#play")
+    page.keyboard.press(" ")
     seen = {epoch.get_attribute("data-epoch")}
     for _ in range(400):  # the page's CSP forbids eval, so poll from here
         page.wait_for_timeout(25)
@@ -183,7 +217,8 @@ def test_the_page_plays_in_a_real_browser(browser, tmp_path):  # noqa: F811
         if "30" in seen:
             break
     assert len(seen) > 2 and "30" in seen  # play advanced it, snapshot by snapshot
-    assert "play" in page.locator("#play").text_content()  # stopped at the end
+    page.wait_for_timeout(100)
+    assert page.locator(".cg-play").text_content().endswith("play" if lang == "en" else "treinar")
     screenshot = os.environ.get("PLAYGROUND_SCREENSHOT")
     if screenshot:
         page.screenshot(path=screenshot, full_page=True)

@@ -44,7 +44,10 @@ def test_svg_without_system_graphviz(no_system_dot, tmp_path):
 def test_notebook_display_without_system_graphviz(no_system_dot, tmp_path):
     graph = draw_dot(values(5))
     bundle = graph._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
+    assert list(bundle) == ["image/svg+xml", "text/html"]  # the HTML shrinks to the output
+    assert bundle["text/html"].startswith('<div class="chaingrad-picture"')
+    assert 'style="max-width: 100%; height: auto' in bundle["text/html"] and ">x3</text>" in \
+        bundle["text/html"]  # fmt: skip
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml") and ">x3</text>" in bundle[
         "image/svg+xml"
     ]

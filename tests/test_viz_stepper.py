@@ -14,7 +14,7 @@ from test_viz_graph import build, recipes
 from autograd import Value, jvp, topological_order
 from autograd import functions as F
 from viz import backprop_html, step_through
-from viz.stepper import backward_frames, forward_frames
+from viz.stepper import backward_frames, forward_frames, rule_text
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -29,33 +29,46 @@ def neuron():
     return out, x, w, b
 
 
+def by_source(grads: dict) -> dict:
+    """The page's gradients (by drawn node) by the Values they belong to."""
+    return {node.source: grad for node, grad in grads.items() if node.source is not None}
+
+
 @given(recipes)
 def test_frames_replay_backward_without_touching_grad(recipe):
     out = build(recipe)  # backward already ran
     expected = {node: node.grad for node in topological_order(out)}
     frames, grads = backward_frames(out)
     assert {node: node.grad for node in expected} == expected  # .grad untouched
+    grads = by_source(grads)
     for node, grad in expected.items():
         if not node.inputs:  # leaves: the page's final gradients are the engine's
             assert grads[node] == pytest.approx(grad, rel=1e-9, abs=1e-12)
-    ops = [node for node in topological_order(out) if node.inputs]
-    assert len(frames) == 1 + len(ops)
-    assert [f["node"] for f in frames[1:]] == [
-        f"v{topological_order(out).index(node)}" for node in reversed(ops)
-    ]
+    order = topological_order(out)
+    ops = [f"v{order.index(node)}" for node in order if node.inputs]
+    stepped = [f["node"] for f in frames[1:]]
+    assert sorted(stepped) == sorted(ops) and len(frames) == 1 + len(ops)
+    position = {node: k for k, node in enumerate(stepped)}
+    for node in order:  # a node is stepped before its inputs: its gradient is complete
+        for x in node.inputs:
+            if x.inputs:
+                assert position[f"v{order.index(node)}"] < position[f"v{order.index(x)}"]
 
 
 def test_a_frame_shows_local_derivative_and_what_it_passes():
     out, x, w, b = neuron()
     frames, _ = backward_frames(out)
-    assert frames[0]["title"].startswith("seed") and frames[0]["passes"][0]["after"] == "1.0000"
+    assert frames[0]["title"] == "seed: \u2202out/\u2202out = 1"
+    assert frames[0]["passes"][0]["after"] == "1.0000"
     tanh = frames[1]
-    assert tanh["title"] == "tanh \u2192 out" and "1 - tanh(x)^2" in tanh["rule"]
+    assert tanh["title"] == "tanh \u2192 out" and tanh["rule"] == ""  # written out instead
     local = 1 - out.data**2
     assert tanh["passes"][0]["local"] == f"{local:.4f}" and tanh["upstream"] == "1.0000"
     mul = frames[-1]
     assert [p["name"] for p in mul["passes"]] == ["x", "w"]
     assert mul["passes"][0]["local"] == "-1.5000"  # d(x*w)/dx = w
+    assert rule_text(out, "out") == (f"\u2202out/\u2202v4 = 1 \u2212 out^2 = 1 \u2212 "
+                                     f"{out.data:.4f}^2 = {local:.4f}")  # fmt: skip
 
 
 def test_page_is_self_contained_and_escapes_labels(tmp_path):
@@ -145,6 +158,7 @@ def test_forward_frames_end_with_the_gradient_and_match_jvp(recipe):
     leaves = [node for node in order if not node.inputs]
     for leaf in leaves[:3]:
         frames, tangents = forward_frames(out, leaf)
+        tangents = by_source(tangents)
         ops = [node for node in order if node.inputs]
         assert [f["node"] for f in frames[1:]] == [f"v{order.index(node)}" for node in ops]
         assert tangents[out] == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
@@ -156,7 +170,8 @@ def test_forward_frames_end_with_the_gradient_and_match_jvp(recipe):
 def test_a_forward_frame_shows_tangents_local_derivatives_and_their_sum():
     out, x, w, b = neuron()
     frames, tangents = forward_frames(out, x)
-    assert frames[0]["title"] == "seed: d x / d x = 1" and frames[0]["tangent"] == "1.0000"
+    tangents = by_source(tangents)
+    assert frames[0]["title"] == "seed: \u2202x/\u2202x = 1" and frames[0]["tangent"] == "1.0000"
     mul = frames[1]
     assert mul["title"].startswith("mul") and [p["name"] for p in mul["passes"]] == ["x", "w"]
     assert [(p["tangent"], p["local"], p["gives"]) for p in mul["passes"]] == [
@@ -173,7 +188,8 @@ def test_step_through_is_inline_html_and_the_same_page_as_the_file(tmp_path):
     shown = step_through(out, inputs=[x])
     inline = shown._repr_html_()
     assert inline.startswith('<iframe class="chaingrad-stepper" srcdoc="')
-    assert "<script" not in inline and "&lt;script" in inline  # the page is escaped in srcdoc
+    assert inline.count("<script") == 1 and "&lt;script" in inline  # the page is escaped
+    assert "chaingradHeight" in inline.split("</iframe>", 1)[1]  # the frame takes its height
     assert html.unescape(inline.split('srcdoc="', 1)[1].split('"', 1)[0]) == shown.html
     assert backprop_html(out, tmp_path / "p.html", inputs=[x]).read_text() == shown.html
     assert [p.name for p in tmp_path.iterdir()] == ["p.html"]  # no temporary file left
@@ -210,11 +226,12 @@ def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_pat
     assert rows.count() == 2 and rows.nth(1).locator("td").nth(1).text_content() == "1.0000"
     one.locator("#slider").evaluate("s => { s.value = '3'; s.dispatchEvent(new Event('input')); }")
     out.backward()
-    shown = float(one.locator("#tangent").get_attribute("data-tangent"))
+    shown = float(one.locator("#sum").get_attribute("data-tangent"))
     assert shown == pytest.approx(w.grad, rel=1e-12)  # forward from w = backward's d out / d w
     assert float(tangent_shown(one, "v5")) == pytest.approx(w.grad, abs=1e-4)
     assert one.locator("#agree").text_content() == (
-        f"done: d out / d w = {w.grad:.4f}, the gradient reverse mode gives w ({w.grad:.4f})")
+        f"done: \u2202out/\u2202w = {w.grad:.4f}, the gradient reverse mode gives w "
+        f"({w.grad:.4f})")  # fmt: skip
     # the second stepper did not move, and its own controls still work
     assert two.locator("#counter").text_content() == "step 0 of 4"
     two.locator("#next").click()
@@ -253,3 +270,18 @@ def test_an_infinite_value_still_gives_json_a_browser_parses():
 
     data = json.loads(text, parse_constant=refuse)
     assert any(p["raw"] == "Infinity" for frame in data["reverse"] for p in frame["passes"])
+
+
+@pytest.mark.parametrize("op", ["exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "sin",
+                                "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p",
+                                "expm1", "erf", "silu", "gelu", "softplus"])  # fmt: skip
+def test_every_rule_ends_with_the_engines_local_derivative(op):
+    from autograd import local_partials
+
+    x = Value(0.5, label="x")
+    y = getattr(x, op)()
+    y.label = "y"
+    text = rule_text(y, "y")
+    assert text.startswith("\u2202y/\u2202x = ")
+    assert text.endswith(f"{local_partials(y)[0]:.4f}".replace("-", "\u2212"))
+    assert "d/dx" not in text and "s(x)" not in text  # typeset, never the ASCII docs

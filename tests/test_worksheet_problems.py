@@ -1,14 +1,17 @@
-"""Worksheet problems, keys and the grader (autograd.exercises): no pictures here."""
+"""Worksheet problems, keys and the grader (viz.worksheet): no pictures here."""
 
+import csv
+import io
 import json
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import grad, numerical_grad, topological_order
-from autograd.exercises import (
+from viz.worksheet import (
+    ASKED,
     LEVELS,
     OUTPUT,
     WorksheetError,
@@ -25,6 +28,7 @@ from autograd.exercises import (
     scores_csv,
     template_csv,
 )
+from viz.worksheet.grading import FORMULA_STARTS, from_spreadsheet, spreadsheet_text
 
 SEEDS = range(2000)
 
@@ -146,6 +150,57 @@ def test_roster_names_the_line_of_a_blank_or_repeated_name():
         read_roster("Ana\nBia\nana\n")
     with pytest.raises(WorksheetError, match="no names"):
         read_roster("\n\n")
+
+
+@pytest.mark.parametrize("header", ["name", "Nome", "NOME:", "student", "Aluno(a)", "alunos",
+                                    '"Name"', "Estudante", "Nome completo"])  # fmt: skip
+def test_a_rosters_header_line_is_not_a_student(header):
+    assert read_roster(f"\ufeff{header}\nAna\nBia\n") == ["Ana", "Bia"]
+
+
+def test_only_the_first_line_can_be_a_header():
+    assert read_roster("Ana\nName\n") == ["Ana", "Name"]
+    assert read_roster("Nomes\nAna\nnomes\n") == ["Ana", "nomes"]
+    with pytest.raises(WorksheetError, match="no names"):
+        read_roster("nome\n")
+
+
+@given(st.integers(min_value=0, max_value=2**32), st.sampled_from(LEVELS))
+@settings(max_examples=20)
+def test_every_student_of_a_class_has_as_many_answers_to_give(seed, level):
+    names = ["Ana", "Bia", "Caio", "Davi"]
+    assignments = class_problems(names, level, 3, seed)
+    sizes = {(number, len(problem.asked)) for _, number, problem in assignments}
+    assert len(sizes) == 3  # problem k asks as much of everybody
+    assert {size for _, size in sizes} <= set(ASKED[level])
+    totals = {s: sum(len(p.asked) for t, _, p in assignments if t == s) for s in names}
+    assert len(set(totals.values())) == 1, totals
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_problem_asks_for_the_number_of_gradients_it_is_given(level):
+    for asked in ASKED[level]:
+        for seed in range(10):
+            problem = generate_problem(seed, level, asked)
+            assert len(problem.asked) == asked
+            check_domain(problem)
+    with pytest.raises(ValueError, match=f"a level-{level} problem asks for one of .*, not 4"):
+        generate_problem(1, level, 4)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_constants_and_data_require_no_gradient_and_are_never_asked(level):
+    for seed in range(100):
+        problem = generate_problem(seed, level)
+        order = topological_order(problem.build()[OUTPUT])
+        constants = [node for node in order if not node.requires_grad]
+        assert all(node.is_leaf for node in constants)
+        inputs = {name for name, _ in problem.inputs}
+        assert {node.label for node in constants if node.label} == inputs - set(problem.asked)
+        wanted = {node.label for node in order if node.requires_grad} - {OUTPUT}
+        assert wanted == set(problem.asked)  # every gradient to find is asked, and no other
+        if level == 2 and any(step.op == "pow" for step in problem.steps):
+            assert any(not node.label for node in constants)  # an exponent
 
 
 # The grader -----------------------------------------------------------------------------
@@ -321,7 +376,7 @@ def test_a_key_without_slips_still_grades(key):
 
 
 def test_the_inlined_formula_has_the_parentheses_it_needs():
-    from autograd.exercises import Problem, Step
+    from viz.worksheet import Problem, Step
 
     steps = (Step("d", "add", ("a", "b")), Step("f", "pow", ("d", 2.0)),
              Step("g", "pow", ("f", -1.0)), Step("h", "sub", ("c", "d")),
@@ -349,3 +404,37 @@ def test_a_semicolon_csv_as_excel_writes_it_in_brazil_is_read(key):
     answers = read_answers(text, key)
     verdicts = grade(key, answers)
     assert all(v.correct == v.total for v in verdicts) and len(answers) == len(rows)
+
+
+# CSV cells a spreadsheet would run (OWASP's CSV injection) --------------------------------
+HOSTILE = ['=HYPERLINK("http://x.example","click")', "+1+1", "-2+3", "@SUM(A1:A9)",
+           "'quoted", "''=x", "Ana"]  # fmt: skip
+
+
+@given(st.text())
+def test_a_spreadsheet_cell_never_starts_a_formula_and_reads_back_as_written(text):
+    cell = spreadsheet_text(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert from_spreadsheet(cell) == text
+
+
+def test_every_csv_written_neutralises_formulas_and_reading_restores_the_names():
+    key = answer_key(class_problems(HOSTILE, 1, 2, 3), seed=3, level=1, lang="en")
+    rows = list(csv.reader(io.StringIO(template_csv(key))))
+    assert all(not cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
+    assert {row[0] for row in rows[1:]} == {spreadsheet_text(name) for name in HOSTILE}
+    expected = {(r["student"], r["problem"], r["node"]): r["value"] for r in key["answers"]}
+    filled = [rows[0]]
+    for k, (student, problem, node, _) in enumerate(rows[1:]):
+        value = repr(expected[(from_spreadsheet(student), int(problem), node)])
+        filled.append([student, problem, node, "'" + value if k % 2 and value[0] == "-" else value])
+    assert any(row[3].startswith("-") for row in filled) and any(row[3].startswith("'-")
+                                                                 for row in filled)  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows(filled)
+    verdicts = grade(key, read_answers(out.getvalue(), key))
+    assert [v.student for v in verdicts] == HOSTILE
+    assert all(v.correct == v.total for v in verdicts)  # negative numbers read as numbers
+    scores = list(csv.reader(io.StringIO(scores_csv(verdicts))))
+    assert all(not cell.startswith(FORMULA_STARTS) for row in scores for cell in row)
+    assert [from_spreadsheet(row[0]) for row in scores[1:]] == HOSTILE

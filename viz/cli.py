@@ -1,4 +1,5 @@
-"""The formula CLI: ``python -m viz "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``.
+"""The formula CLI: ``chaingrad graph "tanh(x*w + b)" x=0.5 w=-1.5 b=2 -o graph.svg``
+(or ``python -m viz ...``).
 
 Prints the formula's value and every variable's gradient, and writes the graph
 (``-o``: .svg, .png, .pdf or .dot) and the step-through page (``--html``).  Every
@@ -22,6 +23,7 @@ from .render import FILE_FORMATS, GraphvizNotFoundError, format_of, render, use_
 from .stepper import backprop_html
 
 EXIT_REFUSED = 2
+PROG = "python -m viz"
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.+)")
 
 
@@ -38,9 +40,9 @@ class Parser(argparse.ArgumentParser):
         raise Refusal(f"{message} (see --help)")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = Parser(
-        prog="python -m viz",
+        prog=prog,
         description="Evaluate a formula with chaingrad, backpropagate, print the gradients "
         "and draw the graph.",
         epilog="functions: " + ", ".join(function_names())
@@ -80,9 +82,9 @@ def _table(formula: str, result, variables) -> str:
     return "\n".join(lines)
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], prog: str = PROG) -> int:
     """Run the CLI on ``argv`` (without the program name); returns the exit code."""
-    args = _parser().parse_args(list(argv))
+    args = _parser(prog).parse_args(list(argv))
     values = parse_values(args.values)
     for option, target in (("-o", args.output), ("--html", args.html)):
         if target and (Path(target).is_dir() or not Path(target).parent.is_dir()):
@@ -103,10 +105,10 @@ def run(argv: Sequence[str]) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     """Entry point: like :func:`run`, but every refusal is one stderr line and exit 2."""
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return run(sys.argv[1:] if argv is None else argv, prog)
     except (Refusal, FormulaError, GraphvizNotFoundError, EmbeddedRenderError,
             ValueError, ArithmeticError, OSError) as error:  # fmt: skip
         message = " ".join(str(error).split())

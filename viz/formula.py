@@ -3,7 +3,8 @@
 The text is parsed by Python's :mod:`ast` and walked with an allow-list: numbers,
 variables, ``+ - * / **``, unary ``-``/``+``, calls of the engine's functions
 (``autograd.functions.__all__``) with expression arguments, list arguments (for
-``sum``, ``dot``, ``max``) and numeric keyword arguments (``leaky_relu(x, slope=0.1)``).
+``sum``, ``dot``, ``max``, ``min``; ``max(x, y, 0)`` works too) and keyword arguments
+that are numbers or text (``leaky_relu(x, slope=0.1)``, ``gelu(x, approximate='tanh')``).
 Anything else is a :class:`FormulaError` before a single Value is made.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +38,14 @@ def function_names() -> list[str]:
     return list(functions.__all__)
 
 
+# The operators a formula may not use, as the learner typed them; ^ is the one a learner
+# means as a power (as in maths and spreadsheets), so its refusal says what to write.
+_SYMBOLS = {ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<",
+            ast.RShift: ">>", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@",
+            ast.Invert: "~", ast.Not: "not"}  # fmt: skip
+_HINTS = {ast.BitXor: " (use ** for a power: x**2)"}
+
+
 def _describe(node: ast.AST) -> str:
     names = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Subscript:
              "indexing", ast.Compare: "comparison", ast.BoolOp: "and/or",
@@ -43,10 +53,9 @@ def _describe(node: ast.AST) -> str:
     for kind, text in names.items():
         if isinstance(node, kind):
             return text
-    if isinstance(node, ast.BinOp):
-        return f"the operator {type(node.op).__name__}"
-    if isinstance(node, ast.UnaryOp):
-        return f"the unary operator {type(node.op).__name__}"
+    if isinstance(node, (ast.operator, ast.unaryop)):  # as met walking the tree: + in a + b
+        kind = type(node)
+        return f"the operator {_SYMBOLS.get(kind, kind.__name__)}{_HINTS.get(kind, '')}"
     return type(node).__name__
 
 
@@ -57,7 +66,9 @@ def parse(text: str) -> ast.Expression:
     if not text.strip():
         raise FormulaError("empty formula")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # Python's own warnings ("invalid decimal literal"
+            warnings.simplefilter("error")  # in 1ifx) become the one-line refusal below
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         where = f"column {error.offset}" if error.offset else "the end"
         raise FormulaError(f"syntax error at {where}: {error.msg}") from None
@@ -71,12 +82,14 @@ def parse(text: str) -> ast.Expression:
         raise FormulaError(f"formula nested too deeply (limit {MAX_DEPTH} levels)")
     allowed_calls = set(function_names())
     call_arguments = {arg for n in nodes if isinstance(n, ast.Call) for arg in n.args}
+    keyword_texts = {k.value for n in nodes if isinstance(n, ast.Call) for k in n.keywords
+                     if _is_text(k.value)}  # fmt: skip
     for node in nodes:
         if isinstance(node, (ast.List, ast.Tuple)) and node not in call_arguments:
             raise FormulaError("not allowed in a formula: a list outside a function's arguments")
         if not isinstance(node, _ALLOWED):
             raise FormulaError(f"not allowed in a formula: {_describe(node)}")
-        if isinstance(node, ast.Constant) and (
+        if isinstance(node, ast.Constant) and node not in keyword_texts and (
             isinstance(node.value, bool) or not isinstance(node.value, (int, float))
         ):
             raise FormulaError(f"not allowed in a formula: the constant {node.value!r}")
@@ -87,8 +100,10 @@ def parse(text: str) -> ast.Expression:
                 raise FormulaError(f"unknown function {node.func.id!r}; allowed: "
                                    + ", ".join(sorted(allowed_calls)))  # fmt: skip
             for keyword in node.keywords:
-                if keyword.arg is None or not _is_number(keyword.value):
-                    raise FormulaError(f"{node.func.id}: keyword arguments must be numbers")
+                if keyword.arg is None or not (_is_number(keyword.value)
+                                               or keyword.value in keyword_texts):
+                    raise FormulaError(f"{node.func.id}: keyword arguments must be numbers "
+                                       "or text")
     return tree
 
 
@@ -96,6 +111,10 @@ def _is_number(node: ast.AST) -> bool:
     while isinstance(node, ast.UnaryOp):
         node = node.operand
     return isinstance(node, ast.Constant)
+
+
+def _is_text(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _depth(tree: ast.AST) -> int:
@@ -138,7 +157,8 @@ class _Builder:
             return _BINARY[type(node.op)](left, right)
         assert isinstance(node, ast.Call)
         function = getattr(functions, node.func.id)
-        kwargs = {k.arg: self.build(k.value).data for k in node.keywords}
+        kwargs = {k.arg: k.value.value if _is_text(k.value) else self.build(k.value).data
+                  for k in node.keywords}  # fmt: skip
         return function(*[self.build(arg) for arg in node.args], **kwargs)
 
 

@@ -1,34 +1,57 @@
-"""``draw_mlp``: a network's layers, neurons and weights -- or its gradients.
+"""``draw_mlp``: a network's layers, neurons and weights -- its gradients, or what each
+neuron computes over the input plane.
 
-Inputs on the left, one cluster per layer labelled with its activation and, under it,
-the layer's mean |w| and mean |grad|.  One edge per weight.
+Inputs on the left, a column of boxes per layer (each neuron shows its bias b), one edge
+per weight, under each layer its name, activation, width and mean |w|, a legend on top.
+The picture is laid out directly (:mod:`viz.layered`), landscape, sized for a 1920 x 1080
+screen, the same with or without a system Graphviz; its geometry is also plain data
+(``picture.layout``) for pages that redraw it.
 
 * ``show="weights"``: edge width proportional to |w|, colour by sign (blue ``#2166ac``
-  positive, red ``#b2182b`` negative: a colour-blind-safe diverging pair); each neuron
-  shows its bias.
+  positive, red ``#b2182b`` negative: a colour-blind-safe diverging pair).
 * ``show="grads"`` (after ``backward()``): each edge coloured by |dL/dw| on a log
   scale, light for tiny gradients and dark for large ones (so vanishing gradients
   fade away), each neuron by |dL/db|; a legend gives the scale.
+* ``show="activations"`` with the data X: each neuron's output over the plane as a
+  small heat map inside it (:mod:`viz.activation_maps`), on one diverging scale.
 
-It draws an ``nn.MLP``, a ``Layer``, a ``Maxout`` layer (each unit is its linear pieces
-feeding a ``max`` node) and an ``nn.Sequential`` of those, with activation and Dropout
-modules noted on the layer before them.  Layers wider than ``max_neurons`` show their
-first neurons and a "... k more" node instead of an unreadable hairball.  Node and edge
-ids are fixed (``x0``, ``n1_3``, ``w1_3_0`` ...), so the DOT text is deterministic.
+It draws an ``nn.MLP``, a ``Layer``, an ``nn.Linear``, a ``Maxout`` layer (each unit is its
+linear pieces feeding a ``max`` box) and an ``nn.Sequential`` of those, with activation
+and Dropout modules noted on the layer before them (:mod:`viz.stages`).  Layers wider
+than ``max_neurons`` show their first neurons and a "... k more" box instead of an
+unreadable hairball.  Box and edge ids are fixed (``x0``, ``n1_3``, ``w1_3_0`` ...), so
+the picture is deterministic.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autograd import Value
 
-from .graph import RANKDIRS, check_size
-from .labels import escape, number
-from .render import Diagram
+from . import layered
+from .activation_maps import (
+    DIVERGING,
+    diverging_rgb,
+    hex_colour,
+    neuron_outputs,
+    plane_grid,
+    png_data_uri,
+    symmetric_limit,
+)
+from .graph import check_size
+from .i18n import check_lang, text
+from .labels import number
+from .render import responsive_html
+from .stages import Stage, stages
+from .view import grad_of
 
 POSITIVE = "#2166ac"
 NEGATIVE = "#b2182b"
@@ -37,65 +60,7 @@ MIN_WIDTH, MAX_WIDTH = 0.4, 4.0
 # light -> dark, monotone in lightness (readable in grey and for colour-blind readers)
 GRAD_SCALE = ("#fde0c5", "#f59e72", "#c2405b", "#3b0f70")
 SHOWN_OF_WIDE = 8  # a layer wider than max_neurons shows this many neurons, then "... k more"
-SHOWS = ("weights", "grads")
-
-
-@dataclass
-class Stage:
-    """One layer of the picture: its linear pieces (one Layer, or a Maxout's pieces)."""
-
-    pieces: list[Any]
-    activation: str
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def width(self) -> int:
-        return len(self.pieces[0].neurons)
-
-    @property
-    def inputs(self) -> int:
-        return len(self.pieces[0].neurons[0].w)
-
-    def weights(self) -> list[Value]:
-        return [w for piece in self.pieces for neuron in piece.neurons for w in neuron.w]
-
-
-def _layer_activation(layer: Any) -> str:
-    names = {str(getattr(neuron, "activation", "linear")) for neuron in layer.neurons}
-    return names.pop() if len(names) == 1 else "mixed"
-
-
-def stages(model: Any) -> list[Stage]:
-    """The layers of an MLP-like ``model``; TypeError for anything else, ValueError for
-    a layer whose inputs are not the previous layer's outputs."""
-    from nn import MLP, Activation, Dropout, Layer, Maxout, Sequential
-
-    found: list[Stage] = []
-
-    def append(stage: Stage, where: str) -> None:
-        if found and stage.inputs != found[-1].width:
-            raise ValueError(f"draw_mlp: {where} takes {stage.inputs} inputs but the layer "
-                             f"before it gives {found[-1].width}")  # fmt: skip
-        found.append(stage)
-
-    def add(module: Any, where: str) -> None:
-        if isinstance(module, Layer):
-            append(Stage([module], _layer_activation(module)), where)
-        elif isinstance(module, Maxout):
-            append(Stage(list(module.pieces), f"maxout of {len(module.pieces)}"), where)
-        elif isinstance(module, (MLP, Sequential)):
-            for i, item in enumerate(module.layers):
-                add(item, f"{where}[{i}]")
-        elif isinstance(module, (Activation, Dropout)) and found:
-            found[-1].notes.append(module.name if isinstance(module, Activation)
-                                   else f"dropout p={module.p}")  # fmt: skip
-        else:
-            raise TypeError(f"draw_mlp draws an MLP-like stack (nn.MLP, Layer, Maxout or a "
-                            f"Sequential of them), but {where} is a {type(module).__name__}")
-    add(model, "the model")
-    if not found:
-        raise TypeError(f"draw_mlp: {type(model).__name__} has no layers to draw")
-    return found
+SHOWS = ("weights", "grads", "activations")
 
 
 def _mean_abs(values: Iterable[float]) -> float:
@@ -113,7 +78,7 @@ def _summaries(found: list[Stage]) -> list[dict[str, Any]]:
     return [{"name": _layer_name(i, len(found)), "activation": stage.activation,
              "width": stage.width,
              "mean_abs_w": _mean_abs(w.data for w in stage.weights()),
-             "mean_abs_grad": _mean_abs(w.grad for w in stage.weights())}
+             "mean_abs_grad": _mean_abs(map(grad_of, stage.weights()))}
             for i, stage in enumerate(found)]  # fmt: skip
 
 
@@ -135,12 +100,14 @@ class Parts:
     hidden: dict[int, int] = field(default_factory=dict)  # cluster -> neurons not drawn
 
 
-def parts(found: list[Stage], max_neurons: int) -> Parts:
-    """The nodes and edges of the picture of ``found`` (the ellipsis applied)."""
+def parts(found: list[Stage], max_neurons: int, names: Sequence[str] | None = None) -> Parts:
+    """The nodes and edges of the picture of ``found`` (the ellipsis applied); the inputs
+    labelled ``names`` (default x1, x2, ...)."""
     drawing = Parts()
     nin = found[0].inputs
+    names = list(names) if names is not None else [f"x{k + 1}" for k in range(nin)]
     previous = [(k, f"x{k}") for k in range(_shown(nin, max_neurons))]
-    drawing.nodes += [(name, f"x{k}", None, -1) for k, name in previous]
+    drawing.nodes += [(node, names[k], None, -1) for k, node in previous]
     drawing.hidden[-1] = nin - len(previous)
     for i, stage in enumerate(found):
         shown = _shown(stage.width, max_neurons)
@@ -149,14 +116,14 @@ def parts(found: list[Stage], max_neurons: int) -> Parts:
         for j in range(shown):
             unit = f"n{i}_{j}"
             if len(stage.pieces) == 1:
-                heads = [(unit, stage.pieces[0].neurons[j])]
+                heads = [(unit, stage.pieces[0][j])]
             else:
                 drawing.nodes.append((unit, "max", None, i))
-                heads = [(f"{unit}p{p}", piece.neurons[j]) for p, piece in enumerate(stage.pieces)]
-            for head, neuron in heads:
-                drawing.nodes.append((head, "", neuron.b, i))
+                heads = [(f"{unit}p{p}", piece[j]) for p, piece in enumerate(stage.pieces)]
+            for head, unit_of in heads:
+                drawing.nodes.append((head, "", unit_of.b, i))
                 for k, tail in previous:
-                    drawing.edges.append((f"w{head[1:]}_{k}", tail, head, neuron.w[k]))
+                    drawing.edges.append((f"w{head[1:]}_{k}", tail, head, unit_of.w[k]))
                 if head != unit:
                     drawing.edges.append((f"m{head[1:]}", head, unit, None))
             current.append((j, unit))
@@ -174,7 +141,7 @@ def grad_colour(t: float) -> str:
 
 def _text_colour(t: float | None) -> str:
     """Text that reads on the scale's colour at ``t``: white on the dark end."""
-    return "white" if t is not None and t > 0.6 else "black"
+    return "#ffffff" if t is not None and t > 0.6 else layered.TEXT
 
 
 class LogScale:
@@ -196,31 +163,19 @@ class LogScale:
         return decades if decades[-1] == self.high else [*decades, self.high]
 
 
-def _weight_style(w: Value, largest: float) -> dict[str, str]:
+def _weight_style(w: Value, largest: float, lang: str) -> dict[str, Any]:
     colour = POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO
     width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (abs(w.data) / largest if largest else 0.0)
-    return {"color": colour, "penwidth": f"{width:.2f}", "tooltip": f"w = {number(w.data)}"}
+    return {"colour": colour, "width": round(width, 2), "value": w.data,
+            "title": text(lang, "network.weight_title", value=number(w.data))}  # fmt: skip
 
 
-def _grad_style(w: Value, scale: LogScale) -> dict[str, str]:
-    t = scale(w.grad)
-    colour = ZERO if t is None else grad_colour(t)
+def _grad_style(w: Value, scale: LogScale, lang: str) -> dict[str, Any]:
+    grad = grad_of(w)
+    t = scale(grad)
     width = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (t or 0.0)
-    return {"color": colour, "penwidth": f"{width:.2f}", "tooltip": f"dL/dw = {number(w.grad)}"}
-
-
-def _add_grad_legend(graph: Diagram, scale: LogScale) -> None:
-    with graph.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="|dL/dw| (log scale)", fontsize="10", style="dashed", color=ZERO)
-        previous = None
-        for decade in scale.decades():
-            name = f"legend_{decade - scale.low}"
-            t = scale(10.0**decade)
-            legend.node(name, f"1e{decade}", shape="box", style="filled", fontsize="9",
-                        fillcolor=grad_colour(t), fontcolor=_text_colour(t))
-            if previous:  # an invisible chain lays the samples out in a row
-                legend.edge(previous, name, style="invis")
-            previous = name
+    return {"colour": ZERO if t is None else grad_colour(t), "width": round(width, 2),
+            "value": grad, "title": text(lang, "network.grad_title", value=number(grad))}
 
 
 def summary_lines(row: dict[str, Any]) -> list[str]:
@@ -229,83 +184,269 @@ def summary_lines(row: dict[str, Any]) -> list[str]:
             f"mean |grad| {number(row['mean_abs_grad'])}"]  # fmt: skip
 
 
-def _cluster_label(row: dict[str, Any], stage: Stage) -> str:
-    activation = " \u2192 ".join([stage.activation, *stage.notes])
-    lines = [f"{row['name']}: {escape(activation)} ({stage.width})", *summary_lines(row)]
-    return "\\n".join(lines)
+def _caption_lines(i: int, count: int, row: dict[str, Any], stage: Stage, show: str,
+                   lang: str) -> list[str]:  # fmt: skip
+    """Under a layer: its name, its activation(s) and width, its mean |w| (and |grad|)."""
+    name = text(lang, "network.output_layer") if i == count - 1 else text(
+        lang, "network.layer", number=i + 1)  # fmt: skip
+    first = stage.activation
+    if len(stage.pieces) > 1:
+        first = text(lang, "network.maxout", pieces=len(stage.pieces))
+    notes = [text(lang, "network.dropout", p=note.split("=", 1)[1])
+             if note.startswith("dropout") else note for note in stage.notes]  # fmt: skip
+    lines = [name, text(lang, "network.units", activation=" \u2192 ".join([first, *notes]),
+                        count=stage.width),
+             text(lang, "network.mean_w", value=number(row["mean_abs_w"]))]  # fmt: skip
+    if show == "grads":
+        lines.append(text(lang, "network.mean_grad", value=number(row["mean_abs_grad"])))
+    return lines
+
+
+def input_names(count: int, names: Sequence[str] | None = None,
+                inputs: Sequence[Any] | None = None) -> list[str]:  # fmt: skip
+    """The inputs' names: ``names``, else the labels of the input Values ``inputs`` (x1...
+    where one has none), else x1, x2, ... as in the neuron pictures."""
+    given = names if names is not None else inputs
+    if given is None:
+        return [f"x{k + 1}" for k in range(count)]
+    if isinstance(given, (str, bytes)) or len(given) != count:
+        what = "names" if names is not None else "inputs"
+        raise ValueError(f"draw_mlp: {what} must name each of the model's {count} inputs, "
+                         f"not {given!r:.60}")  # fmt: skip
+    if names is not None:
+        return [str(name) for name in names]
+    return [str(getattr(v, "label", "") or f"x{k + 1}") for k, v in enumerate(inputs)]
+
+
+class NetworkPicture:
+    """The picture of a network: ``.svg`` (an SVG document), ``.layout`` (the same as
+    plain data: every box, edge, caption and legend item with its position in px, see
+    :mod:`viz.layered`), ``.save(path)``; a notebook displays it inline, scaled to fit
+    the output's width.  ``viz.render(picture, "mlp.svg")`` writes it too."""
+
+    def __init__(self, layout: dict[str, Any]) -> None:
+        self.layout = layout
+        self.svg = layered.svg(layout)
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_html_(self) -> str:
+        """The SVG in a box as wide as the output area (the picture shrinks to fit)."""
+        return responsive_html(self.svg)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the picture to ``path`` (.svg) and return it; see :func:`viz.render` for
+        PNG and PDF."""
+        from .render import render
+
+        return render(self, path)
 
 
 def draw_mlp(model: Any, show: str = "weights", rankdir: str = "LR", max_edges: int = 5000,
-             max_neurons: int = 32,
-             grad_range: tuple[float, float] | None = None) -> Diagram:  # fmt: skip
-    """The layers, neurons and weights (``show="weights"``) or gradients (``show="grads"``)
-    of ``model`` -- an ``nn.MLP``, ``Layer``, ``Maxout`` or ``Sequential`` of them.
+             max_neurons: int = 32, grad_range: tuple[float, float] | None = None, *,
+             X: Any = None, names: Sequence[str] | None = None,
+             inputs: Sequence[Any] | None = None, resolution: int = 40, lang: str = "en",
+             title: str = "") -> NetworkPicture:  # fmt: skip
+    """The picture of ``model`` -- an ``nn.MLP``, ``Layer``, ``Maxout``, ``nn.Linear`` or a
+    ``Sequential`` of them -- drawn left to right: inputs, then a column per layer, each
+    neuron a box showing its bias b, one edge per weight, under each layer its name,
+    activation, width and mean |w|, and a legend on top.
 
-    Layers (and inputs) wider than ``max_neurons`` draw their first neurons and a
-    "... k more" node.  ``grad_range`` (smallest, largest |grad|) fixes the colour
-    scale of the grads view, so pictures of several models compare; by default it
-    spans the drawn gradients.  Raises TypeError for a model that is not an MLP-like stack,
-    and ValueError for an unknown ``show`` or ``rankdir``, more than ``max_edges``
-    drawn weights, a layer taking another number of inputs than the one before gives, or
-    a ``grad_range`` that is not two finite numbers 0 <= smallest <= largest.
+    * ``show="weights"``: an edge's colour is its weight's sign (blue positive, red
+      negative), its width |w|.
+    * ``show="grads"`` (after ``backward()``): edges and neurons coloured by |dL/dw| and
+      |dL/db| on a log scale (dark: large; grey: zero), each layer's mean |grad| too.
+      ``grad_range`` (smallest, largest |grad|) fixes the scale, so several pictures
+      compare; by default it spans the drawn gradients.
+    * ``show="activations"`` with the data ``X`` (2-D points, a 2-input model): inside
+      each neuron a heat map of its output over the plane around X (``resolution``
+      cells a side, TensorFlow Playground's view), all on one diverging colour scale
+      whose legend gives its range; edges as for the weights.
+
+    Inputs are named by ``names``, or by the labels of the Values ``inputs``, else x1, x2,
+    ...  Layers (and inputs) wider than ``max_neurons`` draw their first neurons and a
+    "... k more" box.  ``lang`` ('en', 'pt-BR') is the language of every word;
+    ``title`` a line above the legend.  TypeError for a model that is not an MLP-like
+    stack; ValueError for an unknown ``show``, a ``rankdir`` other than 'LR', more than
+    ``max_edges`` drawn weights, layers that do not chain, a bad ``grad_range``, or
+    ``show="activations"`` without 2-D ``X``.
     """
+    check_lang(lang)
     if show not in SHOWS:
-        raise ValueError(f"draw_mlp: show must be 'weights' or 'grads', not {show!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
+        raise ValueError(f"draw_mlp: show must be 'weights', 'grads' or 'activations', "
+                         f"not {show!r}")  # fmt: skip
+    if rankdir != "LR":
+        raise ValueError(f"draw_mlp draws the network left to right (landscape): rankdir "
+                         f"must be 'LR', not {rankdir!r}")  # fmt: skip
     if isinstance(max_neurons, bool) or not isinstance(max_neurons, int) or max_neurons < 1:
         raise ValueError(f"draw_mlp: max_neurons must be an int >= 1, not {max_neurons!r}")
     if grad_range is not None:
         grad_range = _checked_range(grad_range)
     found = stages(model)
-    drawing = parts(found, max_neurons)
+    drawing = parts(found, max_neurons, input_names(found[0].inputs, names, inputs))
     weights = [w for *_, w in drawing.edges if w is not None]
     check_size(len(weights), max_edges, what="weights", name="max_edges")
+    maps = _heat_maps(model, found, drawing, X, resolution) if show == "activations" else None
     largest = max((abs(w.data) for w in weights), default=0.0)
-    grads = [w.grad for w in weights] + [b.grad for *_, b, _ in drawing.nodes if b]
+    grads = [grad_of(v) for v in weights + [b for *_, b, _ in drawing.nodes if b is not None]]
     scale = LogScale(grad_range or grads)
     no_grads = show == "grads" and grad_range is None and not any(grads)
+    index = _parameter_index(model)
 
-    graph = Diagram(name="mlp", format="svg")
-    if show == "weights":
-        caption = "blue: positive weight, red: negative; thicker: larger |w|"
-    elif no_grads:
-        caption = "no gradients yet: every one is 0 (call backward() on a loss first)"
-    else:
-        caption = "darker and thicker: larger |dL/dw|; grey: zero gradient"
-    # Straight edges and newrank keep the classic picture: every layer a centred column.
-    # remincross=false: Graphviz keeps the order _keep_in_order gives each column.
-    graph.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.15", ranksep="2.0",
-               splines="line", newrank="true", remincross="false", label=caption,
-               fontsize="10")  # fmt: skip
-    graph.attr("node", fontname="Helvetica", fontsize="9")
-    graph.attr("edge", arrowsize="0.4")
-    labels = {-1: f"inputs ({found[0].inputs})"}
-    labels |= {i: _cluster_label(row, stage)
-               for i, (row, stage) in enumerate(zip(_summaries(found), found))}  # fmt: skip
-    for cluster, label in labels.items():
-        name = "cluster_inputs" if cluster < 0 else f"cluster_layer{cluster}"
-        with graph.subgraph(name=name) as sub:
-            sub.attr(label=label, style="rounded", color=ZERO, labelloc="b", id=name)
-            for node, text, bias, where in drawing.nodes:
-                if where == cluster:
-                    sub.node(node, **_node_style(text, bias, show, scale), id=node)
-            column = [node for node, text, _, where in drawing.nodes
-                      if where == cluster and text != "max"]  # fmt: skip
-            if drawing.hidden[cluster]:
-                sub.node(f"more{cluster}", f"\u2026 {drawing.hidden[cluster]} more",
-                         shape="plaintext", fontsize="10")  # fmt: skip
-                column.append(f"more{cluster}")
-            _keep_in_order(sub, column, rankdir)
+    columns = _columns(found, drawing, show, scale, maps, index, lang)
+    edges = []
     for edge, tail, head, w in drawing.edges:
-        if w is None:
-            graph.edge(tail, head, color=ZERO, id=edge)
+        if w is None:  # a Maxout piece -> its max
+            edges.append({"id": edge, "from": tail, "to": head, "colour": ZERO, "width": 0.8,
+                          "title": ""})  # fmt: skip
+            continue
+        style = _grad_style(w, scale, lang) if show == "grads" else _weight_style(w, largest, lang)
+        edges.append({"id": edge, "from": tail, "to": head, "parameter": index.get(id(w)),
+                      **style})  # fmt: skip
+    captions = [layered.Caption("cluster_inputs", [0],
+                                [text(lang, "network.inputs"), f"({found[0].inputs})"])]
+    column = 1
+    for i, (row, stage) in enumerate(zip(_summaries(found), found)):
+        spans = [column, column + 1] if len(stage.pieces) > 1 else [column]
+        captions.append(layered.Caption(f"cluster_layer{i}", spans,
+                                        _caption_lines(i, len(found), row, stage, show, lang)))
+        column = spans[-1] + 1
+    legend = _legend(show, scale, no_grads, maps, lang)
+    layout = layered.lay_out(columns, edges, captions, legend, title)
+    layout.update(show=show, lang=lang, largest=largest,
+                  colours={"positive": POSITIVE, "negative": NEGATIVE, "zero": ZERO,
+                           "grad_scale": list(GRAD_SCALE), "diverging": list(DIVERGING)},
+                  widths=[MIN_WIDTH, MAX_WIDTH])  # fmt: skip
+    if maps is not None:
+        layout["maps"] = {"limit": maps["limit"], "resolution": resolution,
+                          "extent": maps["extent"]}  # fmt: skip
+    return NetworkPicture(layout)
+
+
+def _parameter_index(model: Any) -> dict[int, int]:
+    """id(parameter) -> its position in ``model.parameters()`` (empty without that)."""
+    parameters = getattr(model, "parameters", None)
+    return {id(p): i for i, p in enumerate(parameters())} if callable(parameters) else {}
+
+
+def _heat_maps(model: Any, found: list[Stage], drawing: Parts, X: Any,
+               resolution: int) -> dict[str, Any]:  # fmt: skip
+    """Every drawn box's heat map (inputs and neurons) as a PNG data URI, on one scale."""
+    if X is None:
+        raise ValueError("draw_mlp: show='activations' needs the data X (2-D points) to draw "
+                         "each neuron's output over the plane around it")  # fmt: skip
+    if found[0].inputs != 2:
+        raise ValueError(f"draw_mlp: show='activations' draws maps over a plane: the model "
+                         f"must take 2 inputs, not {found[0].inputs}")  # fmt: skip
+    xs, ys, points = plane_grid(X, resolution)
+    layers = neuron_outputs(model, points)
+    drawn = {node for node, *_ in drawing.nodes}
+    values: dict[str, np.ndarray] = {"x0": points[:, 0], "x1": points[:, 1]}
+    for i, outputs in enumerate(layers):
+        values |= {f"n{i}_{j}": y for j, y in enumerate(outputs) if f"n{i}_{j}" in drawn}
+    limit = symmetric_limit([v for node, v in values.items() if node.startswith("n")])
+    shape = (resolution, resolution)
+    uris = {node: png_data_uri(diverging_rgb(v.reshape(shape), limit))
+            for node, v in values.items()}  # fmt: skip
+    return {"uris": uris, "limit": limit, "names": [label for _, label, *_ in drawing.nodes[:2]],
+            "extent": [float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])]}
+
+
+NEURON_FILL = "#fef3c7"  # a parameter's colour (the bias), paler than draw_dot's
+INPUT_FILL = "#dbeafe"
+MAP_SIZE = 46  # px: a heat map inside a box
+
+
+def _columns(found: list[Stage], drawing: Parts, show: str, scale: LogScale,
+             maps: dict[str, Any] | None, index: dict[int, int],
+             lang: str) -> list[layered.Column]:  # fmt: skip
+    """The boxes of the picture, column by column (a Maxout layer: its pieces, then a
+    column of max boxes)."""
+    labels: dict[str, str] = {}
+    for node, label, bias, _ in drawing.nodes:
+        if bias is not None:
+            key = "network.bias_grad" if show == "grads" else "network.bias"
+            labels[node] = text(lang, key, value=number(grad_of(bias) if show == "grads"
+                                                        else bias.data))  # fmt: skip
         else:
-            style = _weight_style(w, largest) if show == "weights" else _grad_style(w, scale)
-            graph.edge(tail, head, **style, id=edge)
-    if show == "grads" and not no_grads:
-        _add_grad_legend(graph, scale)
-    return graph
+            labels[node] = label
+    uris = maps["uris"] if maps else {}
+    extra = MAP_SIZE + 8 if maps else 0.0
+    height = MAP_SIZE + 8 if maps else 30
+    neuron_labels = [labels[n] for n, _, b, where in drawing.nodes if where >= 0 and b is not None]
+    neuron_width = layered.box_width(neuron_labels, 64, extra)
+    input_width = layered.box_width([labels[n] for n, *_, where in drawing.nodes if where < 0],
+                                    44, extra)  # fmt: skip
+
+    def box(node: str, bias: Value | None, where: int) -> layered.Box:
+        label = labels[node]
+        if where < 0:
+            return layered.Box(node, label, input_width, height, "input", INPUT_FILL,
+                               title=label, map=uris.get(node), map_size=MAP_SIZE)  # fmt: skip
+        if bias is None and label == "max":
+            return layered.Box(node, label, 56 + extra, height, "max", "#e5e7eb",
+                               map=uris.get(node), map_size=MAP_SIZE)  # fmt: skip
+        fill, colour = NEURON_FILL, layered.TEXT
+        if show == "grads":
+            t = scale(grad_of(bias)) if bias is not None else None
+            fill = ZERO if t is None else grad_colour(t)
+            colour = _text_colour(t)
+        elif maps:
+            fill = "#ffffff"
+        data = {"parameter": index.get(id(bias))} if bias is not None else {}
+        return layered.Box(node, label, neuron_width, height, "neuron", fill, colour,
+                           title=label, map=uris.get(node), map_size=MAP_SIZE,
+                           data=data)  # fmt: skip
+
+    def more(cluster: int) -> list[layered.Box]:
+        hidden = drawing.hidden[cluster]
+        if not hidden:
+            return []
+        label = text(lang, "network.more", count=hidden)
+        return [layered.Box(f"more{cluster}", label, layered.box_width([label], 40), 20, "more")]
+
+    columns = [layered.Column([box(n, b, w) for n, _, b, w in drawing.nodes if w < 0] + more(-1))]
+    for i, stage in enumerate(found):
+        mine = [(n, label, b) for n, label, b, w in drawing.nodes if w == i]
+        if len(stage.pieces) == 1:
+            columns.append(layered.Column([box(n, b, i) for n, _, b in mine] + more(i)))
+            continue
+        pieces = [box(n, b, i) for n, label, b in mine if label != "max"]
+        units = []
+        for n, label, _ in mine:
+            if label == "max":
+                unit = box(n, None, i)
+                unit.centre_of = [p.id for p in pieces if p.id.startswith(n + "p")]
+                units.append(unit)
+        columns += [layered.Column(pieces + more(i)), layered.Column(units)]
+    return columns
+
+
+def _legend(show: str, scale: LogScale, no_grads: bool, maps: dict[str, Any] | None,
+            lang: str) -> list[dict[str, Any]]:  # fmt: skip
+    """What b, the colours and the widths mean, for this view."""
+    item = layered.legend_item
+    if show == "grads":
+        if no_grads:
+            return [item("text", text(lang, "network.no_grads"))]
+        stops = [grad_colour(k / 23) for k in range(24)]
+        ticks = [[scale(10.0**d), f"1e{d}"] for d in scale.decades()]
+        return [item("bar", text(lang, "network.legend_grads"), stops=stops, ticks=ticks),
+                item("line", text(lang, "network.legend_zero"), colour=ZERO, width=1.0),
+                item("box", text(lang, "network.legend_bias_grad"), colour=grad_colour(0.5),
+                     sample="\u2202b")]  # fmt: skip
+    items = [item("box", text(lang, "network.legend_bias"), colour=NEURON_FILL, sample="b"),
+             item("line", text(lang, "network.legend_positive"), colour=POSITIVE),
+             item("line", text(lang, "network.legend_negative"), colour=NEGATIVE),
+             item("line", text(lang, "network.legend_width"), colour=ZERO, width=MAX_WIDTH)]
+    if maps is not None:
+        limit = maps["limit"]
+        stops = [hex_colour(limit * (k / 11 - 1), limit) for k in range(23)]
+        ticks = [[0, f"\u2212{limit:.2g}"], [0.5, "0"], [1, f"+{limit:.2g}"]]
+        label = text(lang, "network.legend_maps", x=maps["names"][0], y=maps["names"][1])
+        items.append(item("bar", label, stops=stops, ticks=ticks))
+    return items
 
 
 def _checked_range(grad_range: Any) -> tuple[float, float]:
@@ -322,27 +463,3 @@ def _checked_range(grad_range: Any) -> tuple[float, float]:
         raise ValueError(f"draw_mlp: grad_range must be 0 <= smallest <= largest, "
                          f"not {tuple(grad_range)!r}")  # fmt: skip
     return low, high
-
-
-def _keep_in_order(graph: Diagram, column: list[str], rankdir: str) -> None:
-    """Draw ``column``'s nodes as one column in this order (x0, x1, ... top to bottom, or
-    left to right for TB/BT), not reordered by Graphviz to cross fewer edges: invisible
-    edges between nodes of one rank fix their order (which runs upwards in LR/RL)."""
-    pairs = list(zip(column, column[1:]))
-    with graph.subgraph() as same:
-        same.attr(rank="same")
-        for tail, head in pairs if rankdir in ("TB", "BT") else [(b, a) for a, b in pairs]:
-            same.edge(tail, head, style="invis")
-
-
-def _node_style(text: str, bias: Value | None, show: str, scale: LogScale) -> dict[str, str]:
-    if bias is None:  # an input, or a Maxout unit's max
-        fill = "#dbeafe" if text.startswith("x") else "#e5e7eb"
-        return {"label": text, "shape": "circle", "style": "filled", "fillcolor": fill}
-    if show == "weights":
-        return {"label": f"b {number(bias.data)}", "shape": "circle", "style": "filled",
-                "fillcolor": "#fde68a"}  # fmt: skip
-    t = scale(bias.grad)
-    return {"label": f"\u2202b {number(bias.grad)}", "shape": "circle", "style": "filled",
-            "fillcolor": ZERO if t is None else grad_colour(t),
-            "fontcolor": _text_colour(t)}  # fmt: skip

@@ -1,6 +1,6 @@
 """Training plots: loss and accuracy curves, and a 2-D decision boundary (matplotlib).
 
-matplotlib is optional (``pip install 'chaingrad[plot]'``) and imported only when a plot
+matplotlib is optional (the ``plot`` extra: :data:`INSTALL`) and imported only when a plot
 is drawn.  Figures are made without pyplot, so plotting never changes a notebook's
 matplotlib backend or leaves figures open.
 """
@@ -17,7 +17,8 @@ import numpy as np
 
 from autograd.files import write_atomic
 
-INSTALL = "pip install 'chaingrad[plot]'"
+INSTALL = ".venv/bin/pip install -e '.[plot]' in chaingrad's clone (elsewhere: pip install " \
+    "matplotlib)"
 
 
 def _figure(**kwargs: Any):

@@ -76,13 +76,31 @@ def pipe_source(
     return embedded.render(source, "svg", engine)
 
 
+def responsive_html(svg: str) -> str:
+    """An SVG document as HTML for a notebook's output: as wide as the output area at
+    most (a wider picture shrinks to fit, keeping its proportions; never clipped)."""
+    svg = svg[svg.index("<svg") :]
+    svg = svg.replace("<svg", '<svg style="max-width: 100%; height: auto; display: block"', 1)
+    return f'<div class="chaingrad-picture" style="max-width: 100%; overflow-x: auto">{svg}</div>'
+
+
 class Diagram(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders SVG even without a system Graphviz.
 
     ``.source``, ``.node``, ``.edge``, ``.save`` ... behave as in ``graphviz``;
     ``pipe``, ``render`` and the notebook display fall back to the embedded renderer
-    for SVG when ``dot`` is not on PATH.
+    for SVG when ``dot`` is not on PATH.  In a notebook the SVG also comes as HTML that
+    shrinks to the output area's width (:func:`responsive_html`), so a wide graph is
+    never clipped.
     """
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        svg = bundle.get("image/svg+xml")
+        if svg is not None and "text/html" not in set(exclude or ()):
+            bundle["text/html"] = responsive_html(svg)
+        return bundle
 
     def pipe(  # type: ignore[override]
         self,
@@ -155,11 +173,22 @@ def render(
     """Write a Value's graph (drawn with :func:`viz.draw_dot`) or a graph to ``path``.
 
     The format comes from the extension: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
-    ``draw_options`` (``rankdir``, ``show_grad``, ``max_nodes``, ``params``) go to
-    ``draw_dot`` when a Value is given.  Returns the path written.
+    ``draw_options`` (``rankdir``, ``show_grad``, ``max_nodes``, ``params``, ``expand``)
+    go to ``draw_dot`` when a Value is given.  A picture drawn without Graphviz (the
+    network of :func:`viz.draw_mlp`: it has ``.svg``) is written as SVG only.  Returns
+    the path written.
     """
     path = Path(path)
     fmt = format_of(path)
+    if isinstance(getattr(root_or_graph, "svg", None), str):  # already drawn, as SVG
+        if draw_options:
+            raise TypeError("drawing options apply to a Value, not to an already drawn picture")
+        if fmt != "svg":
+            raise ValueError(f"{type(root_or_graph).__name__} is drawn as SVG: save it as "
+                             f".svg, not .{fmt} (a browser or Inkscape turns SVG into PNG or "
+                             "PDF)")  # fmt: skip
+        write_atomic(path, root_or_graph.svg)
+        return path
     if isinstance(root_or_graph, graphviz.Digraph):
         if draw_options:
             raise TypeError("drawing options apply to a Value, not to an already drawn graph")

@@ -2,17 +2,24 @@
 
 Reverse view: frame 0 seeds the output's gradient with 1; each next frame processes one
 op node in reverse topological order: the node is highlighted, its local derivative
-with respect to each input is shown, and so is the gradient it passes on
-(upstream × local), which the inputs' boxes accumulate.
+with respect to each input is written out with the numbers put in
+(∂a/∂z = a·(1 − a) = 0.6660 × 0.3340 = 0.2225), and so is what lands in each input's
+grad (z.grad += a.grad × ∂a/∂z), which the inputs' boxes accumulate.
 
 Forward view, from one chosen input x: frame 0 seeds x's tangent with 1 (every other
 leaf 0); each next frame computes one op node in topological order, its tangent
-d node / d x = Σ local_i × tangent(input_i) from the same local derivatives.  The last
+∂node/∂x = Σ ∂node/∂input_i × ∂input_i/∂x from the same local derivatives.  The last
 frame's tangent of the output equals the gradient the reverse view gives x.
 
-The page inlines its SVG, styles, script and data: it loads nothing from anywhere.
-:func:`step_through` returns it as an object that Jupyter displays inline (in an
-``<iframe srcdoc>``, so several on one page keep their ids and scripts apart).
+``expand=True`` steps a neuron product by product: each ``dot`` is drawn and stepped as
+its multiplications w_i·x_i, then one addition (:mod:`viz.view`).  The graph may be a
+chaingrad Value or a learner's own micrograd-style Value.  Constants (leaves with
+``requires_grad=False``) get no gradient, as in PyTorch.
+
+The page inlines its SVG, styles, script, words (``viz/locales``, section "stepper") and
+data: it loads nothing from anywhere.  :func:`step_through` returns it as an object that
+Jupyter displays inline (in an ``<iframe srcdoc>``, so several on one page keep their
+ids and scripts apart; the frame takes the height of its page).
 """
 
 from __future__ import annotations
@@ -21,116 +28,158 @@ import html
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from autograd import Value, local_partials, topological_order
 from autograd.files import write_atomic
-from autograd.forward import Linearization
 
-from .graph import draw_dot
+from . import i18n
+from .graph import check_size, draw_nodes
 from .labels import number
 from .pages import fill_template, inline_svg
+from .rules import BUILT_IN, local_rule, plain, value_rule
+from .view import Node, graph_of, is_value
 
 _TEMPLATE = "stepper.html"
-_PANEL_HEIGHT = 300  # px above the graph in the inline view: controls and the frame's table
+_PANEL_HEIGHT = 330  # px above the graph in the inline view: controls and the frame's table
 DEFAULT_FORWARD_INPUTS = 12  # the forward view's inputs when none are given (data grows with each)
 
 
-def _names(order: list[Value]) -> dict[Value, str]:
-    return {node: node.label or f"v{i}" for i, node in enumerate(order)}
+def _names(nodes: list[Node]) -> dict[Node, str]:
+    return {node: node.label or node.id for node in nodes}
 
 
-def backward_frames(root: Value) -> tuple[list[dict], dict[Value, float]]:
-    """The frames of a fresh backward pass from ``root`` and the gradients it ends with.
+def _title(node: Node, names: dict[Node, str]) -> str:
+    return f"{node.symbol or node.op} \u2192 {names[node]}"
 
-    ``.grad`` is left untouched: the gradients are recomputed from the engine's local
-    partials, as ``root.backward()`` on a graph with zeroed gradients would.
+
+def _doc(node: Node) -> str:
+    """A custom op's own words (the engine's ops have their rules written out)."""
+    return "" if node.op in BUILT_IN or not node.op else node.doc
+
+
+def _nodes(root: Any, expand: bool) -> list[Node]:
+    if not is_value(root):
+        raise TypeError(f"step_through needs a Value, not {type(root).__name__}")
+    return graph_of(root, expand)
+
+
+def _backward_order(nodes: list[Node]) -> list[Node]:
+    """The op nodes in the order backward processes them: each after every node that
+    uses it, and siblings in reading order (w1·x1 before w2·x2): the reverse of a
+    depth-first post-order that visits each node's inputs last to first."""
+    order: list[Node] = []
+    seen = {id(nodes[-1])}
+    stack = [(nodes[-1], iter(reversed(nodes[-1].inputs)))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(reversed(child.inputs))))
+                break
+        else:
+            stack.pop()
+            if node.inputs:
+                order.append(node)
+    return order[::-1]
+
+
+def backward_frames(root: Any, expand: bool = False, lang: str = "en",
+                    nodes: list[Node] | None = None) -> tuple[list[dict], dict[Node, float]]:
+    """The frames of a fresh backward pass from ``root`` and the gradients it ends with
+    (by node of :func:`viz.view.graph_of`).
+
+    ``.grad`` is left untouched: the gradients are recomputed from the local partials,
+    as ``root.backward()`` on a graph with zeroed gradients would.  Constants get none.
     """
-    order = topological_order(root)
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
-    names = _names(order)
-    grads = {node: 0.0 for node in order}
-    grads[root] = 1.0
+    nodes = nodes if nodes is not None else _nodes(root, expand)
+    root_node = nodes[-1]
+    names = _names(nodes)
+    grads = {node: 0.0 for node in nodes}
+    grads[root_node] = 1.0
+    name = names[root_node]
     frames = [{
-        "node": ids[root], "title": f"seed: d {names[root]} / d {names[root]} = 1",
-        "rule": "backward starts at the output with gradient 1", "upstream": number(1.0),
-        "passes": [{"to": ids[root], "name": names[root], "local": "", "gives": "",
+        "node": root_node.id, "title": i18n.text(lang, "stepper.seed_title", name=name),
+        "rule": i18n.text(lang, "stepper.seed_rule"), "upstream": number(1.0),
+        "passes": [{"to": root_node.id, "name": name, "local": "", "gives": "",
                     "after": number(1.0), "raw": 1.0}],
     }]  # fmt: skip
-    for node in reversed(order):
-        if not node.inputs:
-            continue
+    for node in _backward_order(nodes):
         upstream = grads[node]
         passes = []
-        for child, local in zip(node.inputs, local_partials(node)):
+        for k, (child, local) in enumerate(zip(node.inputs, node.partials)):
+            if child.constant:
+                continue
+            before = grads[child]
             grads[child] += upstream * local
             passes.append({
-                "to": ids[child], "name": names[child], "local": number(local),
-                "gives": number(upstream * local), "after": number(grads[child]),
-                "raw": grads[child],
+                "to": child.id, "name": names[child], "k": k, "local": number(local),
+                "gives": number(upstream * local), "before": number(before),
+                "after": number(grads[child]), "raw": grads[child],
             })  # fmt: skip
-        frames.append({
-            "node": ids[node], "title": f"{node.op} \u2192 {names[node]}",
-            "rule": node.op_doc, "upstream": number(upstream),
-            "passes": passes,
-        })  # fmt: skip
+        frames.append({"node": node.id, "title": _title(node, names), "rule": _doc(node),
+                       "upstream": number(upstream), "passes": passes})  # fmt: skip
     return frames, grads
 
 
-def forward_frames(root: Value, wrt: Value, linearization: Linearization | None = None
-                   ) -> tuple[list[dict], dict[Value, float]]:  # fmt: skip
-    """The frames of forward mode from the leaf ``wrt`` and every node's tangent d node / d wrt.
+def forward_frames(root: Any, wrt: Any, expand: bool = False, lang: str = "en",
+                   nodes: list[Node] | None = None) -> tuple[list[dict], dict[Node, float]]:
+    """The frames of forward mode from the leaf ``wrt`` and every node's tangent
+    ∂node/∂wrt (by node of :func:`viz.view.graph_of`; ``wrt`` a Value or such a node).
 
     Frame 0 seeds ``wrt`` with tangent 1 (the other leaves have 0); each next frame is
     one op node, in topological order, with the tangent, local derivative and
-    contribution (local × tangent) of each of its inputs, and the sum: its tangent.  The
-    tangents are autograd's own forward mode (``autograd.jvp`` runs the same pass);
-    ``linearization`` is root's, when the caller has it already (one for every input).
+    contribution (local × tangent) of each of its inputs, and their sum: its tangent.
     """
-    lin = linearization or Linearization("forward_frames", [wrt], [root])
-    if wrt not in lin.order or wrt.inputs:
+    nodes = nodes if nodes is not None else _nodes(root, expand)
+    start = next((n for n in nodes if n is wrt or (n.source is wrt and n.source is not None)),
+                 None)  # fmt: skip
+    if start is None or start.inputs:
         raise ValueError(f"forward_frames: wrt must be a leaf of the graph, not {wrt!r}")
-    tangents = lin.push_forward({wrt: 1.0})
-    ids = {node: f"v{i}" for i, node in enumerate(lin.order)}
-    names = _names(lin.order)
+    names = _names(nodes)
+    tangents = {node: 0.0 for node in nodes}
+    tangents[start] = 1.0
     frames = [{
-        "node": ids[wrt], "title": f"seed: d {names[wrt]} / d {names[wrt]} = 1",
-        "rule": "forward mode starts at the chosen input with tangent 1 (other inputs 0)",
-        "tangent": number(1.0), "raw": 1.0, "passes": [],
+        "node": start.id, "title": i18n.text(lang, "stepper.seed_title", name=names[start]),
+        "rule": i18n.text(lang, "stepper.seed_forward_rule"), "tangent": number(1.0),
+        "raw": 1.0, "passes": [],
     }]  # fmt: skip
-    for node, partials in zip(lin.order, lin.partials):
-        if not partials:
+    for node in nodes:
+        if not node.inputs:
             continue
         passes = []
-        for child, local in zip(node.inputs, partials):
-            tangent = tangents.get(child, 0.0)
-            passes.append({
-                "from": ids[child], "name": names[child], "tangent": number(tangent),
-                "local": number(local), "gives": number(local * tangent if tangent else 0.0),
-            })  # fmt: skip
-        frames.append({
-            "node": ids[node], "title": f"{node.op} \u2192 {names[node]}",
-            "rule": node.op_doc, "tangent": number(tangents[node]), "raw": tangents[node],
-            "passes": passes,
-        })  # fmt: skip
-    return frames, {node: tangents.get(node, 0.0) for node in lin.order}
+        total = 0.0
+        for k, (child, local) in enumerate(zip(node.inputs, node.partials)):
+            tangent = tangents[child]
+            gives = local * tangent if tangent else 0.0  # 0 × an infinite partial: no NaN
+            total += gives
+            passes.append({"from": child.id, "name": names[child], "k": k,
+                           "tangent": number(tangent), "local": number(local),
+                           "gives": number(gives)})  # fmt: skip
+        tangents[node] = total
+        frames.append({"node": node.id, "title": _title(node, names), "rule": _doc(node),
+                       "tangent": number(total), "raw": total, "passes": passes})  # fmt: skip
+    return frames, tangents
 
 
-def _forward_inputs(order: list[Value], inputs: Iterable[Value] | None) -> tuple[list, int]:
+def _forward_inputs(nodes: list[Node], inputs: Iterable[Any] | None) -> tuple[list[Node], int]:
     """The leaves the forward view can start from, and how many more it leaves out:
     ``inputs``, else the first DEFAULT_FORWARD_INPUTS labelled leaves (of all leaves if
-    none has a label)."""
-    leaves = [node for node in order if not node.inputs]
+    none has a label); never a constant."""
+    leaves = [node for node in nodes if node.is_leaf and not node.constant]
     if inputs is None:
         candidates = [leaf for leaf in leaves if leaf.label] or leaves
         shown = candidates[:DEFAULT_FORWARD_INPUTS]
         return shown, len(candidates) - len(shown)
-    chosen = list(inputs)
-    for x in chosen:
-        if not isinstance(x, Value):
+    by_source = {id(leaf.source): leaf for leaf in leaves}
+    chosen = []
+    for x in inputs:
+        if not is_value(x):
             raise TypeError(f"step_through: inputs must be Values, not {type(x).__name__}")
-        if x not in leaves:
+        if id(x) not in by_source:
             raise ValueError(f"step_through: inputs must be leaves the output depends on; "
                              f"{x!r} is not one")  # fmt: skip
+        chosen.append(by_source[id(x)])
     return chosen, 0
 
 
@@ -143,10 +192,20 @@ class StepThrough:
         self.height = height
 
     def _repr_html_(self) -> str:
-        """The page in an ``<iframe srcdoc>``: its ids and script cannot meet another's."""
+        """The page in an ``<iframe srcdoc>`` (its ids and script cannot meet another's),
+        as wide as the output area; the page reports its height and the frame takes it
+        (where the notebook runs the output's script; else ``height`` px)."""
         return (f'<iframe class="chaingrad-stepper" srcdoc="{html.escape(self.html)}" '
                 f'sandbox="allow-scripts" style="width: 100%; height: {self.height}px; '
-                'border: 1px solid #d1d5db; border-radius: 6px"></iframe>')  # fmt: skip
+                'border: 1px solid #d1d5db; border-radius: 6px"></iframe>'
+                "<script>(function () {"
+                "var frame = document.currentScript.previousElementSibling;"
+                "window.addEventListener('message', function (event) {"
+                "if (event.source === frame.contentWindow && event.data && "
+                "event.data.chaingradHeight) {"
+                "frame.style.boxSizing = 'content-box';"
+                "frame.style.height = Math.ceil(event.data.chaingradHeight) + 'px'; }"
+                "});}());</script>")  # fmt: skip
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the page to ``path`` durably (:func:`autograd.files.write_atomic`) and
@@ -163,46 +222,73 @@ def _svg_height(svg: str) -> int:
 
 
 def step_through(
-    root: Value,
+    root: Any,
     rankdir: str = "LR",
     max_nodes: int = 1000,
-    inputs: Iterable[Value] | None = None,
+    inputs: Iterable[Any] | None = None,
+    *,
+    expand: bool = False,
+    lang: str = "en",
 ) -> StepThrough:
     """The step-through page of ``root``: backward, and forward mode from each of ``inputs``.
 
-    ``inputs`` are the leaves the forward view offers (default: the first 12 labelled
-    leaves, or of all leaves if none is labelled; each adds one set of frames).  The graph
-    is drawn as by :func:`viz.draw_dot` (at most ``max_nodes`` Values); its SVG comes
-    from the system or the embedded Graphviz.
-    In a notebook, the result displays inline.
+    ``root`` is a chaingrad Value or a learner's own micrograd-style one.  ``inputs``
+    are the leaves the forward view offers (default: the first 12 labelled leaves, or of
+    all leaves if none is labelled; each adds one set of frames).  ``expand=True``
+    steps each ``dot`` (a neuron's w·x + b) product by product, then the addition.  The
+    graph is drawn as by :func:`viz.draw_dot` (at most ``max_nodes`` Values); its SVG
+    comes from the system or the embedded Graphviz.  ``lang`` ('en', 'pt-BR') is the
+    page's language.  In a notebook, the result displays inline.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"step_through needs a Value, not {type(root).__name__}")
-    frames, final = backward_frames(root)
-    order = topological_order(root)
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
-    names = _names(order)
+    i18n.check_lang(lang)
+    nodes = _nodes(root, expand)
+    check_size(len(nodes), max_nodes)
+    frames, final = backward_frames(root, lang=lang, nodes=nodes)
+    names = _names(nodes)
     forward = []
-    chosen, left_out = _forward_inputs(order, inputs)
-    lin = Linearization("step_through", chosen, [root])  # the local derivatives, once
+    chosen, left_out = _forward_inputs(nodes, inputs)
     for x in chosen:
-        steps, tangents = forward_frames(root, x, lin)
-        leaves = {ids[n]: number(t) for n, t in tangents.items() if not n.inputs}
-        forward.append({"input": ids[x], "name": names[x], "frames": steps, "leaves": leaves,
-                        "output": names[root], "gradient": number(final[x])})  # fmt: skip
-    graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes, node_ids=True, grads=final)
+        steps, tangents = forward_frames(root, x, lang=lang, nodes=nodes)
+        leaves = {n.id: number(t) for n, t in tangents.items() if n.is_leaf and not n.constant}
+        forward.append({"input": x.id, "name": names[x], "frames": steps, "leaves": leaves,
+                        "output": names[nodes[-1]], "gradient": number(final[x])})  # fmt: skip
+    rules = {node.id: [local_rule(node, k, names, lang) for k in range(len(node.inputs))]
+             for node in nodes if node.inputs}  # fmt: skip
+    values = {node.id: value_rule(node, names) for node in nodes if node.inputs}
+    # room in every grad box for the forward view's longer "tangent 0.1234"
+    room = max(len(i18n.text(lang, "stepper.tangent")) - len("grad"), 0) + 2
+    graph = draw_nodes(nodes, rankdir, node_ids=True, grads=final, lang=lang, grad_room=room)
     svg = inline_svg(graph.source)
-    data = {"reverse": frames, "forward": forward, "forward_left_out": left_out}
-    page = fill_template(_TEMPLATE, data, svg)
+    data = {"reverse": frames, "forward": forward, "forward_left_out": left_out,
+            "rules": rules, "values": values, "names": {n.id: names[n] for n in nodes},
+            "words": i18n.section(lang, "stepper"), "lang": lang,
+            "step_of": i18n.section(lang, "common")["step_of"]}  # fmt: skip
+    title = html.escape(i18n.text(lang, "stepper.page_title"))
+    page = fill_template(_TEMPLATE, data, svg).replace(
+        '<html lang="en">', f'<html lang="{lang}">', 1).replace(
+        "<title>chaingrad</title>", f"<title>{title}</title>", 1)  # fmt: skip
     return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
 
 
 def backprop_html(
-    root: Value,
+    root: Any,
     path: str | os.PathLike,
     rankdir: str = "LR",
     max_nodes: int = 1000,
-    inputs: Iterable[Value] | None = None,
+    inputs: Iterable[Any] | None = None,
+    *,
+    expand: bool = False,
+    lang: str = "en",
 ) -> Path:
     """Write the step-through page of :func:`step_through` to ``path`` and return the path."""
-    return step_through(root, rankdir, max_nodes, inputs).save(path)
+    return step_through(root, rankdir, max_nodes, inputs, expand=expand, lang=lang).save(path)
+
+
+def rule_text(root: Any, node_label: str, k: int = 0, expand: bool = False) -> str:
+    """The written-out local derivative of the node labelled ``node_label`` with respect to
+    its input ``k``, as plain text: 'a' of the README's neuron gives
+    '∂a/∂z = a·(1 − a) = 0.6660 × 0.3340 = 0.2225'."""
+    nodes = _nodes(root, expand)
+    names = _names(nodes)
+    node = next(n for n in nodes if n.label == node_label)
+    return plain(local_rule(node, k, names, "en"))

@@ -7,7 +7,7 @@
 Each ``<name>_backward`` becomes the backward of a custom op (``autograd.custom_op``)
 whose forward is the task's function; ``autograd.gradcheck`` then computes central
 differences (f(x + eps) - f(x - eps)) / (2 eps) at every point of the task, and each of
-your partials is compared with them by ``autograd.exercises.matches``, the comparison
+your partials is compared with them by ``viz.worksheet.matches``, the comparison
 the worksheet grader uses (here at gradcheck's tolerances).
 Exit status 0 when every exercise passes.
 """
@@ -27,7 +27,7 @@ from typing import Any
 from tasks import TASKS, Task
 
 from autograd import GradcheckReport, custom_op, gradcheck_report
-from autograd.exercises import matches
+from viz.worksheet import matches
 
 HERE = Path(__file__).resolve().parent
 

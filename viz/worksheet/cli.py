@@ -1,9 +1,10 @@
-"""``python -m viz.worksheet``: write a class's worksheets, keys and grade the answers.
+"""``chaingrad worksheet`` (or ``python -m viz.worksheet``): write a class's worksheets
+and keys, and grade the answers.
 
-    python -m viz.worksheet --students roster.txt --level 2 --problems 4 --seed 2026 \\
+    chaingrad worksheet --students roster.txt --level 2 --problems 4 --seed 2026 \\
         --lang pt-BR -o out/
-    python -m viz.worksheet grade out/key.json answers.csv
-    python -m viz.worksheet grade out/key.json --template blank.csv
+    chaingrad worksheet grade out/key.json answers.csv
+    chaingrad worksheet grade out/key.json --template blank.csv
 
 Every refusal is one line on stderr and exit code 2, before anything is written; every
 file is written to a temporary name and then renamed, so none is ever half-written.
@@ -18,33 +19,25 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd.exercises import (
-    ATOL,
-    LANGS,
-    LEVELS,
-    RTOL,
-    WorksheetError,
-    answer_key,
-    class_problems,
-    grade,
-    load_key,
-    read_answers,
-    read_roster,
-    report,
-    scores_csv,
-    template_csv,
-)
 from autograd.files import write_atomic
 
 from ..cli import EXIT_REFUSED, Parser, Refusal
+from ..i18n import LANGS
+from .compare import ATOL, RTOL
+from .grading import grade, load_key, read_answers, report, scores_csv, template_csv
+from .keys import answer_key
 from .pages import key_page, student_page
+from .problems import LEVELS
+from .roster import WorksheetError, class_problems, read_roster
 
 COMMANDS = ("generate", "grade")
+PROG = "python -m viz.worksheet"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="python -m viz.worksheet", description=__doc__.split("\n\n")[0],
-                     epilog="The command is generate when none is given.")  # fmt: skip
+def _parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = Parser(prog=prog, description="Write a class's backprop worksheets and answer "
+                    "keys, and grade the answers.",
+                    epilog="The command is generate when none is given.")  # fmt: skip
     commands = parser.add_subparsers(dest="command", parser_class=Parser)
     generate = commands.add_parser(
         "generate", help="write one sheet and one answer-key page per student, and key.json",
@@ -170,19 +163,19 @@ def grade_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], prog: str = PROG) -> int:
     """Run the CLI on ``argv`` (without the program name); returns the exit code."""
     argv = list(argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "generate")
-    args = _parser().parse_args(argv)
+    args = _parser(prog).parse_args(argv)
     return grade_command(args) if args.command == "grade" else generate(args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     """Entry point: like :func:`run`, but every refusal is one stderr line and exit 2."""
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return run(sys.argv[1:] if argv is None else argv, prog)
     except (Refusal, WorksheetError, OSError) as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return EXIT_REFUSED

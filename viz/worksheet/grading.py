@@ -3,10 +3,14 @@
 Answers are a CSV with the header ``student,problem,node,value`` (one row per asked
 gradient; the node as labelled on the sheet); fields may also be separated by ``;``, as
 a spreadsheet in a Brazilian locale saves them, and values may use a decimal comma.
-An answer is right when it :func:`~autograd.exercises.compare.matches` the key; a
+An answer is right when it :func:`~viz.worksheet.compare.matches` the key; a
 wrong one is explained by the first slip of the key whose value it matches (see
-:mod:`autograd.exercises.keys`).
+:mod:`viz.worksheet.keys`).
 A blank value or a missing row is an unanswered question.
+
+Every CSV written here is safe to open in a spreadsheet: a text cell that a spreadsheet
+would run as a formula (a student named ``=HYPERLINK(...)``) is written with a quote
+before it (:func:`spreadsheet_text`), and reading a CSV takes that quote off again.
 """
 
 from __future__ import annotations
@@ -18,35 +22,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..files import parse_json
-from ..ops import OPS
+from autograd import OPS
+from autograd.files import parse_json
+
+from ..i18n import text
 from .compare import ATOL, RTOL, matches
 from .keys import FORMAT
 from .roster import WorksheetError
-from .text import translate
 
 COLUMNS = ("student", "problem", "node", "value")
 SCORE_COLUMNS = ("student", "correct", "total", "score")
 Question = tuple[str, int, str]  # (student, problem, node)
 
-PHRASES = {
-    "score": {"en": "{student}: {correct}/{total} right ({percent:.0f}%)",
-              "pt-BR": "{student}: {correct}/{total} certas ({percent:.0f}%)"},
-    "wrong": {"en": "problem {problem}, ∂L/∂{node}: expected {expected}, got {given}",
-              "pt-BR": "problema {problem}, ∂L/∂{node}: esperado {expected}, recebido {given}"},
-    "blank": {"en": "problem {problem}, ∂L/∂{node}: no answer (expected {expected})",
-              "pt-BR": "problema {problem}, ∂L/∂{node}: sem resposta (esperado {expected})"},
-    "sign": {"en": "sign error", "pt-BR": "erro de sinal"},
-    "paths": {"en": "likely slip: forgot to add up the {paths} paths through {at} (a node used "
-                    "{paths} times gets the sum of the gradients of its uses)",
-              "pt-BR": "provável deslize: esqueceu de somar os {paths} caminhos que passam por "
-                       "{at} (um nó usado {paths} vezes recebe a soma dos gradientes dos seus "
-                       "usos)"},
-    "swap": {"en": "likely slip: the input and the output of {op} (node {at}) were mixed up in "
-                   "its local derivative; the rule is {rule}",
-             "pt-BR": "provável deslize: trocou a entrada pela saída de {op} (nó {at}) na "
-                      "derivada local; a regra é {rule}"},
-}  # fmt: skip
+SLIPS = ("sign", "paths", "swap")  # the kinds of slip a key names (see .keys)
 
 
 @dataclass
@@ -104,7 +92,7 @@ def _slips(key: dict[str, Any]) -> dict[Question, list[dict[str, Any]]]:
         for node in entry["nodes"]:
             slips = node.get("slips") if isinstance(node, dict) else None
             if isinstance(slips, list):
-                usable = [s for s in slips if isinstance(s, dict) and s.get("kind") in PHRASES
+                usable = [s for s in slips if isinstance(s, dict) and s.get("kind") in SLIPS
                           and type(s.get("value")) in (int, float)]  # fmt: skip
                 found[(entry.get("student"), entry.get("problem"), node.get("node"))] = usable
     return found
@@ -151,7 +139,7 @@ def read_answers(
             continue
         if len(row) != len(COLUMNS):
             raise _fail(source, where, f"expected 4 fields ({','.join(COLUMNS)}), got {len(row)}")
-        student, problem_text, node, value_text = (cell.strip() for cell in row)
+        student, problem_text, node, value_text = (from_spreadsheet(cell.strip()) for cell in row)
         if student not in students:
             raise _fail(source, where, f"student {student!r} is not in the key")
         try:
@@ -204,15 +192,15 @@ def grade(
             continue
         fields = dict(problem=problem, node=node, expected=_shown(expected))
         if given is None:
-            verdict.feedback.append(translate(PHRASES, lang, "blank", **fields))
+            verdict.feedback.append(text(lang, "worksheet.blank", **fields))
             continue
-        line = translate(PHRASES, lang, "wrong", **fields, given=_shown(given))
+        line = text(lang, "worksheet.wrong", **fields, given=_shown(given))
         slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
                     None)  # fmt: skip
         if slip is not None:
             rule = OPS[slip["op"]].doc if slip.get("op") in OPS else ""
             try:
-                line += " \u2014 " + translate(PHRASES, lang, slip["kind"], **slip, rule=rule)
+                line += " \u2014 " + text(lang, f"worksheet.slip_{slip['kind']}", **slip, rule=rule)
             except KeyError:  # a hand-edited key: a slip without its fields
                 pass
         verdict.feedback.append(line)
@@ -223,15 +211,38 @@ def report(verdicts: list[Verdict], lang: str = "en") -> str:
     """The grader's printout: per student the score, then one line per wrong answer."""
     lines = []
     for v in verdicts:
-        lines.append(translate(PHRASES, lang, "score", student=v.student, correct=v.correct,
+        lines.append(text(lang, "worksheet.score", student=v.student, correct=v.correct,
                                total=v.total, percent=100 * v.score))  # fmt: skip
         lines += [f"  - {line}" for line in v.feedback]
     return "\n".join(lines)
 
 
+# OWASP's rule against CSV injection: a cell starting with one of these is a formula to a
+# spreadsheet, and a quote before it makes it text.  A cell starting with the quote itself
+# gets one more, so that taking one off when reading restores every cell as it was.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = (*FORMULA_STARTS, "'")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it but never runs it: with a ``'`` before a leading
+    ``=``, ``+``, ``-``, ``@``, tab, carriage return or ``'``."""
+    return "'" + cell if cell.startswith(_QUOTED) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    """The text that :func:`spreadsheet_text` wrote as ``cell``: its added quote taken off
+    (a cell it did not change, such as ``-0.25`` typed by hand, stays as it is)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_QUOTED) else cell
+
+
 def _csv(rows: list[list[Any]]) -> str:
+    """The rows as CSV, every text cell made safe (:func:`spreadsheet_text`); numbers
+    are written as numbers."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows(
+        [spreadsheet_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows
+    )
     return out.getvalue()
 
 

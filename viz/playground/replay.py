@@ -6,11 +6,14 @@ Record the weights while training with a :class:`Snapshots` as ``nn.fit``'s call
     history = nn.fit(model, X, y, ..., epochs=100, callback=snapshots)
     viz.training_html(model, X, y, history, "out/playground.html", snapshots=snapshots)
 
-The page has a play/pause button and an epoch slider.  For the selected snapshot it
-shows the decision boundary of a 2-D classifier as a heat map with the data over it,
-the loss and accuracy curves with a marker at that epoch, and the network picture of
-:func:`viz.draw_mlp` with that epoch's weights.  Regression and inputs of more than two
-features get the curves and the network only, and the page says so.
+The page is the live playground's front end (``playground.js``) with a recorded run as
+its host: play/pause, step, an epoch slider and keys (space, arrows, Home, End).  For the
+selected snapshot it shows, side by side in one window, the network (a heat map of each
+neuron's output over the input plane, edges by sign and |w| or by |dL/dw|, a weight's
+value and gradient on hover), the decision boundary of a 2-D classifier with the data
+over it, and the loss curves (ticks, a log scale) with a marker at that epoch.
+Regression and inputs of more than two features get the curves and the network only,
+and the page says so.
 
 The heat map is cheap: the model is compiled once (:func:`autograd.compile`) and each
 snapshot's weights go through it as numpy matrix products over the whole grid, never
@@ -26,7 +29,7 @@ from __future__ import annotations
 import base64
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,14 +43,13 @@ from nn.checks import finite_number, whole_number
 from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
-from . import mlp
-from .pages import fill_template, inline_svg
-from .plots import plane, points_2d
+from .. import i18n, mlp
+from ..plots import plane, points_2d
+from .frames import CLASS_COLOURS, boundary_cells, network, neuron_maps, signed_cells
+from .page import playground_page
+from .state import CONTROLS, Setup
 
-_TEMPLATE = "playground.html"
-BINARY_COLOURS = (mlp.POSITIVE, mlp.NEGATIVE)  # class 0 blue, class 1 red
-CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                 "#F0E442", "#000000")  # Okabe-Ito: colour-blind safe  # fmt: skip
+BINARY_COLOURS = (mlp.NEGATIVE, mlp.POSITIVE)  # class 0 red, class 1 blue, as the live view
 MAX_SNAPSHOTS = 60
 Frame = tuple[int, list[float], list[float]]  # (epoch, every parameter's data, its grad)
 
@@ -136,7 +138,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
         for frame in frames:
             with _loaded(params, frame):
                 scores = program(grid)
-            cells = _cells(scores, sigmoid_output, cut)
+            cells = boundary_cells(scores, sigmoid_output, cut)
             images.append(base64.b64encode(cells.astype(np.uint8).tobytes()).decode("ascii"))
     width = 1 if scores.ndim == 1 else scores.shape[1]
     mode = "classes" if width > 2 else "binary"
@@ -147,32 +149,6 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
             "points": np.round(X, 4).tolist(), "labels": labels,
             "colours": list(BINARY_COLOURS if mode == "binary" else CLASS_COLOURS),
             "count": count}  # fmt: skip
-
-
-def _cells(scores: np.ndarray, sigmoid_output: bool, threshold: float) -> np.ndarray:
-    """Scores of the grid as bytes: 0..255 for class 0..1 confidence, or a class index."""
-    if scores.ndim == 2 and scores.shape[1] > 2:
-        return scores.argmax(axis=1)
-    if scores.ndim == 2 and scores.shape[1] == 2:  # softmax's probability of class 1
-        position = 1.0 / (1.0 + np.exp(np.clip(scores[:, 0] - scores[:, 1], -50, 50)))
-    elif sigmoid_output:
-        position = scores.reshape(-1)
-    else:
-        position = 1.0 / (1.0 + np.exp(np.clip(-2.0 * (scores.reshape(-1) - threshold), -50, 50)))
-    return np.rint(np.clip(position, 0.0, 1.0) * 255)
-
-
-def _curves(history: Any) -> dict[str, Any]:
-    series = (("loss", "train", "train_loss", mlp.POSITIVE),
-              ("loss", "validation", "val_loss", mlp.NEGATIVE),
-              ("accuracy", "train", "train_accuracy", mlp.POSITIVE),
-              ("accuracy", "validation", "val_accuracy", mlp.NEGATIVE))  # fmt: skip
-    curves: dict[str, Any] = {"epochs": len(history.train_loss), "loss": [], "accuracy": []}
-    for panel, name, attr, colour in series:
-        values = [float(v) for v in getattr(history, attr, None) or []]
-        if values and all(map(math.isfinite, values)):
-            curves[panel].append({"name": name, "values": values, "colour": colour})
-    return curves
 
 
 def _samples(X: Any, width: int) -> np.ndarray:
@@ -195,19 +171,21 @@ def _samples(X: Any, width: int) -> np.ndarray:
 
 def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.PathLike,
                   snapshots: Snapshots | None = None, *, grid: int = 100,
-                  title: str = "Watching a network learn", threshold: float | None = None,
+                  title: str | None = None, threshold: float | None = None,
                   classes: Sequence[str] | None = None, max_neurons: int = 32,
-                  interval_ms: int = 150) -> Path:  # fmt: skip
+                  interval_ms: int = 150, lang: str = "en") -> Path:  # fmt: skip
     """Write the training playground of ``model`` on (X, y) to ``path``; return the path.
 
     ``history`` is ``nn.fit``'s History; ``snapshots`` a :class:`Snapshots` recorded
     during that fit (without it the page shows the final weights only).  ``grid``
-    cells per axis for the boundary, ``classes`` names for the legend, ``threshold``
-    as in :func:`nn.accuracy`.  TypeError for a model that is not an MLP-like stack,
-    or a history or snapshots of the wrong type (or a sample holding something else than
-    numbers); ValueError for an empty history, X that is not a list of samples of the
-    model's width of finite numbers, y of another length, ``classes`` not naming each
-    class once, or snapshots of another model.
+    cells per axis for the boundary, ``title`` the page's heading (by default "Watching a
+    network learn" in the page's language), ``classes`` names for the legend, ``threshold``
+    as in :func:`nn.accuracy`; a layer wider than ``max_neurons`` is drawn with its first
+    neurons and "... k more".  ``lang``: the page's language ("en" or "pt-BR").  TypeError
+    for a model that is not an MLP-like stack, or a history or snapshots of the wrong type
+    (or a sample holding something else than numbers); ValueError for an empty history,
+    X that is not a list of samples of the model's width of finite numbers, y of another
+    length, ``classes`` not naming each class once, or snapshots of another model.
     """
     found = mlp.stages(model)
     if not hasattr(history, "train_loss"):
@@ -221,6 +199,7 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
                          "nn.fit first and pass the History it returns")  # fmt: skip
     whole_number("training_html: grid", grid, minimum=2)
     whole_number("training_html: interval_ms", interval_ms)
+    lang = i18n.check_lang(lang)
     points = _samples(X, found[0].inputs)
     if len(y) != len(points):
         raise ValueError(f"training_html: X has {len(points)} samples but y has {len(y)} labels")
@@ -232,51 +211,84 @@ def training_html(model: Any, X: Any, y: Sequence, history: Any, path: str | os.
         if not frames or len(frames[0][1]) != len(params):
             raise ValueError("training_html: the snapshots were not recorded from this model "
                              "(or hold none): pass the Snapshots given to nn.fit's callback")
-    drawing = mlp.parts(found, max_neurons)
-    graph = mlp.draw_mlp(model, max_neurons=max_neurons)
-    svg = inline_svg(graph.source)
-
-    boundary, note = None, ""
+    two_d = points.shape[1] == 2
     classification = bool(getattr(history, "train_accuracy", None))
-    if not classification:
-        note = ("Regression (no accuracy was measured): the page shows the curves and the "
-                "network; a decision boundary needs a classifier.")  # fmt: skip
-    elif points.shape[1] != 2:
-        note = (f"The inputs have {points.shape[1]} features: the page shows the curves and "
-                "the network; a decision boundary is drawn for 2-D inputs only.")  # fmt: skip
-    else:
+    note_key = "" if classification and two_d else \
+        "playground.regression" if not classification else "playground.wide"  # fmt: skip
+    scene: dict[str, Any] = {
+        "classification": classification, "two_d": bool(classification and two_d),
+        "train": len(points), "locked": list(CONTROLS), "curve": _curve(history),
+        "replay": {"count": len(frames), "epochs": len(history.train_loss)},
+    }  # fmt: skip
+    scene["network"], weights = network(model, max_neurons=max_neurons)
+    boundary, pictures = None, None
+    if scene["two_d"]:
         boundary = boundary_grids(model, points, y, frames, grid, threshold)
         names = list(classes) if classes is not None else [str(k) for k in range(boundary["count"])]
         if len(names) != boundary["count"]:
             raise ValueError(f"training_html: classes has {len(names)} "
                              f"name{'s' if len(names) != 1 else ''} but the data has "
                              f"{boundary['count']} classes")  # fmt: skip
-        boundary["classes"] = [str(name) for name in names]
-    index = {id(p): i for i, p in enumerate(params)}
-    edges = [(edge, index[id(w)]) for edge, _, _, w in drawing.edges if w is not None]
-    neurons = [(node, index[id(b)]) for node, _, b, _ in drawing.nodes if b is not None]
-    largest = max((abs(frame[1][i]) for frame in frames for _, i in edges), default=0.0)
+        scene.update({"size": grid, "extent": boundary["extent"], "points": boundary["points"],
+                      "labels": boundary["labels"], "classes": [str(n) for n in names],
+                      "palette": list(CLASS_COLOURS) if boundary["mode"] == "classes" else None})
+        pictures = _neuron_maps(model, points, grid, scene)
     page_frames = []
     for k, frame in enumerate(frames):
-        with _loaded(params, frame):  # the layer summaries draw_mlp shows, at this epoch
-            summaries = [mlp.summary_lines(row) for row in mlp.layer_summaries(model)]
-        page_frames.append({
-            "epoch": frame[0], "summaries": summaries,
-            "weights": [float(f"{frame[1][i]:.4g}") for _, i in edges],
-            "biases": [f"b {mlp.number(frame[1][i])}" for _, i in neurons],
-            **({"grid": boundary["images"][k]} if boundary else {}),
-        })  # fmt: skip
-    if boundary:
-        del boundary["images"]
-    data = {
-        "title": str(title), "note": note, "frames": page_frames, "curves": _curves(history),
-        "boundary": boundary, "interval": int(interval_ms),
-        "network": {"edges": [e for e, _ in edges], "neurons": [n for n, _ in neurons],
-                    "clusters": [f"cluster_layer{i}" for i in range(len(found))],
-                    "largest": largest or 1.0, "positive": mlp.POSITIVE,
-                    "negative": mlp.NEGATIVE, "zero": mlp.ZERO,
-                    "minWidth": mlp.MIN_WIDTH, "maxWidth": mlp.MAX_WIDTH},
-    }  # fmt: skip
-    page = fill_template(_TEMPLATE, data, svg)
+        with _loaded(params, frame):
+            page_frames.append({
+                "epoch": frame[0], **_losses(history, frame[0]),
+                "weights": [round(w.data, 5) if w is not None else None for w in weights],
+                "grads": [float(f"{w.grad:.4g}") if w is not None else None for w in weights],
+                **({"boundary": boundary["images"][k]} if boundary else {}),
+                **({"maps": pictures()} if pictures else {}),
+            })  # fmt: skip
+    text = {**i18n.section(lang, "live"), **i18n.section(lang, "playground")}
+    state = {"setup": Setup().to_dict(), "lang": lang, "text": text, "playing": False,
+             "scene": scene, "note": i18n.text(lang, note_key) if note_key else "",
+             "detail": "", "epoch": frames[0][0]}  # fmt: skip
+    data = {"state": state, "frames": page_frames, "interval": int(interval_ms)}
+    title = i18n.text(lang, "playground.title") if title is None else str(title)
+    page = playground_page(REPLAY_BOOT, data, title, lang)
     write_atomic(path, page)
     return Path(path)
+
+
+REPLAY_BOOT = ('replayPage(JSON.parse(document.getElementById("data").textContent), '
+               'document.getElementById("playground"));')  # fmt: skip
+SMALL_MAP = 16  # cells a side of a neuron's heat map in the replay, at most
+
+
+def _neuron_maps(model: Any, points: np.ndarray, grid: int, scene: dict[str, Any]
+                 ) -> Callable[[], dict[str, str]]:  # fmt: skip
+    """A function giving every drawn neuron's heat map at the model's current weights (and,
+    into ``scene``, each input's): the boundary's plane, every ``step``-th cell of its grid."""
+    xs, ys = plane(points, grid)
+    step = max(1, -(-grid // SMALL_MAP))
+    rows = np.array([(gx, gy) for gy in ys[::-1][::step] for gx in xs[::step]])
+    shape = (len(ys[::step]), len(xs[::step]))
+    scene["small"] = shape[0]
+    scene["inputs"] = [base64.b64encode(signed_cells(column, np.abs(column).max() or 1.0)
+                                        .astype(np.uint8).tobytes()).decode("ascii")
+                       for column in rows.T]  # fmt: skip
+    return lambda: neuron_maps(model, rows, shape, scene["network"]["units"])
+
+
+def _losses(history: Any, epoch: int) -> dict[str, float]:
+    """The train and validation loss and the training accuracy after ``epoch`` (none at
+    epoch 0)."""
+    found = {}
+    for key, values in (("train_loss", history.train_loss), ("test_loss", history.val_loss),
+                        ("accuracy", getattr(history, "train_accuracy", None) or [])):
+        if 1 <= epoch <= len(values) and math.isfinite(values[epoch - 1]):
+            found[key] = float(values[epoch - 1])
+    return found
+
+
+def _curve(history: Any) -> dict[str, Any]:
+    """The whole run's loss curves, drawn with a cursor at the shown epoch."""
+    def finite(values: Sequence[float]) -> list[float]:
+        return [float(v) for v in values] if all(map(math.isfinite, values)) else []
+
+    return {"epochs": list(range(1, len(history.train_loss) + 1)), "cursor": True,
+            "train": finite(history.train_loss), "test": finite(history.val_loss or [])}

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backprop import local_partials, topological_order
-from ..value import Value
+from autograd import Value, local_partials, topological_order
+
 from .compare import matches
 from .handwork import backprop, swapped_partials, uses
 from .problems import OUTPUT, Problem

@@ -4,16 +4,21 @@ A :class:`Problem` is a recipe (named inputs and a list of steps ``d = a * b``) 
 engine can build again at any time, so a key, a picture and a finite-difference check
 all come from the same graph.  Levels:
 
-1. ``+`` and ``*`` only, one input used twice, 3-5 ops; every value and gradient is
-   exact to 4 decimals.
-2. adds tanh, sigmoid, exp, log and powers, with a sub-expression used twice, 5-9 ops.
-3. a tanh or sigmoid neuron, or a 2-2-1 network, with the squared-error loss.
+1. ``+`` and ``*`` only, one input used twice, 3-5 ops (5, 7 or 9 gradients to find);
+   every value and gradient is exact to 4 decimals.
+2. adds tanh, sigmoid, exp, log and powers, with a sub-expression used twice, 5-9 ops
+   (7 to 15 gradients).
+3. a tanh or sigmoid neuron (9 gradients), or a 2-2-1 network (15), with the
+   squared-error loss.
+
+Constants (an exponent) are ``Value(c, requires_grad=False)``: nobody asks for their
+gradient, and the pictures draw them as constants.
 
 Every op's input stays well inside its domain (see ``UNARY``), no value or gradient is
 too large or so small that 4 decimals hide it, and a student who works with the
 4-decimal numbers printed on the sheet still lands within the grader's tolerance.
-Problems come from ``random.Random(seed)`` alone: the same seed gives the same problem
-on any machine.
+Problems come from ``random.Random(seed)`` alone: the same seed (and number of
+gradients asked, ``ASKED``) gives the same problem on any machine.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..backprop import topological_order
-from ..ops import OPS
-from ..value import Value, record
+from autograd import OPS, Value, topological_order
+from autograd.value import apply
+
 from .compare import matches
 from .handwork import backprop
 
@@ -78,10 +83,13 @@ class Problem:
     asked: tuple[str, ...]
 
     def build(self, *values: float) -> dict[str, Value]:
-        """The graph as Values, name → Value (``values`` replace the inputs, in order)."""
+        """The graph as Values, name → Value (``values`` replace the inputs, in order).
+        An input whose gradient is not asked (level 3's data x1, x2, y) and a constant
+        do not require one (``requires_grad=False``)."""
         data = values or [value for _, value in self.inputs]
         data = [x.item() if isinstance(x, Value) else x for x in data]  # (numerical_grad's)
-        nodes = {name: Value(x, label=name) for (name, _), x in zip(self.inputs, data)}
+        nodes = {name: Value(x, label=name, requires_grad=name in self.asked)
+                 for (name, _), x in zip(self.inputs, data)}  # fmt: skip
         for step in self.steps:
             _add_node(nodes, step)
         return nodes
@@ -109,8 +117,9 @@ class Problem:
 
 def _add_node(nodes: dict[str, Value], step: Step) -> None:
     """``nodes[step.node] = op(args)``, an arg being a node's name or a constant."""
-    args = tuple(nodes[a] if isinstance(a, str) else Value(a) for a in step.args)
-    nodes[step.node] = record(OPS[step.op], args)
+    args = tuple(nodes[a] if isinstance(a, str) else Value(a, requires_grad=False)
+                 for a in step.args)  # fmt: skip
+    nodes[step.node] = apply(OPS[step.op], *args)
     nodes[step.node].label = step.node
 
 
@@ -142,14 +151,26 @@ def _arg_text(arg: str | float) -> str:
     return arg if isinstance(arg, str) else f"{arg:g}"
 
 
-def generate_problem(seed: int, level: int) -> Problem:
-    """The problem of ``seed`` at ``level`` (1, 2 or 3); ValueError for another level."""
+def check_level(level: int) -> int:
+    """``level`` itself if it is one of LEVELS, else ValueError naming them."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of 1, 2, 3, not {level!r}")
+    return level
+
+
+def generate_problem(seed: int, level: int, asked: int | None = None) -> Problem:
+    """The problem of ``seed`` at ``level`` (1, 2 or 3), asking for ``asked`` gradients
+    (one of ``ASKED[level]``; None: as many as the seed draws); ValueError for another
+    level or count."""
+    check_level(level)
+    if asked is not None and asked not in ASKED[level]:
+        choices = ", ".join(map(str, ASKED[level]))
+        raise ValueError(f"a level-{level} problem asks for one of {choices} gradients, "
+                         f"not {asked!r}")  # fmt: skip
     rng = random.Random(seed)
     draft = {1: _level1, 2: _level2, 3: _level3}[level]
     for _ in range(MAX_ATTEMPTS):
-        problem = draft(rng, seed)
+        problem = draft(rng, seed, asked)
         if problem is not None and readable(problem):
             return problem
     raise GenerationError(f"no readable level-{level} problem for seed {seed}")
@@ -231,24 +252,36 @@ def _graph(rng: random.Random, seed: int, level: int, n_ops: int, n_unary: int) 
     return draft.problem(seed, level, every)
 
 
-def _level1(rng: random.Random, seed: int) -> Problem | None:
-    return _graph(rng, seed, 1, rng.randint(3, 5), 0)
+# Levels 1 and 2 ask for every input and every step but L: with n ops of which u are
+# unary, n - u inputs and n - 1 steps.  Level 2's sizes: (n ops, u unary) -> asked.
+_LEVEL2_SIZES = {(n, u): 2 * n - u - 1 for n in range(5, 10) for u in range(2, min(4, n - 3) + 1)}
+ASKED = {1: (5, 7, 9), 2: tuple(sorted(set(_LEVEL2_SIZES.values()))), 3: (9, 15)}
 
 
-def _level2(rng: random.Random, seed: int) -> Problem | None:
-    n_ops = rng.randint(5, 9)
-    return _graph(rng, seed, 2, n_ops, rng.randint(2, min(4, n_ops - 3)))
+def _level1(rng: random.Random, seed: int, asked: int | None) -> Problem | None:
+    n_ops = rng.randint(3, 5) if asked is None else (asked + 1) // 2
+    return _graph(rng, seed, 1, n_ops, 0)
 
 
-def _level3(rng: random.Random, seed: int) -> Problem:
+def _level2(rng: random.Random, seed: int, asked: int | None) -> Problem | None:
+    if asked is None:
+        n_ops = rng.randint(5, 9)
+        n_unary = rng.randint(2, min(4, n_ops - 3))
+    else:
+        n_ops, n_unary = rng.choice([size for size, n in _LEVEL2_SIZES.items() if n == asked])
+    return _graph(rng, seed, 2, n_ops, n_unary)
+
+
+def _level3(rng: random.Random, seed: int, asked: int | None) -> Problem:
     """A neuron  a = act(x1 w1 + x2 w2 + b)  or a 2-2-1 network, then L = (out - y)^2.
 
-    x1, x2 and the target y are data: their gradients are not asked."""
+    x1, x2 and the target y are data: their gradients are not asked.  The neuron asks
+    for 9 gradients, the network for 15."""
     draft = _Draft()
     act = rng.choice(("tanh", "sigmoid"))
     x1 = draft.input(_decimal(rng, -2.0, 2.0), "x1")
     x2 = draft.input(_decimal(rng, -2.0, 2.0), "x2")
-    if rng.random() < 0.5:
+    if (rng.random() < 0.5) if asked is None else asked == 9:
         w1 = draft.input(_decimal(rng, -1.5, 1.5), "w1")
         w2 = draft.input(_decimal(rng, -1.5, 1.5), "w2")
         b = draft.input(_decimal(rng, -1.0, 1.0), "b")

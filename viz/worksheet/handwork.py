@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..backends import FLOAT
-from ..value import Value
+from autograd import OPS, Value
+from autograd.backends import FLOAT
 
 Edge = tuple[Value, int]  # (node, index of the input): one use of node.inputs[index]
 
@@ -38,7 +38,7 @@ def backprop(
         if not node.inputs:
             continue
         g = grads[node] if digits is None else round(grads[node], digits)
-        partials = node._rule.derivative(FLOAT, value(node), *map(value, node.inputs))
+        partials = OPS[node.op].derivative(FLOAT, value(node), *map(value, node.inputs))
         for i, (child, partial) in enumerate(zip(node.inputs, partials)):
             if only is not None and child is only[0] and (node, i) != only[1]:
                 continue
@@ -62,7 +62,7 @@ def swapped_partials(node: Value, i: int) -> list[float]:
     the rule evaluated at the output instead of the input (1/out for log), and the
     output replaced by the input (1 - x^2 for tanh).  Values the rule cannot take are
     left out."""
-    op, xs = node._rule, [v.data for v in node.inputs]
+    op, xs = OPS[node.op], [v.data for v in node.inputs]
     found = []
     try:
         at_output = xs[:i] + [node.data] + xs[i + 1 :]
