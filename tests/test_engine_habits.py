@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from test_viz_own_values import video_neuron
 
 import autograd
 from autograd import Value, backprop, fast_backward, gradcheck, ops
@@ -244,21 +245,13 @@ def test_stepping_backward_by_hand_gives_micrograds_gradients():
 
 
 def videos_neuron():
-    """The video's neuron, as typed there: (the nodes, o)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n), o
+    """The video's neuron on chaingrad's Values (test_viz_own_values types it as the video
+    does): (the leaves and the nodes the video steps through, o)."""
+    o, leaves = video_neuron(Value)
+    n = o.inputs[0]
+    x1w1x2w2, b = n.inputs
+    x1w1, x2w2 = x1w1x2w2.inputs
+    return (*(leaves[k] for k in ("x1", "x2", "w1", "w2")), b, x1w1, x2w2, x1w1x2w2, n), o
 
 
 def test_the_videos_neuron_stepped_by_hand_and_drawn_by_its_draw_dot():
