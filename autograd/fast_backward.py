@@ -9,8 +9,9 @@ in the same order, so the same floats (tests/test_engine_fast_path.py) -- faster
   a node at once when its inputs are all listed already (one set test, no stack trip);
 * one- and two-input ops take their partials without building lists;
 * ``requires_grad`` is tested only for the inputs of two-input ops (where the numbers
-  lifted to constants sit, as the 2 of ``2 * x``); the others are all sent their share,
-  and the leaves that do not require grad get their ``.grad`` put back afterwards;
+  lifted to constants sit, as the 2 of ``2 * x``: no other node uses such a number, so
+  it is not even looked at again); the others are all sent their share, and the leaves
+  that do not require grad get their ``.grad`` put back afterwards;
 * the partials are evaluated by the whole rule: a node whose rule fails on a partial that
   no gradient needs is redone by :func:`autograd.backprop.chain_rule_step`, which
   evaluates only the needed ones.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .recording import LIFTED
 from .value import Value
 
 __all__ = ["search", "topological_order_of"]
@@ -29,9 +30,11 @@ def search(root: Value, nodes: list[Value], leaves: list[Value], seen: set[Value
            constants: list[Value] | None = None) -> None:  # fmt: skip
     """Append ``root``'s op nodes to ``nodes``, inputs first, and its leaves to ``leaves``
     (which may be ``nodes`` itself, for one topological order of both) -- or, if a list of
-    ``constants`` is given, the leaves that do not require grad to it --, each in the order
-    of :func:`autograd.backprop.topological_order`; nodes already in ``seen`` (found from
-    an earlier root) are skipped.
+    ``constants`` is given, the leaves that do not require grad to it, but for the numbers
+    lifted by a two-input operator (which only that op's node uses, and which the fast
+    backward's two-input step skips) --, each in the order of
+    :func:`autograd.backprop.topological_order`; nodes already in ``seen`` (found from an
+    earlier root) are skipped.
 
     An iterative depth-first search: each stack entry is a node and an iterator over
     its remaining inputs; a node is emitted when all its inputs have been.  A node whose
@@ -48,6 +51,7 @@ def search(root: Value, nodes: list[Value], leaves: list[Value], seen: set[Value
     # Bound methods in locals: the loop runs once per edge not settled by a set test.
     mark, done, emit, emit_leaf = seen.add, seen.issuperset, nodes.append, leaves.append
     emit_constant = emit_leaf if constants is None else constants.append
+    all_leaves = constants is None
     if root._rule is None:
         (emit_leaf if root.requires_grad else emit_constant)(root)
         return
@@ -59,7 +63,10 @@ def search(root: Value, nodes: list[Value], leaves: list[Value], seen: set[Value
                 mark(child)
                 inputs = child.inputs
                 if child._rule is None:  # a leaf is complete at once
-                    (emit_leaf if child.requires_grad else emit_constant)(child)
+                    if child.requires_grad:
+                        emit_leaf(child)
+                    elif all_leaves or child._tape is not LIFTED or len(node.inputs) != 2:
+                        emit_constant(child)
                 elif done(inputs):
                     emit(child)  # so is a node whose inputs are all done
                 elif len(inputs) == 1 and done(inputs[0].inputs):

@@ -29,7 +29,7 @@ from . import ops, recording
 from .backends import FLOAT, MATH_FUNCTIONS, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
-from .recording import FROM_INPUTS, LEAF
+from .recording import FROM_INPUTS, LEAF, LIFTED
 
 _MAX_SHOWN_INPUTS = 6
 Operand = Union["Value", Real, float]  # what the arithmetic operators accept
@@ -291,7 +291,7 @@ def _constant(x: Any) -> Value:
     constant.requires_grad = False
     constant._rule = None
     constant.inputs = ()
-    constant._tape = LEAF
+    constant._tape = LIFTED  # (autograd.search: no other node uses it)
     return constant
 
 

@@ -124,6 +124,9 @@ def test_both_paths_leave_constants_and_frozen_leaves_alone():
         assert frozen.grad == 7.0  # left as it was
         lifted = out.inputs[0].inputs[1]  # the 1.0 of "+ 1.0"
         assert not lifted.requires_grad and lifted.grad == 0.0
+        many = autograd.dot([w, 2.0], [3.0, w], 1.0)  # numbers lifted for an n-ary op
+        backward(many)
+        assert [x.grad for x in many.inputs if not x.requires_grad] == [0.0] * 3
 
 
 def test_a_zero_gradient_sends_nothing_on_either_path():
