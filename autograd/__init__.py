@@ -13,10 +13,11 @@
 comparing and adding them; the one-node versions are ``autograd.max`` etc.).
 """
 
-from .backprop import backward, grad, hessian, local_partials, topological_order
+from .backprop import grad, hessian, local_partials, topological_order
 from .compiled import CompiledFunction
 from .compiled import compile as compile  # this and max, min, sum: public, not in __all__
 from .custom import custom_op
+from .fast_backward import backward
 from .forward import jacobian, jvp, linearize, vjp
 from .functions import dot
 from .functions import max as max

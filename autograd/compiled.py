@@ -26,6 +26,7 @@ mask) are extra columns of X, drawn afresh at every call (:class:`RandomColumns`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .backends import ARRAY
-from .ops import RELU
+from .ops import RELU, PerInput
 from .plan import PARAMETERS, Read, Step, plan
 from .trace import RandomSource, trace
 from .value import Value
@@ -119,11 +120,17 @@ class CompiledFunction:
         self._single = traced.single
         self._steps, self._where = plan(traced.inputs, traced.order, traced.outputs)
         self.parameters: list[Value] = self._steps[PARAMETERS].members
+        # which of them get a gradient: those that require grad (not the constants), as
+        # decided when compiled -- the steps' backward is planned for them then
+        needs = [p.requires_grad for p in self.parameters]
+        self._learned = self.parameters if all(needs) else [p for p in self.parameters
+                                                            if p.requires_grad]  # fmt: skip
+        self._learned_columns = None if all(needs) else np.flatnonzero(needs)
         self._outputs = [self._where[node] for node in traced.outputs]
         # Made once, read on every call (a small batch is all Python overhead):
         steps = self._steps
         self._reads = [step.arrays_read for step in steps]
-        self._wanted = [tuple(steps[r.step].needs_grad for r in reads) for reads in self._reads]
+        self._wanted = [tuple(map(self._wants, reads)) for reads in self._reads]
         self._batch_sums = [tuple(step.batched and not steps[r.step].batched for r in reads)
                             for step, reads in zip(steps, self._reads)]  # fmt: skip
         self._sizes = [len(step.members) for step in steps]
@@ -139,6 +146,16 @@ class CompiledFunction:
         self._backward_steps = [(index, self._backward_step(index))
                                 for index in range(len(steps) - 1, 1, -1)
                                 if any(self._wanted[index])]  # fmt: skip
+
+    def _wants(self, read: Read) -> bool:
+        """Whether a gradient must flow into what ``read`` reads: a step that needs one,
+        but not a read of parameters none of which requires grad (constants, frozen weights)."""
+        step = self._steps[read.step]
+        if read.step != PARAMETERS or not step.needs_grad:
+            return step.needs_grad
+        columns = slice(None) if read.columns is None else read.columns
+        read_members = np.asarray(step.members, dtype=object)[columns]
+        return any(p.requires_grad for p in np.ravel(read_members))
 
     def __repr__(self) -> str:
         return (
@@ -331,12 +348,19 @@ class CompiledFunction:
         return result, totals if grads.owned[PARAMETERS] else totals.copy()
 
     def set_gradients(self, totals: np.ndarray, accumulate: bool = False) -> None:
-        """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``)."""
-        if accumulate:
-            for parameter, total in zip(self.parameters, totals.tolist()):
+        """Set the parameters' ``.grad`` to ``totals`` (or add them, with ``accumulate``;
+        a ``.grad`` of None counts as 0).  Those that did not require grad when the
+        function was compiled (constants, frozen weights) are left alone."""
+        if self._learned_columns is not None:
+            totals = totals[self._learned_columns]
+        if not accumulate:
+            for parameter, total in zip(self._learned, totals.tolist()):
+                parameter.grad = total
+            return
+        for parameter, total in zip(self._learned, totals.tolist()):
+            try:
                 parameter.grad += total
-        else:
-            for parameter, total in zip(self.parameters, totals.tolist()):
+            except TypeError:  # None, after zero_grad(set_to_none=True)
                 parameter.grad = total
 
     def _direct_reads(self, index: int) -> list[bool]:
@@ -382,6 +406,8 @@ class CompiledFunction:
 
             return relu
         derivative = step.op.derivative
+        if isinstance(derivative, PerInput):  # only the partials a gradient needs
+            derivative = functools.partial(_some, derivative, wanted)
         targets = [(i, reads[i], sums[i]) for i, want in enumerate(wanted) if want]
 
         def by_the_rule(g: np.ndarray, value: np.ndarray, args: list, grads: _Gradients) -> None:
@@ -398,6 +424,11 @@ class CompiledFunction:
                     grads.add(read, g * partial, True, batch_sum)
 
         return by_the_rule
+
+
+def _some(derivative: PerInput, wanted: Sequence[bool], m: Any, out: Any, *xs: Any) -> tuple:
+    """A per-input derivative called as a whole one, evaluating only the ``wanted`` partials."""
+    return derivative.some(m, out, xs, wanted)
 
 
 class _Gradients:

@@ -30,7 +30,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .backprop import float_partials, topological_order_of, value_partials
+from .partials import float_partials, value_partials
+from .search import topological_order_of
 from .value import Value, _call_text, _is_number, lift
 
 __all__ = ["jacobian", "jvp", "linearize", "vjp"]
@@ -102,10 +103,10 @@ class Linearization:
         """``found`` at the ``wanted`` nodes, or an OverflowError/ValueError naming the
         first node (in the pass's order) where a value became inf or NaN."""
         values = [found.get(node, 0.0) for node in wanted]
-        if all(math.isfinite(x) for x in values):
+        if all(math.isfinite(_data(x)) for x in values):
             return values
-        node = next(n for n in order if n in found and not math.isfinite(found[n]))
-        x = found[node]
+        node = next(n for n in order if n in found and not math.isfinite(_data(found[n])))
+        x = _data(found[node])
         if node.inputs:
             at = f" at {_call_text(node.op, node.inputs)}"
         else:  # a leaf: only cotangents reach leaves (tangent seeds are checked finite)
@@ -114,16 +115,22 @@ class Linearization:
         raise error(f"{self.caller}: the {what} became {x}{at}")
 
 
+def _data(x: Any) -> float:
+    """A float, or a Value's data (the tangents and cotangents of create_graph)."""
+    return x.data if isinstance(x, Value) else x
+
+
 def _is_zero(x: Any) -> bool:
     """True for the float 0; never for a Value, whose derivatives may not be 0 (create_graph)."""
     return type(x) is float and x == 0.0
 
 
 def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
-    """d node / d input for each input, as floats; an error naming the op where one is undefined."""
-    op = node._op
+    """d node / d input for each input, as floats (0.0 for an input that does not require
+    grad: see :mod:`autograd.partials`); an error naming the op where one is undefined."""
+    op = node._rule
     try:
-        partials = float_partials(node)
+        partials = float_partials(node, needed_only=True)
     except (ArithmeticError, ValueError) as error:
         call = _call_text(op.name, node.inputs)
         if isinstance(error, ZeroDivisionError):
@@ -131,7 +138,8 @@ def _local_partials(node: Value, caller: str) -> tuple[float, ...]:
                                     "(division by zero)") from None  # fmt: skip
         raise type(error)(f"{caller}: the derivative of {call}: {error}") from None
     for partial in partials:
-        if partial != partial:
+        if partial != partial and any(p != p and x.requires_grad  # (only a needed one counts)
+                                      for x, p in zip(node.inputs, partials)):  # fmt: skip
             raise ValueError(f"{caller}: the derivative of {_call_text(op.name, node.inputs)} "
                              "is NaN")  # fmt: skip
     return partials

@@ -141,7 +141,7 @@ def _floats(xs: Sequence[Any]) -> list[float]:
     """The point as floats (Values give their data); ValueError for no point at all."""
     if len(xs) == 0:
         raise ValueError("needs at least one input to check: xs is empty")
-    return [float(x) for x in xs]
+    return [x.data if isinstance(x, Value) else float(x) for x in xs]
 
 
 def _leaves(point: Sequence[float]) -> list[Value]:

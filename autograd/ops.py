@@ -92,7 +92,7 @@ def define(
 
 def weighted_sum(m, w, x, b=None):
     """w_1 x_1 + ... + w_n x_n (+ b): dot's forward for the weights, inputs and bias apart
-    (:func:`autograd.value.weighted_sums` calls it with the data of a whole layer)."""
+    (:func:`autograd.block_sums.weighted_sums` calls it with the data of a whole layer)."""
     products = m.sum(map(mul, w, x))
     return products if b is None else products + b
 
@@ -162,6 +162,33 @@ def _dot_partials(m, out, xs):
     return [*xs[n:], *xs[:n]]
 
 
+class PerInput:
+    """A derivative given as one rule per input: ``PerInput(d_x, d_y)``, each called as
+    ``d_x(m, out, x, y)``.  Called like any derivative it returns every partial; where
+    that fails, the engine calls :meth:`some` to evaluate only those a gradient needs, so
+    a partial that is infinite where no gradient needs it (d/dx x^y at a constant x = 0)
+    stops nothing.  Write an op's derivative so when one of its partials may be infinite."""
+
+    __slots__ = ("partials",)
+
+    def __init__(self, *partials: Callable) -> None:
+        self.partials = partials
+
+    def __call__(self, m, out, *xs) -> tuple:
+        return tuple(d(m, out, *xs) for d in self.partials)
+
+    def some(self, m, out, xs, needed) -> tuple:
+        """The partials of the inputs flagged in ``needed``, and 0.0 for the others."""
+        return tuple(d(m, out, *xs) if need else 0.0 for d, need in zip(self.partials, needed))
+
+
+def _pow_d_base(m, out, x, y):
+    """d/dx x^y = y x^(y-1), and 0 where y = 0 (x^0 = 1 is flat even at x = 0, as in
+    PyTorch), where x^(y-1) is not even evaluated: x^0 stands in for it."""
+    nonzero = (y > 0.0) | (y < 0.0)  # y != 0 on every backend (a Value's == is identity)
+    return m.where(nonzero, y * m.pow(x, m.where(nonzero, y - 1.0, 0.0)), 0.0)
+
+
 # fmt: off
 ADD = define("add", 2, lambda m, x, y: x + y,
              lambda m, out, x, y: (1.0, 1.0),
@@ -176,8 +203,8 @@ DIV = define("div", 2, lambda m, x, y: x / y,
              lambda m, out, x, y: (1.0 / y, -out / y),
              "x / y;  d/dx = 1/y, d/dy = -x/y^2", domain="y != 0")
 POW = define("pow", 2, lambda m, x, y: m.pow(x, y),
-             lambda m, out, x, y: (y * m.pow(x, y - 1.0), out * m.log_pos(x)),
-             "x ** y;  d/dx = y x^(y-1), d/dy = x^y log(x)  (taken as 0 where x <= 0)",
+             PerInput(_pow_d_base, lambda m, out, x, y: out * m.log_pos(x)),
+             "x ** y;  d/dx = y x^(y-1) (0 where y = 0), d/dy = x^y log(x)  (0 where x <= 0)",
              domain="x >= 0 or y an integer")
 NEG = define("neg", 1, lambda m, x: -x,
              lambda m, out, x: (-1.0,),

@@ -299,20 +299,22 @@ def plan(inputs: list[Value], order: list[Value],
     for node in order:
         if node in where:
             continue
-        if node._op is None:  # a parameter or constant
+        if node._rule is None:  # a parameter or constant
             where[node] = (PARAMETERS, len(steps[PARAMETERS].members))
             steps[PARAMETERS].members.append(node)
             continue
-        if not node._op.batchable:
+        if not node._rule.batchable:
             raise TraceError(
-                f"compile: the op {node._op.name!r} has no array form (a custom op made "
+                f"compile: the op {node._rule.name!r} has no array form (a custom op made "
                 "without vectorized=True), so it cannot run over a batch"
             )
         sources = tuple(where[x][0] for x in node.inputs)
-        key = (id(node._op), sources)
+        # (which inputs require grad too: a step's partials are all wanted or all not,
+        # so one whose input is a constant, as 0.0 of 0.0 ** y, is not even evaluated)
+        key = (id(node._rule), sources, tuple(x.requires_grad for x in node.inputs))
         if key not in by_key:
             by_key[key] = len(steps)
-            steps.append(Step(node._op, builtins.any(steps[s].batched for s in sources)))
+            steps.append(Step(node._rule, builtins.any(steps[s].batched for s in sources)))
         index = by_key[key]
         where[node] = (index, len(steps[index].members))
         steps[index].members.append(node)

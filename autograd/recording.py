@@ -17,7 +17,8 @@ clean (a second ``backward`` of the same ``loss`` searches the graph, as outside
 Which nodes a record can serve is known as they are made: a node's ``_tape`` mark is
 the record's token when every input is a leaf or a node of the same record, else None,
 so ``backward`` uses the record only for an output whose whole graph is on it.  Leaves
-carry the mark ``LEAF``; the leaves met are noted for backward's final check.
+carry the mark ``LEAF`` (``LIFTED``: a number an operator lifted to a constant); the
+leaves met are noted for backward's final check.
 
 One tape serves every thread (a nested ``tape()`` joins the open one): nodes made by
 any thread while it is open are recorded and kept until the next ``backward`` or the
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from .value import Value
 
 LEAF = object()  # the mark of a leaf: on every record, never recorded
+LIFTED = object()  # a leaf's too: a number an operator lifted to a constant, for itself only
+FROM_INPUTS = object()  # a node's mark, when its maker did not work it out: from its inputs
 _lock = threading.Lock()
 
 
@@ -95,7 +98,7 @@ def mark(token: object, leaves: list[Value], inputs: Iterable[Value]) -> object 
     inputs are appended to ``leaves`` (on the way: None stops early)."""
     for x in inputs:
         if x._tape is not token:
-            if x._tape is not LEAF:
+            if x._tape is not LEAF and x._tape is not LIFTED:
                 return None
             leaves.append(x)
     return token

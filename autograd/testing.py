@@ -134,7 +134,7 @@ class _Node:
     def __post_init__(self) -> None:
         if self.op.startswith("x"):  # an input: value set by the caller
             return
-        self.value = float(_EVAL[self.op](*(Value(_value(a)) for a in self.args)))
+        self.value = lift(_EVAL[self.op](*(Value(_value(a)) for a in self.args))).data
 
 
 def _value(arg: Any) -> float:
@@ -162,7 +162,9 @@ class Expression:
         """Evaluate the expression on ``xs`` with the engine's ops; shared nodes once."""
         if len(xs) != self.n_inputs:
             raise TypeError(f"{self!r} takes {self.n_inputs} inputs, got {len(xs)}")
-        env: dict[_Node, Any] = dict(zip(self._inputs, map(lift, xs)))
+        # (a number given for an input is a leaf that requires grad: the inputs are variables)
+        leaves = (x if isinstance(x, Value) else Value(x) for x in xs)
+        env: dict[_Node, Any] = dict(zip(self._inputs, leaves))
         for node in self._nodes:
             env[node] = _EVAL[node.op](*(env[a] if isinstance(a, _Node) else a for a in node.args))
         return lift(env[self._root])

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from . import backprop, value
+from . import backprop, block_sums, fast_backward, partials, search, value
 from .modes import is_grad_enabled
 from .value import Value, lift
 
@@ -43,7 +43,9 @@ class TraceError(TypeError):
 
 
 _DATA = Value.__dict__["data"]  # the slot that stores a Value's float
-_ENGINE_GLOBALS = (vars(value), vars(backprop))  # code here may read .data: it is the engine
+# code in these modules may read .data: it is the engine
+_ENGINE_GLOBALS = tuple(vars(module) for module in (value, backprop, fast_backward, partials,
+                                                    search, block_sums))  # fmt: skip
 _lock = threading.Lock()  # one trace at a time: tracing swaps the engine's node factory
 
 
@@ -156,7 +158,7 @@ class _TraceNode(Value):
 for _name, _what in [("__lt__", "a comparison (<)"), ("__le__", "a comparison (<=)"),
                      ("__gt__", "a comparison (>)"), ("__ge__", "a comparison (>=)"),
                      ("__float__", "float()"), ("__bool__", "truthiness (bool(), if, while)"),
-                     ("detach", "detach()")]:  # fmt: skip
+                     ("detach", "detach()"), ("item", "item()")]:  # fmt: skip
     setattr(_TraceNode, _name, _guarded(_name, _what))
 
 
@@ -204,17 +206,21 @@ def trace(fn: Callable[..., Any], example_inputs: Sequence[Any]) -> Trace:
             _TraceNode if threading.get_ident() == tracer.thread else cls
         )
         _ACTIVE = tracer
+        value._TRACING = tracer.thread  # constants' ops are recorded too (see below)
         try:
             outputs, single = _outputs(fn(*inputs))
         finally:
-            _ACTIVE = None
+            _ACTIVE = value._TRACING = None
             value._new_value = make_node
     inputs += [node for node, _ in tracer.random]
-    order = backprop.topological_order_of(outputs)
+    order = search.topological_order_of(outputs)
     inputs_set = set(inputs)
     for node in order:
         if type(node) is _TraceNode:
-            if node._op is None and node not in inputs_set:
+            # While tracing, an op on constants only is recorded all the same (not folded
+            # into a constant, as elsewhere: a compiled function reads the constants' and
+            # frozen weights' data at every call), so a node with no op is no_grad's.
+            if node._rule is None and node not in inputs_set:
                 raise TraceError(
                     f"compile: {name} computes a value under no_grad; it would be frozen "
                     "into a constant (move no_grad out of the traced function)"

@@ -1,32 +1,45 @@
 """``Value``: a scalar that remembers how it was computed.
 
 A Value holds ``data`` (a float), ``grad`` (d root / d self after ``backward``), and, if
-an op made it, that op and its ``inputs``.  All arithmetic goes through :func:`record`
+an op made it, that op's rule and its ``inputs``.  All arithmetic goes through :func:`record`
 (or its fast paths, which share :func:`_node`), which evaluates an entry of the op table
 (:mod:`autograd.ops`) on floats and records the node (on the tape too, inside
 ``autograd.tape()``: see :mod:`autograd.recording`).  Nodes hold no closures, so a
 graph is freed as soon as it is unreachable (and, inside a tape, let go by the tape).
+
+``requires_grad`` is PyTorch's: a Value made by ``Value(...)`` requires grad unless told
+otherwise, a number lifted to a constant by an op (the 2 of ``2 * x``) does not, and an op's
+result requires grad when one of its inputs does -- otherwise it is a constant (no op, no
+inputs), as inside ``no_grad``.  ``backward`` gives no gradient to a Value that does not
+require grad: its ``.grad`` stays as it was, 0.0 for a new one (micrograd's start value,
+which code printing every node's gradient expects; PyTorch shows None there).  A
+``.grad`` set to None (``zero_grad(set_to_none=True)``) counts as 0.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from numbers import Real
+from operator import attrgetter
 from threading import get_ident
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Union
 
-import numpy as np
-
 from . import ops, recording
-from .backends import ARRAY, FLOAT, MATH_FUNCTIONS, larger, smaller
+from .backends import FLOAT, MATH_FUNCTIONS, larger, smaller
 from .modes import ANOMALY, NO_GRAD
 from .ops import Op
-from .recording import LEAF
+from .recording import FROM_INPUTS, LEAF, LIFTED
 
 _MAX_SHOWN_INPUTS = 6
 Operand = Union["Value", Real, float]  # what the arithmetic operators accept
+
+# micrograd's names for its ops (the ``_op`` strings its video draws); other ops show their name
+_SYMBOLS = {"add": "+", "sub": "-", "neg": "-", "mul": "*", "div": "/", "relu": "ReLU"}
+_NOT_A_FLOAT = (
+    "a Value is not a float (float(v) and math.exp(v) would drop its gradient): use v.item() "
+    "for the number, or the method v.exp() (v.log(), v.tanh(), ...) to keep the gradient"
+)
 
 
 def _is_number(x: Any) -> bool:
@@ -37,6 +50,9 @@ def _is_number(x: Any) -> bool:
 def _as_float(data: Any) -> float:
     """Convert a real number to float; TypeError for anything else, ValueError for NaN."""
     if type(data) is not float:
+        if isinstance(data, Value):
+            raise TypeError("Value data must be a real number, not a Value (v.item() is its "
+                            "number; a new Value of it would be cut from v's graph)")
         if not _is_number(data):
             raise TypeError(f"Value data must be a real number, not {type(data).__name__}")
         try:
@@ -55,45 +71,77 @@ def _as_float(data: Any) -> float:
 class Value:
     """A scalar node of a computation graph.
 
-    ``Value(data, label='')``: ``data`` is any real number (converted to float).
-    Operators ``+ - * / **`` and unary ``-``/``abs`` accept numbers or Values on either
-    side; comparisons and ``bool()`` read ``data``; ``==`` is identity, so Values are hashable.
+    ``Value(data, label='', requires_grad=True)``: ``data`` is any real number (converted
+    to float).  Operators ``+ - * / **`` and unary ``-``/``abs`` accept numbers or Values on
+    either side; comparisons and ``bool()`` read ``data``; ``==`` is identity, so Values are
+    hashable.  ``float(v)`` is refused (it would drop the gradient): ``v.item()`` is the number.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "inputs", "_tape", "requires_grad")
+    __slots__ = ("data", "grad", "label", "_rule", "inputs", "_tape", "requires_grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float64(2) * v is a Value
 
     def __init__(self, data: Any, label: str = "", *, requires_grad: bool = True) -> None:
         self.data: float = _as_float(data)
-        self.grad: Any = 0.0
+        self.grad: Any = 0.0  # None after zero_grad(set_to_none=True); backward counts it as 0
         self.label: str = label
-        self.requires_grad: bool = requires_grad
-        self._op: Op | None = None
+        self.requires_grad: bool = requires_grad  # False: backward gives it no gradient
+        self._rule: Op | None = None  # the op-table entry that made this node (None: a leaf)
         self.inputs: tuple[Value, ...] = ()
         self._tape: object = LEAF  # see autograd.recording
 
     @property
     def op(self) -> str:
         """Name of the op that produced this node; '' for a leaf."""
-        return self._op.name if self._op is not None else ""
+        return self._rule.name if self._rule is not None else ""
 
     @property
     def op_doc(self) -> str:
         """The op's math, forward and derivative (e.g. 'tanh(x);  d/dx = 1 - tanh(x)^2');
         '' for a leaf.  Custom ops show the ``doc`` they were given."""
-        return self._op.doc if self._op is not None else ""
+        return self._rule.doc if self._rule is not None else ""
 
     @property
     def is_leaf(self) -> bool:
         """True for a node no op produced (inputs, parameters, constants)."""
-        return self._op is None
+        return self._rule is None
+
+    # micrograd's names, as its video teaches them
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the inputs, as a set."""
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the op as a symbol ('+', '-', '*', '/', '**2', 'tanh', 'exp',
+        'ReLU', ...; '**' for a power whose exponent requires grad), '' for a leaf."""
+        name = self.op
+        if name == "pow":
+            exponent = self.inputs[1]
+            if exponent.requires_grad or not exponent.is_leaf:
+                return "**"
+            y = exponent.data
+            return f"**{int(y) if y.is_integer() else y}"
+        return _SYMBOLS.get(name, name)
+
+    def _backward(self) -> None:
+        """micrograd's name for this node's own step of backward: for each input x,
+        ``x.grad += self.grad * d self / d x`` (once per call; nothing for a leaf).  Step
+        backward by hand, node by node: ``L.grad = 1.0; L._backward(); d._backward(); ...``"""
+        from .backprop import chain_rule_step
+
+        chain_rule_step(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
-        return self.data
+        raise TypeError(_NOT_A_FLOAT)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats the data; ``f"{v}"`` is the repr."""
+        return format(self.data, spec) if spec else repr(self)
 
     def __bool__(self) -> bool:
         """The data's truthiness, as for a one-element torch tensor: False only for 0."""
@@ -104,18 +152,28 @@ class Value:
         return self.data
 
     def detach(self) -> Value:
-        """A new leaf with the same data and no history."""
-        return Value(self.data, self.label)
+        """A new leaf with the same data and no history, which does not require grad
+        (PyTorch's ``detach``)."""
+        return Value(self.data, self.label, requires_grad=False)
 
-    def backward(self) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
         """Fill ``.grad`` of every node this Value depends on with d self / d node.
 
-        Leaves accumulate across calls (like PyTorch); every other node holds the
-        gradient of the latest call.
-        """
-        from .backprop import backward
+        ``gradient`` (PyTorch's name) seeds this Value's gradient: 1 by default, so the
+        nodes get ``gradient * d self / d node``.  A Value that does not require grad gets
+        no gradient; a ``.grad`` of None (``zero_grad(set_to_none=True)``) counts as 0.
 
-        backward(self)
+        Leaves accumulate across calls and op nodes hold the latest call's gradient, so a
+        second ``backward()`` doubles the leaves' gradients: micrograd's behaviour, and
+        PyTorch's with ``retain_graph=True`` (without it PyTorch refuses a second call).
+        Here the graph is always kept: ``retain_graph`` is accepted and changes nothing.
+
+        This runs :func:`autograd.fast_backward.backward`, which computes the same floats
+        as the textbook :func:`autograd.backprop.backward`, faster.
+        """
+        from .fast_backward import backward
+
+        backward(self, gradient, retain_graph)
 
     # Comparisons read data; == and hash stay identity.
     def __lt__(self, other: Any) -> bool:
@@ -206,19 +264,35 @@ class Value:
 
 
 def _data_of(x: Any) -> float:
-    return x.data if type(x) is Value else _as_float(x)
+    """A Value's data (through ``item()`` for a subclass, which tracing checks), or a number."""
+    return x.data if type(x) is Value else x.item() if isinstance(x, Value) else _as_float(x)
 
 
 def lift(x: Any) -> Value:
-    """x itself if it is a Value, else a new constant leaf; TypeError for non-numbers."""
-    return x if isinstance(x, Value) else Value(x)
+    """x itself if it is a Value, else a new constant leaf (it does not require grad);
+    TypeError for non-numbers."""
+    return x if isinstance(x, Value) else _constant(x)
 
 
 def _operand(x: Any) -> Value | None:
     """Like :func:`lift`, but None (so the operator returns NotImplemented) for non-numbers."""
     if isinstance(x, Value):
         return x
-    return Value(x) if _is_number(x) else None
+    return _constant(x) if _is_number(x) else None
+
+
+def _constant(x: Any) -> Value:
+    """``Value(x, requires_grad=False)``, made without a keyword argument to parse: an op
+    lifts every number it meets."""
+    constant = object.__new__(Value)
+    constant.data = _as_float(x)
+    constant.grad = 0.0
+    constant.label = ""
+    constant.requires_grad = False
+    constant._rule = None
+    constant.inputs = ()
+    constant._tape = LIFTED  # (autograd.search: no other node uses it)
+    return constant
 
 
 def _call_text(name: str, inputs: tuple[Value, ...]) -> str:
@@ -255,9 +329,13 @@ def _non_finite(op: Op, inputs: tuple[Value, ...], out: float) -> None:
 def apply(op: Op, *inputs: Value) -> Value:
     """Evaluate ``op`` on the inputs' data and return the new node.
 
-    Inside ``no_grad`` the node records no op and no inputs: it is a constant.
+    Inside ``no_grad``, or when no input requires grad, the node records no op and no
+    inputs: it is a constant.
     """
     return record(op, inputs)
+
+
+_requires_grad = attrgetter("requires_grad")
 
 
 def record(op: Op, inputs: tuple[Value, ...]) -> Value:
@@ -272,87 +350,44 @@ def record(op: Op, inputs: tuple[Value, ...]) -> Value:
         out = op.forward_seq(FLOAT, data)  # the data list as it is: no star-args repacking
     except (ArithmeticError, ValueError) as error:
         raise _forward_error(op, inputs, error) from None
-    return _node(op, inputs, out)
+    # (the first input usually requires grad: a weight)
+    requires_grad = inputs and inputs[0].requires_grad or any(map(_requires_grad, inputs))
+    return _node(op, inputs, out, requires_grad)
 
 
-def dots(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
-         xs: Sequence[Sequence[Value]]) -> list[list[Value]]:  # fmt: skip
-    """A layer of neurons over a batch: for each input x of ``xs``, ``[dot(w, x, b) for w, b
-    in zip(rows, biases)]`` -- the very nodes ``record(DOT, (*w, *x, b))`` makes, with the
-    same data to the last bit, but each row's data is read once for the whole batch and
-    each x's once for all the rows, and the sums are taken a block at a time
-    (:func:`weighted_sums`)."""
-    outs = weighted_sums([[v.data for v in w] for w in rows], [b.data for b in biases],
-                         [[v.data for v in x] for x in xs])  # fmt: skip
-    layer = list(zip(rows, biases))
-    marks = _tape_marks(rows, biases, xs)
-    return [[_node(ops.DOT, (*w, *x, b), out, mark) for (w, b), out in zip(layer, row_outs)]
-            for x, row_outs, mark in zip(xs, outs, marks)]  # fmt: skip
+_TRACING: int | None = None  # the thread tracing a function for autograd.compile, if any
 
 
-def _tape_marks(rows: Sequence[Sequence[Value]], biases: Sequence[Value],
-                xs: Sequence[Sequence[Value]]) -> list[object | None]:  # fmt: skip
-    """For :func:`dots`, the tape mark of each sample's nodes (see :mod:`autograd.recording`),
-    worked out once for the rows and once per sample rather than once per node."""
-    tape = recording.OPEN
-    if tape is None:
-        return [None] * len(xs)
-    token, _, leaves = tape.now
-    if recording.mark(token, leaves, biases) is None or any(
-            recording.mark(token, leaves, w) is None for w in rows):  # fmt: skip
-        return [None] * len(xs)
-    return [recording.mark(token, leaves, x) for x in xs]
-
-
-# Python's sum() adds floats left to right up to 3.11 (3.12 compensates the rounding):
-# only then does numpy's left-to-right sum of the same products give the same floats.
-_SUM_IS_PLAIN = sum([1e16, 1.0, -1e16]) == 0.0
-_ARRAY_MIN_OUTPUTS = 64  # below this many outputs numpy's per-call cost outweighs the gain
-
-
-def weighted_sums(rows: list[list[float]], biases: list[float],
-                  xs: list[list[float]]) -> list[list[float]]:  # fmt: skip
-    """``[[w . x + b for w, b in zip(rows, biases)] for x in xs]`` on floats: the dot rule
-    (:func:`autograd.ops.weighted_sum`), evaluated for a big enough block on the ARRAY
-    backend at once -- the same products summed in the same order, so the same floats
-    as evaluating it on FLOAT output by output."""
-    if len(xs) * len(rows) < _ARRAY_MIN_OUTPUTS or not _SUM_IS_PLAIN or not rows[0]:
-        return [[ops.weighted_sum(FLOAT, w, x, b) for w, b in zip(rows, biases)] for x in xs]
-    weights = np.array(rows).T[:, np.newaxis, :]  # input i's weights: a row over the outputs
-    inputs = np.array(xs).T[:, :, np.newaxis]  # input i over the batch: a column
-    with np.errstate(all="ignore"):  # an inf or NaN output is refused by _node, as on floats
-        return ops.weighted_sum(ARRAY, weights, inputs, np.array(biases)).tolist()
-
-
-_FROM_INPUTS = object()  # _node's default: work the tape mark out from the inputs
-
-
-def _node(op: Op, inputs: tuple[Value, ...], out: float, mark: Any = _FROM_INPUTS) -> Value:
-    """The node for ``out = op(*inputs)``: raises for inf or NaN (see :func:`_non_finite`),
-    records no op and no inputs inside ``no_grad``, and goes on the tape if one is open,
-    marked ``mark`` when the caller worked the mark out (see :mod:`autograd.recording`)."""
+def _node(op: Op, inputs: tuple[Value, ...], out: float, requires_grad: bool,
+          mark: Any = FROM_INPUTS) -> Value:  # fmt: skip
+    """The node for ``out = op(*inputs)``: raises for inf or NaN (see :func:`_non_finite`);
+    a constant when it does not ``requires_grad`` (no input does) or inside ``no_grad``;
+    else it records the op and its inputs, and goes on the tape if one is open (marked
+    ``mark`` when the caller worked the mark out: see :mod:`autograd.recording`)."""
     if out - out:  # true only for inf and NaN
         _non_finite(op, inputs, out)
     node = _new_value(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
-    node.requires_grad = True
-    if NO_GRAD and get_ident() in NO_GRAD:
-        node._op = None
+    node.requires_grad = requires_grad
+    # (a trace records its constants' ops too, so a compiled function reads fresh data)
+    if not requires_grad and _TRACING != get_ident() or NO_GRAD and get_ident() in NO_GRAD:
+        node.requires_grad = False
+        node._rule = None
         node.inputs = ()
         node._tape = LEAF
         return node
-    node._op = op
+    node._rule = op
     node.inputs = inputs
     tape = recording.OPEN
     if tape is None:
         node._tape = None
-    else:
+    else:  # on the tape (autograd.recording): recorded, and marked as the record's or not
         token, recorded, leaves = tape.now
         recorded.append(node)
-        if mark is _FROM_INPUTS:
-            # at once for an activation of a recorded node (most nodes but a layer's dots)
+        if mark is FROM_INPUTS:
+            # at once for an activation of a recorded node (most nodes but a layer's sums)
             one_recorded = len(inputs) == 1 and inputs[0]._tape is token
             mark = token if one_recorded else recording.mark(token, leaves, inputs)
         node._tape = mark
@@ -373,7 +408,7 @@ def _unary_method(op: Op):
             out = forward(FLOAT, self.data)
         except (ArithmeticError, ValueError) as error:
             raise _forward_error(op, (self,), error) from None
-        return _node(op, (self,), out)
+        return _node(op, (self,), out, self.requires_grad)
 
     method.__name__ = op.name
     method.__doc__ = op.doc
@@ -388,16 +423,21 @@ def _binary_method(op: Op, reflected: bool):
             other = _operand(other)
             if other is None:
                 return NotImplemented
-        inputs = (other, self) if reflected else (self, other)
         # record's binary path without its dispatch on arity: one call fewer per operator
         try:
-            out = forward(FLOAT, inputs[0].data, inputs[1].data)
+            out = forward(FLOAT, self.data, other.data)
         except (ArithmeticError, ValueError) as error:
-            raise _forward_error(op, inputs, error) from None
-        return _node(op, inputs, out)
+            raise _forward_error(op, (self, other), error) from None
+        return _node(op, (self, other), out, self.requires_grad or other.requires_grad)
 
-    method.__doc__ = op.doc
-    return method
+    def reflected_method(self: Value, other: Any) -> Value:
+        """``other op self``, other not a Value (Python calls __rop__ only then)."""
+        other = _operand(other)
+        return NotImplemented if other is None else method(other, self)
+
+    chosen = reflected_method if reflected else method
+    chosen.__doc__ = op.doc
+    return chosen
 
 
 for _name, _op in [("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL),

@@ -6,7 +6,7 @@ The contenders, on the same data and the same weights:
 * micrograd itself;
 * chaingrad building the very same binary-op graph (a neuron = b + w1 x1 + ... );
 * chaingrad with one ``autograd.dot`` node per neuron (and ``sum``/``dot`` in the loss);
-* the same dot graph built a layer at a time over the batch (``autograd.value.dots``, as
+* the same dot graph built a layer at a time over the batch (``autograd.block_sums.dots``, as
   ``nn.MLP`` builds it: each weight's data read once per batch, each layer's sums taken
   as one block);
 * that, built on a tape (``autograd.tape``), as ``nn.loss_and_grads`` builds a batch:
@@ -31,7 +31,7 @@ from common import best_times, micrograd_step_function, moons, report, verdict  
 
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
-from autograd.value import dots  # noqa: E402
+from autograd.block_sums import dots  # noqa: E402
 
 
 def chaingrad_weights() -> list[list[tuple[list[Value], Value, bool]]]:

@@ -74,7 +74,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
     module = nn.to_torch(model).eval()
     print("\n2. nn.to_torch(model):", str(module).replace("\n", "\n   "))
     X_t, y_t = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
-    ours = [float(model(x)) for x in X]
+    ours = [model(x).item() for x in X]
     with torch.no_grad():
         theirs = module(X_t).squeeze(1).tolist()
     result["max_output_difference"] = max(abs(a - b) for a, b in zip(ours, theirs))

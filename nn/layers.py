@@ -18,8 +18,8 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.block_sums import dots
 from autograd.trace import random_input, tracing
-from autograd.value import dots
 
 from .activations import get_activation
 from .checks import whole_number
@@ -120,7 +120,7 @@ class Layer(Module):
 
     def _forward_batch(self, xs: list[list[Value]]) -> list[list[Value]]:
         """``[self._forward(x) for x in xs]``, the weights' data read once for the batch
-        and each x's once for all the neurons (see :func:`autograd.value.dots`)."""
+        and each x's once for all the neurons (see :func:`autograd.block_sums.dots`)."""
         neurons = self.neurons
         activations = [n._act for n in neurons]
         return [[f(z) for f, z in zip(activations, zs)]

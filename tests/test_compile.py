@@ -212,7 +212,7 @@ def test_traced_graph_is_ordinary_afterwards() -> None:
     autograd.compile(fn, [0.3])
     assert type(kept[0]) is Value
     assert kept[0] > 0  # no longer checked: the trace is over
-    assert float(kept[0].detach()) == pytest.approx(np.tanh(0.15))
+    assert kept[0].detach().item() == pytest.approx(np.tanh(0.15))
 
 
 # -- refusals ------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_non_numbers_name_the_op():
     with pytest.raises(TypeError, match=r"'bad_forward'.*forward.*number"):
         custom_op("bad_forward", lambda x: None, lambda x: (1.0,))(1.0)
     with pytest.raises(TypeError, match=r"'bad_kind'.*tuple"):
-        custom_op("bad_kind", lambda x, y: x, lambda x, y: {1.0, 0.0})(1.0, 2.0).backward()
+        custom_op("bad_kind", lambda x, y: x, lambda x, y: {1.0, 0.0})(Value(1.0), 2.0).backward()
 
 
 def test_forward_domain_errors_name_the_op():

@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ["README.md", "docs/tutorial.md", "docs/tutorial.pt-BR.md",
-             "docs/coming_from_pytorch.md", "docs/coming_from_pytorch.pt-BR.md"]
+             "docs/coming_from_pytorch.md", "docs/coming_from_pytorch.pt-BR.md",
+             "docs/engine.md", "docs/engine.pt-BR.md"]
 BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

@@ -48,12 +48,12 @@ def post_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
 
-    def visit(node: Value) -> None:
-        if node not in seen:
-            seen.add(node)
-            for child in node.inputs:
+    def visit(node: Value) -> None:  # called once per node
+        seen.add(node)
+        for child in node.inputs:
+            if child not in seen:
                 visit(child)
-            order.append(node)
+        order.append(node)
 
     visit(root)
     return order

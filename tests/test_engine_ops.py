@@ -178,10 +178,10 @@ def test_dot_with_a_bias_is_still_one_node():
 
 @given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.randoms(use_true_random=False))
 def test_dots_makes_the_nodes_dot_makes(width, rows, batch, rng):
-    """value.dots (a layer's fast path over a batch) builds, row by row and sample by
+    """block_sums.dots (a layer's fast path over a batch) builds, row by row and sample by
     sample, the very node autograd.dot builds: same op, same inputs, bit-identical data,
     the same gradients."""
-    from autograd.value import dots
+    from autograd.block_sums import dots
 
     def numbers(n):
         return [Value(rng.uniform(-3, 3)) for _ in range(n)]
@@ -206,12 +206,12 @@ def test_dots_makes_the_nodes_dot_makes(width, rows, batch, rng):
 @given(st.integers(0, 9), st.integers(1, 12), st.integers(1, 12), st.data())
 def test_weighted_sums_of_a_block_on_arrays_are_the_floats_of_the_float_rule(
         width, rows, batch, data):  # fmt: skip
-    """value.weighted_sums evaluates the dot rule for a whole layer on numpy arrays once
+    """block_sums.weighted_sums evaluates the dot rule for a whole layer on numpy arrays once
     the block is big enough: the floats must be the ones the rule gives on Python floats
     output by output, to the last bit (signed zeros, inf and NaN included)."""
     from unittest import mock
 
-    from autograd import ops, value
+    from autograd import block_sums, ops
     from autograd.backends import FLOAT
 
     number = st.one_of(st.floats(-1e6, 1e6), st.floats(-1e-300, 1e-300),
@@ -221,18 +221,18 @@ def test_weighted_sums_of_a_block_on_arrays_are_the_floats_of_the_float_rule(
     xs = [data.draw(vector) for _ in range(batch)]
     bs = data.draw(st.lists(number, min_size=rows, max_size=rows))
     expected = [[ops.weighted_sum(FLOAT, w, x, b) for w, b in zip(ws, bs)] for x in xs]
-    with mock.patch.object(value, "_ARRAY_MIN_OUTPUTS", 0):
-        got = value.weighted_sums(ws, bs, xs)
-    assert value._SUM_IS_PLAIN or sys.version_info >= (3, 12)
-    if value._SUM_IS_PLAIN or width < 2:
+    with mock.patch.object(block_sums, "_ARRAY_MIN_OUTPUTS", 0):
+        got = block_sums.weighted_sums(ws, bs, xs)
+    assert block_sums._SUM_IS_PLAIN or sys.version_info >= (3, 12)
+    if block_sums._SUM_IS_PLAIN or width < 2:
         assert [list(map(float.hex, r)) for r in got] == [list(map(float.hex, r)) for r in expected]
 
 
 def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
-    """The block path (numpy) of value.dots, at a size nn.MLP meets: the nodes of autograd.dot."""
+    """The block path (numpy) of block_sums.dots, at a size nn.MLP meets: autograd.dot's nodes."""
     import random
 
-    from autograd.value import dots
+    from autograd.block_sums import dots
 
     rng = random.Random(3)
     ws = [[Value(rng.uniform(-1, 1)) for _ in range(16)] for _ in range(16)]
@@ -247,7 +247,7 @@ def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
 
 
 def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
-    from autograd.value import dots
+    from autograd.block_sums import dots
 
     with pytest.raises(OverflowError, match=r"dot\(1e\+300, 1e\+300, 0\.0\): the result overflows"):
         dots([[Value(1e300)]], [Value(0.0)], [[Value(1e300)]])

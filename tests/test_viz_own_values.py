@@ -88,11 +88,12 @@ class VideoValue:
         return out
 
 
-def video_neuron():
-    """The video's neuron: o = tanh(x1 w1 + x2 w2 + b), labels as typed there."""
-    x1, x2 = VideoValue(2.0, label="x1"), VideoValue(0.0, label="x2")
-    w1, w2 = VideoValue(-3.0, label="w1"), VideoValue(1.0, label="w2")
-    b = VideoValue(6.8813735870195432, label="b")
+def video_neuron(value=VideoValue):
+    """The video's neuron: o = tanh(x1 w1 + x2 w2 + b), labels as typed there (its Value
+    class, or another: test_engine_habits steps chaingrad's by hand)."""
+    x1, x2 = value(2.0, label="x1"), value(0.0, label="x2")
+    w1, w2 = value(-3.0, label="w1"), value(1.0, label="w2")
+    b = value(6.8813735870195432, label="b")
     x1w1 = x1 * w1
     x1w1.label = "x1*w1"
     x2w2 = x2 * w2

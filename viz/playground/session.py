@@ -249,7 +249,7 @@ class Session:
             # loss term (its rows encoded by the step itself); the same floats as the loss
             value = float(self._step.program(self._step._batch(X, y))[:, 1].mean())
         else:
-            value = float(self.loss(self.outputs(X), y))
+            value = self.loss(self.outputs(X), y).item()
         if not math.isfinite(value):
             raise OverflowError(f"the loss is {value}: training diverged")
         return value

@@ -87,6 +87,7 @@ class Problem:
         An input whose gradient is not asked (level 3's data x1, x2, y) and a constant
         do not require one (``requires_grad=False``)."""
         data = values or [value for _, value in self.inputs]
+        data = [x.item() if isinstance(x, Value) else x for x in data]  # (numerical_grad's)
         nodes = {name: Value(x, label=name, requires_grad=name in self.asked)
                  for (name, _), x in zip(self.inputs, data)}  # fmt: skip
         for step in self.steps:
