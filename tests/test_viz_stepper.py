@@ -216,10 +216,11 @@ def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_pat
         return frame.locator(f"g#{node_id} text").filter(has_text="tangent ").get_attribute(
             "data-tangent")  # fmt: skip
 
-    assert two.locator("#counter").text_content() == "step 0 of 4"
+    expect = pytest.importorskip("playwright.sync_api").expect  # waits for the page's scripts
+    expect(two.locator("#counter")).to_have_text("step 0 of 4")
     one.locator("#mode-forward").check()
     one.locator("#wrt").select_option(label="w")
-    assert one.locator("#counter").text_content() == "step 0 of 3"
+    expect(one.locator("#counter")).to_have_text("step 0 of 3")
     assert tangent_shown(one, "v1") == "1.0000" and tangent_shown(one, "v5") == "?"
     one.locator("#next").click()
     rows = one.locator("#tangents tbody tr")
@@ -233,12 +234,12 @@ def test_forward_view_and_two_inline_steppers_in_a_real_browser(browser, tmp_pat
         f"done: \u2202out/\u2202w = {w.grad:.4f}, the gradient reverse mode gives w "
         f"({w.grad:.4f})")  # fmt: skip
     # the second stepper did not move, and its own controls still work
-    assert two.locator("#counter").text_content() == "step 0 of 4"
+    expect(two.locator("#counter")).to_have_text("step 0 of 4")
     two.locator("#next").click()
-    assert two.locator("#counter").text_content() == "step 1 of 4"
-    assert one.locator("#counter").text_content() == "step 3 of 3"
+    expect(two.locator("#counter")).to_have_text("step 1 of 4")
+    expect(one.locator("#counter")).to_have_text("step 3 of 3")
     one.locator("#mode-reverse").check()
-    assert one.locator("#counter").text_content() == "step 0 of 3"
+    expect(one.locator("#counter")).to_have_text("step 0 of 3")
     assert one.locator("g#v0 text").filter(has_text="grad ").count() == 1
     page.screenshot(path=os.environ.get("VIZ_FORWARD_SCREENSHOT", str(tmp_path / "two.png")))
     assert errors == []
