@@ -286,3 +286,30 @@ def test_every_rule_ends_with_the_engines_local_derivative(op):
     assert text.startswith("\u2202y/\u2202x = ")
     assert text.endswith(f"{local_partials(y)[0]:.4f}".replace("-", "\u2212"))
     assert "d/dx" not in text and "s(x)" not in text  # typeset, never the ASCII docs
+
+
+def test_a_graph_too_wide_to_read_scrolls_and_follows_the_step(browser, tmp_path):
+    """A long chain in a narrow window: the graph keeps a readable scale (not shrunk to the
+    width), scrolls sideways, and each step brings its node into view."""
+    x = Value(0.3, label="x")
+    y = x
+    for _ in range(12):
+        y = (y * 1.1).tanh()
+    y.label = "out"
+    page = browser.new_page(viewport={"width": 700, "height": 900})
+    page.goto(backprop_html(y, tmp_path / "chain.html").as_uri())
+    box = page.locator("#graph")
+    svg = page.locator("#graph svg")
+    natural = float(svg.get_attribute("width").removesuffix("pt")) * 4 / 3
+    assert svg.bounding_box()["width"] >= 0.6 * natural - 1 > box.bounding_box()["width"]
+
+    def current_in_view() -> bool:
+        node = page.locator("#graph g.current").first.bounding_box()
+        seen = box.bounding_box()
+        return seen["x"] <= node["x"] and node["x"] + node["width"] <= seen["x"] + seen["width"]
+
+    assert current_in_view()  # step 0: the output, at the far right
+    page.keyboard.press("End")  # the last step: the first node, at the far left
+    assert current_in_view()
+    assert page.evaluate("document.getElementById('graph').scrollLeft") < natural / 4
+    page.close()
