@@ -13,6 +13,11 @@
 comparing and adding them; the one-node versions are ``autograd.max`` etc.).
 """
 
+from .packages import require as _require
+from .packages import warn_if_hidden as _warn_if_hidden
+
+_require("autograd", "numpy")  # a Python without numpy: one sentence on which Python to use
+
 from .backprop import grad, hessian, local_partials, topological_order
 from .compiled import CompiledFunction
 from .compiled import compile as compile  # this and max, min, sum: public, not in __all__
@@ -39,6 +44,7 @@ from .trace import TraceError
 from .value import Value
 
 __chaingrad__ = True  # this is chaingrad's package (autograd.packages checks it)
+_warn_if_hidden("nn", "viz")  # a learner's own nn.py / viz.py, named before it bites
 
 __all__ = [
     "CompiledFunction",

@@ -21,6 +21,8 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+import types
+import warnings
 from pathlib import Path
 
 PACKAGES = ("autograd", "nn", "viz")
@@ -36,15 +38,68 @@ def require(user: str, *names: str) -> None:
         try:
             module = importlib.import_module(name)
         except ImportError as error:
-            raise ImportError(f"chaingrad's {user} cannot start: {_why(name, error)}",
-                              name=user) from None  # fmt: skip
+            raise _cannot_start(user, _why(name, error)) from None
         if name in PACKAGES and getattr(module, MARK, None) is not True:
-            raise ImportError(f"chaingrad's {user} cannot start: {_hidden(name, module)}",
-                              name=user)  # fmt: skip
+            raise _cannot_start(user, _hidden(name, module))
+
+
+def _cannot_start(user: str, reason: str) -> ImportError:
+    """The one ImportError of :func:`require`; it keeps ``reason`` so that a package
+    importing ``user`` passes the same reason on (an attribute, not a class: each
+    package reads its own copy of this module)."""
+    error = ImportError(f"chaingrad's {user} cannot start: {reason}", name=user)
+    error.chaingrad_reason = reason  # type: ignore[attr-defined]
+    return error
+
+
+class HiddenPackageWarning(UserWarning):
+    """A learner's file or folder stands where one of chaingrad's packages should be."""
+
+
+def warn_if_hidden(*names: str) -> None:
+    """Warn, naming the file and what to do, when what Python would import as one of
+    ``names`` is not chaingrad's: ``import autograd`` runs it for ``nn`` and ``viz``, so a
+    learner's own ``viz.py`` is named before their ``from viz import draw_dot`` fails (the
+    engine cannot see that import itself; nothing is imported here, only looked up)."""
+    if _origin(sys.modules.get("viz")) == ROOT / "viz":
+        return  # chaingrad's viz is starting: its own check names what hides nn, once
+    for name in names:
+        found = sys.modules.get(name)
+        if found is None:
+            try:
+                found = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                continue
+        origin = _origin(found)
+        if origin and origin != ROOT / name:  # no origin: a namespace package, no harm
+            frame = _learners_frame()
+            warnings.warn_explicit(_hidden(name, found), HiddenPackageWarning,
+                                   frame.f_code.co_filename, frame.f_lineno)  # fmt: skip
+
+
+def _learners_frame() -> types.FrameType:
+    """The learner's line that started the import: the first frame outside chaingrad's
+    packages and Python's import machinery (so the warning shows that line)."""
+    ours = tuple(str(ROOT / name) + os.sep for name in PACKAGES)
+    frame = sys._getframe(1)
+    while frame.f_back is not None and (
+            frame.f_code.co_filename.startswith(ours)
+            or Path(frame.f_code.co_filename).stem in ("runpy", "__init__") and "importlib"
+            in frame.f_code.co_filename or frame.f_code.co_filename.startswith("<frozen")):
+        frame = frame.f_back
+    return frame
+
+
+def _origin(found: object) -> Path | None:
+    """The folder a module or spec comes from (a package's own folder), if any."""
+    origin = getattr(found, "__file__", None) or getattr(found, "origin", None)
+    return Path(origin).parent if origin else None
 
 
 def _why(name: str, error: ImportError) -> str:
     """Why importing ``name`` failed, and what to do."""
+    if reason := getattr(error, "chaingrad_reason", None):
+        return reason  # chaingrad's package ``name`` could not start: say why once
     missing = (error.name or "").partition(".")[0]
     if isinstance(error, ModuleNotFoundError) and missing and missing not in PACKAGES:
         return _lacking(missing)

@@ -46,6 +46,30 @@ def test_a_learners_folder_named_like_a_package_is_named_too(tmp_path):
         "chaingrad's package nn: rename your folder (e.g. my_nn)")  # fmt: skip
 
 
+@pytest.mark.parametrize("hidden", ["viz", "nn"])
+def test_the_engine_names_a_learners_viz_or_nn_before_its_import_fails(tmp_path, hidden):
+    """``from viz import draw_dot`` runs none of chaingrad's code when a learner's viz.py
+    stands there; ``import autograd`` before it warns, at the learner's own line."""
+    (tmp_path / f"{hidden}.py").write_text(LEARNERS_FILE, encoding="utf-8")
+    lesson = tmp_path / "lesson.py"
+    lesson.write_text(f"import math\nfrom autograd import Value\nimport {hidden}\n",
+                      encoding="utf-8")  # fmt: skip
+    code, out, err = python(str(lesson), cwd=tmp_path)
+    assert code == 0 and out == "the learner was here\n"
+    assert err.splitlines() == [
+        f"{lesson}:2: HiddenPackageWarning: {tmp_path / hidden}.py hides chaingrad's package "
+        f"{hidden} (Python imports a file of the working folder first): rename your file, "
+        f"e.g. to my_{hidden}.py", "  from autograd import Value"]  # fmt: skip
+
+
+def test_the_engine_in_a_python_without_numpy_says_so_in_one_sentence(tmp_path):
+    code, _, err = python("-S", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+                          "import autograd", cwd=tmp_path)  # fmt: skip
+    assert code == 1 and last_line(err).startswith(
+        f"ImportError: chaingrad's autograd cannot start: this Python ({sys.executable}) "
+        "does not have numpy, which chaingrad needs.")  # fmt: skip
+
+
 def test_python_m_says_it_in_one_line(tmp_path):
     (tmp_path / "nn.py").write_text(LEARNERS_FILE, encoding="utf-8")
     code, out, err = python("-m", "viz", "x*x", "x=3", cwd=tmp_path)
