@@ -80,20 +80,25 @@ def warn_if_hidden(*names: str) -> None:
 def _learners_frame() -> types.FrameType:
     """The learner's line that started the import: the first frame outside chaingrad's
     packages and Python's import machinery (so the warning shows that line)."""
-    ours = tuple(str(ROOT / name) + os.sep for name in PACKAGES)
     frame = sys._getframe(1)
-    while frame.f_back is not None and (
-            frame.f_code.co_filename.startswith(ours)
-            or Path(frame.f_code.co_filename).stem in ("runpy", "__init__") and "importlib"
-            in frame.f_code.co_filename or frame.f_code.co_filename.startswith("<frozen")):
+    while frame.f_back is not None and _is_import_machinery(frame.f_code.co_filename):
         frame = frame.f_back
     return frame
+
+
+def _is_import_machinery(filename: str) -> bool:
+    """True for chaingrad's own files and Python's importlib (frozen or not)."""
+    if filename.startswith("<frozen "):
+        return True
+    path = Path(filename).resolve()
+    return path.parent.name == "importlib" or any(
+        path.is_relative_to(ROOT / name) for name in PACKAGES)  # fmt: skip
 
 
 def _origin(found: object) -> Path | None:
     """The folder a module or spec comes from (a package's own folder), if any."""
     origin = getattr(found, "__file__", None) or getattr(found, "origin", None)
-    return Path(origin).parent if origin else None
+    return Path(origin).resolve().parent if origin else None
 
 
 def _why(name: str, error: ImportError) -> str:

@@ -62,6 +62,14 @@ def test_the_engine_names_a_learners_viz_or_nn_before_its_import_fails(tmp_path,
         f"e.g. to my_{hidden}.py", "  from autograd import Value"]  # fmt: skip
 
 
+def test_chaingrad_reached_by_a_path_with_dots_is_not_taken_for_a_learners(tmp_path):
+    """The benchmarks and examples put ``<repo>/benchmarks/..`` on sys.path."""
+    code, out, err = python("-W", "error", "-c", "import sys; sys.path.insert(0, "
+                            f"{str(ROOT / 'benchmarks' / '..')!r}); import autograd, nn; "
+                            "print(nn.__file__)", cwd=tmp_path)  # fmt: skip
+    assert (code, err) == (0, "") and "benchmarks/../nn" in out
+
+
 def test_the_engine_in_a_python_without_numpy_says_so_in_one_sentence(tmp_path):
     code, _, err = python("-S", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
                           "import autograd", cwd=tmp_path)  # fmt: skip
