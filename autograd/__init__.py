@@ -13,11 +13,7 @@
 comparing and adding them; the one-node versions are ``autograd.max`` etc.).
 """
 
-from .packages import require as _require
-from .packages import warn_if_hidden as _warn_if_hidden
-
-_require("autograd", "numpy")  # a Python without numpy: one sentence on which Python to use
-
+from . import _start  # noqa: F401 -- first of all: see its docstring
 from .backprop import grad, hessian, local_partials, topological_order
 from .compiled import CompiledFunction
 from .compiled import compile as compile  # this and max, min, sum: public, not in __all__
@@ -39,6 +35,7 @@ from .gradcheck import (
 )
 from .modes import detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op
+from .packages import warn_if_hidden as _warn_if_hidden
 from .recording import Tape, tape
 from .trace import TraceError
 from .value import Value
