@@ -316,13 +316,20 @@ def _forward_error(op: Op, inputs: tuple[Value, ...], error: Exception) -> Excep
 
 
 def _non_finite(op: Op, inputs: tuple[Value, ...], out: float) -> None:
-    """Raise for a forward result that is inf or NaN, unless inf just flows through."""
+    """Raise for a forward result that is inf or NaN, unless inf just flows through.
+
+    From finite inputs a table op gives NaN only through an overflowing intermediate
+    (1e300 * 1e10 - 1e300 * 1e10 is inf - inf): an OverflowError, as Python's fsum says."""
     call = _call_text(op.name, inputs)
     if ANOMALY and get_ident() in ANOMALY:
         raise FloatingPointError(f"{call} produced {out} (detect_anomaly)")
+    finite_inputs = all(math.isfinite(v.data) for v in inputs)
     if out != out:
+        if finite_inputs and ops.OPS.get(op.name) is op:
+            raise OverflowError(f"{call}: an intermediate result overflows (the result "
+                                "would be NaN)")  # fmt: skip
         raise ValueError(f"{call}: the result is NaN")
-    if all(math.isfinite(v.data) for v in inputs):
+    if finite_inputs:
         raise OverflowError(f"{call}: the result overflows to {out}")
 
 

@@ -246,6 +246,21 @@ def test_dots_over_a_big_batch_makes_the_nodes_dot_makes():
         dots([[Value(1e300)] * 16] * 16, bs, [[Value(1e300)] * 16] * 8)
 
 
+def test_finite_inputs_that_overflow_into_nan_are_an_overflow():
+    """1e300 * 1e10 - 1e300 * 1e10 is inf - inf = NaN: an intermediate overflow (Python's
+    fsum says so too), not a NaN the inputs asked for."""
+    from autograd.block_sums import dots
+
+    big = (Value(1e300), Value(-1e300))
+    message = r"dot\(1e\+300, -1e\+300, 10000000000\.0, 10000000000\.0\): an intermediate"
+    with pytest.raises(OverflowError, match=message):
+        autograd.dot(big, (Value(1e10), Value(1e10)))
+    with pytest.raises(OverflowError, match=r"dot\(1e\+300, -1e\+300, .*\): an intermediate"):
+        dots([list(big)] * 8, [Value(0.0)] * 8, [[Value(1e10)] * 2] * 8)
+    with pytest.raises(ValueError, match=r"add\(inf, -inf\): the result is NaN"):
+        Value(math.inf) + Value(-math.inf)  # not finite inputs: the NaN stays a ValueError
+
+
 def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
     from autograd.block_sums import dots
 

@@ -411,6 +411,21 @@ def test_divergence_stops_with_one_line_and_keeps_the_history(compiled, capsys):
     assert weights == [p.data for p in good.parameters()]
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_huge_rate_with_cross_entropy_stops_with_the_same_line(compiled, capsys):
+    """Logits of opposite signs near 1e198 overflow inside a dot (inf - inf): a divergence,
+    on the scalar engine as on the compiled path."""
+    random.seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    history = nn.fit(model, X_MOONS, Y_MOONS, nn.cross_entropy,
+                     SGD(model.parameters(), lr=1e100), epochs=30, progress=False,
+                     compiled=compiled)  # fmt: skip
+    stopped = history.stopped_epoch
+    assert capsys.readouterr().out == (f"nn.fit: loss diverged at epoch {stopped} "
+                                       "(lr=1e+100): try a smaller learning rate\n")  # fmt: skip
+    assert 0 < stopped < 30 and all(math.isfinite(p.data) for p in model.parameters())
+
+
 def test_one_output_with_cross_entropy_names_the_binary_losses(capsys):
     model = nn.MLP(2, [8, 1])
     message = (r"^fit: cross_entropy needs one output per class, but the model gives 1: for two "
