@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from autograd.trace import random_input, tracing
 
 from .activations import get_activation
 from .checks import whole_number
-from .module import Module, ModuleList, as_values
+from .module import Module, ModuleList, as_values, not_an_instance
 
 INITS = ("uniform", "xavier", "he")
 
@@ -320,10 +320,14 @@ class Sequential(ModuleList):
         self.extend(modules)
 
     def _checked(self, module: Any, index: int) -> Any:
+        not_an_instance(module, "Sequential", index)
         if not callable(module):
             raise TypeError(f"Sequential: item {index} is not callable "
                             f"({type(module).__name__})")  # fmt: skip
         return module
+
+    def _shown_children(self) -> Iterable[tuple[str, Any]]:
+        return ((str(i), item) for i, item in enumerate(self._modules))  # functions too
 
     def _of(self, modules: list[Any]) -> Sequential:
         return Sequential(*modules)

@@ -221,14 +221,18 @@ class Module:
 
     def __repr__(self) -> str:
         head = f"{type(self).__name__}({self.extra_repr()}"
-        children = list(self.named_children()) if self._repr_children else []
+        children = list(self._shown_children()) if self._repr_children else []
         if not children:
             return head + ")"
         lines = [head + ("" if head.endswith("(") else ",")]
         for name, child in children:
-            text = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name.rsplit('.', 1)[-1]}): {text}")
+            text = repr(child) if isinstance(child, Module) else _callable_text(child)
+            lines.append(f"  ({name.rsplit('.', 1)[-1]}): {text.replace(chr(10), chr(10) + '  ')}")
         return "\n".join(lines) + "\n)"
+
+    def _shown_children(self) -> Iterable[tuple[str, Any]]:
+        """(name, item) for each line of the repr: the sub-modules."""
+        return self.named_children()
 
 
 class ModuleList(Module):
@@ -245,6 +249,7 @@ class ModuleList(Module):
             self.extend(modules)
 
     def _checked(self, module: Any, index: int) -> Any:
+        not_an_instance(module, type(self).__name__, index)
         if not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__} holds modules; item {index} is a "
                             f"{type(module).__name__}")  # fmt: skip
@@ -363,6 +368,21 @@ def _found(name: str, item: Any) -> Iterator[tuple[str, Value | Module]]:
     elif isinstance(item, dict):
         for key, inner in item.items():
             yield from _found(f"{name}.{key}", inner)
+
+
+def not_an_instance(item: Any, holder: str, index: int) -> None:
+    """TypeError for a class given where an instance belongs (``nn.ReLU`` for
+    ``nn.ReLU()``), saying to add the parentheses."""
+    if isinstance(item, type):
+        name = f"nn.{item.__name__}" if item.__module__.split(".")[0] == "nn" else item.__name__
+        raise TypeError(f"{holder}: item {index} is the class {name}, not a module: "
+                        f"write {name}() with parentheses")  # fmt: skip
+
+
+def _callable_text(item: Any) -> str:
+    """How the repr of a Sequential shows an item that is not a module (a function)."""
+    name = getattr(item, "__name__", None)
+    return f"function {name}" if name else type(item).__name__
 
 
 def _zero_grads(params: Iterable[Value], set_to_none: bool) -> None:

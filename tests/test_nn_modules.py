@@ -231,6 +231,20 @@ def test_sequential_train_eval_and_repr():
         model.train("no")
 
 
+def test_a_class_for_a_module_is_refused_and_functions_show_in_the_repr():
+    """``nn.ReLU`` without its parentheses: torch refuses it too ('is not a Module
+    subclass'); chaingrad says to add them.  Functions, which chaingrad's Sequential
+    accepts, each have their line, so the printed indices are the real ones."""
+    with pytest.raises(TypeError, match=r"^Sequential: item 1 is the class nn.ReLU, not a "
+                                        r"module: write nn.ReLU\(\) with parentheses$"):
+        nn.Sequential(nn.Linear(2, 1), nn.ReLU)
+    with pytest.raises(TypeError, match=r"^ModuleList: item 0 is the class nn.Tanh"):
+        nn.ModuleList([nn.Tanh])
+    model = nn.Sequential(nn.Linear(2, 1), math.tanh, lambda x: x)
+    assert repr(model) == ("Sequential(\n  (0): Linear(in_features=2, out_features=1, "
+                           "bias=True)\n  (1): function tanh\n  (2): function <lambda>\n)")
+
+
 def test_mlp_repr_is_pytorch_like():
     assert repr(nn.MLP(2, [16, 1])) == ("MLP(\n  (0): Layer(2, 16, activation='relu')\n"
                                         "  (1): Layer(16, 1, activation='linear')\n)")  # fmt: skip
