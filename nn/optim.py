@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -188,7 +189,7 @@ class Optimizer:
             trainable = [g is not None for g in grads]
             grads = [0.0 if g is None else g for g in grads]
         data = np.fromiter((p.data for p in params), float, n)
-        self.update(data, np.fromiter(grads, float, n),
+        self.update(data, self._grad_array(grads),
                     None if trainable is None else np.array(trainable))  # fmt: skip
         if trainable is None:
             for p, x in zip(params, data.tolist()):
@@ -197,6 +198,22 @@ class Optimizer:
             for p, x, on in zip(params, data.tolist(), trainable):
                 if on:
                     p.data = x
+
+    def _grad_array(self, grads: list[Any]) -> np.ndarray:
+        """The gradients as an array; a TypeError or ValueError naming the parameter for a
+        grad that is not a finite number (backward never leaves one: set by hand)."""
+        try:
+            array = np.fromiter(grads, float, len(grads))
+        except (TypeError, ValueError):
+            array = None
+        if array is None or not np.isfinite(array).all():
+            i, g = next((i, g) for i, g in enumerate(grads)
+                        if not isinstance(g, Real) or not math.isfinite(g))  # fmt: skip
+            kind = TypeError if not isinstance(g, Real) else ValueError
+            raise kind(f"{type(self).__name__}.step: parameter {i} has grad {g!r}, not a "
+                       "finite number (backward never leaves one like this: was it set by "
+                       "hand?)")  # fmt: skip
+        return array
 
     def update(self, data: np.ndarray, grad: np.ndarray, active: np.ndarray | None = None
                ) -> None:  # fmt: skip

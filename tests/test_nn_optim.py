@@ -2,6 +2,7 @@
 step against torch.optim itself (when torch is installed), and every refusal."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -147,3 +148,18 @@ def test_step_for_step_equal_to_torch(data, grad_rows, kind):
 
 def test_optimizers_are_exposed_as_nn_optim():
     assert nn.optim.SGD is SGD and nn.optim.Adam is Adam
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+@pytest.mark.parametrize(("grad", "error"), [(math.nan, ValueError), (-math.inf, ValueError),
+                                             ("x", TypeError)])  # fmt: skip
+def test_a_grad_set_by_hand_to_no_finite_number_is_named_not_stepped(optimizer, grad, error):
+    """Never a silent NaN weight: the step names the parameter and its grad, and changes
+    nothing (the other parameter keeps its value too)."""
+    good, bad = Value(1.0), Value(2.0)
+    good.grad, bad.grad = 0.5, grad
+    opt = optimizer([good, bad], lr=0.1)
+    with pytest.raises(error, match=rf"^{optimizer.__name__}\.step: parameter 1 has grad "
+                                    rf"{re.escape(repr(grad))}, not a finite number"):
+        opt.step()
+    assert (good.data, bad.data) == (1.0, 2.0)
