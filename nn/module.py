@@ -42,7 +42,9 @@ def in_mode(model: Any, training: bool) -> Iterator[None]:
 def as_values(x: Any, width: int | None = None) -> list[Value]:
     """``x`` (a list or tuple of numbers or Values, or a 1-d numpy array) as a list of Values.
 
-    Numbers become constant leaves once here, so each neuron of a layer reuses them.
+    Numbers become leaves once here, so each neuron of a layer reuses them.  They require
+    grad, as any Value does (unlike torch's inputs), so ``x.grad`` holds dL/dx after
+    backward and the pictures show it, as micrograd's video does.
     ``width`` (the expected length) gives a ValueError naming both lengths on mismatch.
     """
     if isinstance(x, Value) or not isinstance(x, (list, tuple)):
