@@ -109,6 +109,16 @@ def test_play_trains_live_and_the_controls_change_the_run(served, browser):  # n
     frame = page.frame_locator(".cg-detail iframe")
     frame.locator("svg").first.wait_for(timeout=30_000)
     assert "reverse" in frame.locator("body").text_content()
+    # in the 1400 x 900 window the step's node is on screen, its labels at least 10 px
+    frame.locator("#graph g.current").first.wait_for()
+    page.wait_for_timeout(300)  # the graph follows the step once laid out
+    shown = page.locator(".cg-detail iframe").bounding_box()
+    current = frame.locator("#graph g.current").first.bounding_box()
+    assert shown["y"] <= current["y"] and current["y"] + current["height"] <= min(
+        shown["y"] + shown["height"], 900)  # fmt: skip
+    assert shown["x"] <= current["x"] and current["x"] + current["width"] <= shown["x"] + shown[
+        "width"]  # fmt: skip
+    assert frame.locator("#graph text").first.bounding_box()["height"] >= 9.9
     page.click(".cg-close")
     assert page.locator(".cg-detail").is_hidden()
     host = urllib.parse.urlsplit(url).netloc

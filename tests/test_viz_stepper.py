@@ -301,7 +301,7 @@ def test_a_graph_too_wide_to_read_scrolls_and_follows_the_step(browser, tmp_path
     box = page.locator("#graph")
     svg = page.locator("#graph svg")
     natural = float(svg.get_attribute("width").removesuffix("pt")) * 4 / 3
-    assert svg.bounding_box()["width"] >= 0.6 * natural - 1 > box.bounding_box()["width"]
+    assert svg.bounding_box()["width"] >= 0.7 * natural - 1 > box.bounding_box()["width"]
 
     def current_in_view() -> bool:
         node = page.locator("#graph g.current").first.bounding_box()

@@ -631,7 +631,8 @@ class Detail {  // shown in the place of the main panels, as tall as the window 
     this.status.textContent = "";
     if (this.frame) { this.frame.remove(); }
     this.frame = node("iframe", {class: "cg-stepper", sandbox: "allow-scripts", title: this.text.detail_title}, this.box);
-    this.frame.srcdoc = page;
+    // a frame of fixed size: the step-through fits it (its panel, then its graph to the bottom)
+    this.frame.srcdoc = page.replace("<body>", '<body data-frame="fixed">');
     this.box.hidden = false;
     this.main.hidden = true;
   }
