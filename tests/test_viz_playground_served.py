@@ -110,8 +110,12 @@ def test_play_trains_live_and_the_controls_change_the_run(served, browser):  # n
     frame.locator("svg").first.wait_for(timeout=30_000)
     assert "reverse" in frame.locator("body").text_content()
     # in the 1400 x 900 window the step's node is on screen, its labels at least 10 px
-    frame.locator("#graph g.current").first.wait_for()
-    page.wait_for_timeout(300)  # the graph follows the step once laid out
+    inner = page.locator(".cg-detail iframe").element_handle().content_frame()
+    inner.wait_for_function("""() => {  // the graph follows the step once laid out
+        const node = document.querySelector('#graph g.current');
+        const r = node && node.getBoundingClientRect();
+        return r && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight;
+    }""", timeout=5_000)  # fmt: skip
     shown = page.locator(".cg-detail iframe").bounding_box()
     current = frame.locator("#graph g.current").first.bounding_box()
     assert shown["y"] <= current["y"] and current["y"] + current["height"] <= min(
