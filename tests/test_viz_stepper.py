@@ -288,6 +288,20 @@ def test_every_rule_ends_with_the_engines_local_derivative(op):
     assert "d/dx" not in text and "s(x)" not in text  # typeset, never the ASCII docs
 
 
+def test_a_rule_by_cases_says_which_case_holds_then_the_value():
+    """Not '… else 0 = x = −0.5000 ≤ 0 = 0.0000' (read as 0 = x): the case is a clause."""
+    x = Value(-0.5, label="x")
+    y = x.relu()
+    y.label = "y"
+    assert rule_text(y, "y") == ("\u2202y/\u2202x = 1 if x > 0, else 0; here x = "
+                                 "\u22120.5000 \u2264 0, so 0.0000")  # fmt: skip
+    assert rule_text(y, "y", lang="pt-BR") == ("\u2202y/\u2202x = 1 se x > 0, sen\u00e3o 0; aqui "
+                                               "x = \u22120.5000 \u2264 0, ent\u00e3o 0.0000")
+    z = Value(2.0, label="x").elu()
+    z.label = "z"
+    assert rule_text(z, "z").endswith("; here x = 2.0000 > 0, so 1.0000")
+
+
 def test_a_graph_too_wide_to_read_scrolls_and_follows_the_step(browser, tmp_path):
     """A long chain in a narrow window: the graph keeps a readable scale (not shrunk to the
     width), scrolls sideways, and each step brings its node into view."""

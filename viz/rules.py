@@ -49,11 +49,19 @@ def _names(node: Node, names: dict[Node, str]) -> tuple[str, list[str], list[flo
 Rule = Callable[[Node, int, list[str], list[float], str, str], tuple[list, list]]
 
 
+CASE = object()  # first of a rule's numbers when they say which case holds (see _case)
+
+
+def _case(name: str, x: float) -> list:
+    """The numbers of a rule by cases: which case holds ('x = −0.5000 ≤ 0'), written
+    after the rule as '; here x = −0.5000 ≤ 0, so 0.0000' by :func:`local_rule`."""
+    return [CASE, v(name), " = ", n(x), " > 0" if x > 0 else " \u2264 0"]
+
+
 def _relu(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
-    x = data[0]
     formula = ["1 ", text(lang, "stepper.if"), " ", v(xs[0]), " > 0, ", text(lang, "stepper.else"),
                " 0"]  # fmt: skip
-    return formula, [v(xs[0]), " = ", n(x), " > 0" if x > 0 else " \u2264 0"]
+    return formula, _case(xs[0], data[0])
 
 
 def _leaky(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
@@ -63,7 +71,7 @@ def _leaky(node: Node, k: int, xs: list[str], data: list[float], out: str, lang:
         formula = ["1 ", word_if, " ", v(xs[0]), " > 0, ", word_else, " ", v(xs[1])]
     else:
         formula = ["0 ", word_if, " ", v(xs[0]), " > 0, ", word_else, " ", v(xs[0])]
-    return formula, [v(xs[0]), " = ", n(x), " > 0" if x > 0 else " \u2264 0"]
+    return formula, _case(xs[0], x)
 
 
 def _elu(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
@@ -72,7 +80,7 @@ def _elu(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: s
     tail = [v(xs[1]), "\u00b7e", ["sup", xs[0]]] if k == 0 else ["e", ["sup", xs[0]], f" {MINUS} 1"]
     formula = [("1 " if k == 0 else "0 "), word_if, " ", v(xs[0]), " > 0, ", word_else, " ",
                *tail]  # fmt: skip
-    return formula, [v(xs[0]), " = ", n(x), " > 0" if x > 0 else " \u2264 0"]
+    return formula, _case(xs[0], x)
 
 
 def _pow(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
@@ -186,6 +194,9 @@ def local_rule(node: Node, k: int, names: dict[Node, str], lang: str) -> list[To
     line: list[Token] = [d(out, xs[k]), " = "]
     rule = RULES.get(node.op)
     formula, numbers = rule(node, k, xs, data, out, lang) if rule else ([], [])
+    if numbers and numbers[0] is CASE:  # by cases: the rule; here which case holds, so the value
+        return [*line, *formula, "; ", text(lang, "stepper.here"), " ", *numbers[1:], ", ",
+                text(lang, "stepper.so"), " ", n(local)]  # fmt: skip
     if formula:
         line += [*formula, " = "]
     if numbers:

@@ -284,11 +284,14 @@ def backprop_html(
     return step_through(root, rankdir, max_nodes, inputs, expand=expand, lang=lang).save(path)
 
 
-def rule_text(root: Any, node_label: str, k: int = 0, expand: bool = False) -> str:
+def rule_text(root: Any, node_label: str, k: int = 0, expand: bool = False,
+              lang: str = "en") -> str:  # fmt: skip
     """The written-out local derivative of the node labelled ``node_label`` with respect to
-    its input ``k``, as plain text: 'a' of the README's neuron gives
-    '∂a/∂z = a·(1 − a) = 0.6660 × 0.3340 = 0.2225'."""
+    its input ``k``, as plain text in ``lang``: 'a' of the README's neuron gives
+    '∂a/∂z = a·(1 − a) = 0.6660 × 0.3340 = 0.2225'; a rule by cases says which holds,
+    '∂y/∂x = 1 if x > 0, else 0; here x = −0.5000 ≤ 0, so 0.0000'."""
+    i18n.check_lang(lang)
     nodes = _nodes(root, expand)
     names = _names(nodes)
     node = next(n for n in nodes if n.label == node_label)
-    return plain(local_rule(node, k, names, "en"))
+    return plain(local_rule(node, k, names, lang))
