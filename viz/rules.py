@@ -83,16 +83,24 @@ def _elu(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: s
     return formula, _case(xs[0], x)
 
 
+def _base(x: float) -> list:
+    """A number raised to a power: in parentheses when negative, (−1.9000)², not −1.9000²."""
+    return ["(", n(x), ")"] if x < 0 else [n(x)]
+
+
 def _pow(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
     x = data[0]
-    if node.exponent is not None:  # micrograd's x**k: the exponent is part of the op
-        e = node.exponent
-        return ([f"{e:g}\u00b7", v(xs[0]), ["sup", f"{e - 1:g}"]],
-                [f"{e:g}", TIMES, n(x), ["sup", f"{e - 1:g}"]])  # fmt: skip
+    # micrograd's x**k (the exponent part of the op), or a constant exponent: a number
+    e = node.exponent if node.exponent is not None else (
+        data[1] if k == 0 and node.inputs[1].constant else None)  # fmt: skip
+    if e is not None:
+        factor, power = f"{e:g}".replace("-", MINUS), f"{e - 1:g}".replace("-", MINUS)
+        return ([factor, "\u00b7", v(xs[0]), ["sup", power]],
+                [factor, TIMES, *_base(x), ["sup", power]])  # fmt: skip
     y = data[1]
     if k == 0:
         return ([v(xs[1]), "\u00b7", v(xs[0]), ["sup", f"{xs[1]} {MINUS} 1"]],
-                [n(y), TIMES, n(x), ["sup", number(y - 1).replace("-", MINUS)]])  # fmt: skip
+                [n(y), TIMES, *_base(x), ["sup", number(y - 1).replace("-", MINUS)]])
     return ([v(xs[0]), ["sup", xs[1]], "\u00b7ln ", v(xs[0])],
             [n(node.data), TIMES, "ln ", n(x)])  # fmt: skip
 

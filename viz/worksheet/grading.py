@@ -198,9 +198,10 @@ def grade(
         slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
                     None)  # fmt: skip
         if slip is not None:
-            rule = OPS[slip["op"]].doc if slip.get("op") in OPS else ""
+            rule = slip.get("rule") or (OPS[slip["op"]].doc if slip.get("op") in OPS else "")
             try:
-                line += " \u2014 " + text(lang, f"worksheet.slip_{slip['kind']}", **slip, rule=rule)
+                line += " \u2014 " + text(lang, f"worksheet.slip_{slip['kind']}",
+                                           **{**slip, "rule": rule})  # fmt: skip
             except KeyError:  # a hand-edited key: a slip without its fields
                 pass
         verdict.feedback.append(line)

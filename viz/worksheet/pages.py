@@ -7,8 +7,8 @@ SVG from the embedded Graphviz (the same bytes on every machine, so the same see
 the same files).  The student's graph shows every value and leaves blank the grad box of
 every node that has a gradient, but L's (the seed, 1); a constant (an exponent) has none.
 The key fills them in and lists, for each asked node, how its gradient arrives: one term
-per use of the node, upstream gradient × local derivative, with the op's rule from the op
-table.  Every phrase comes from the ``worksheet`` section of the language tables
+per use of the node, upstream gradient × local derivative, with the rule written out as
+the step-through writes it.  Every phrase comes from the ``worksheet`` section of the language tables
 (:mod:`viz.i18n`).
 """
 
@@ -149,7 +149,7 @@ def student_page(
 def _term(term: dict[str, Any]) -> str:
     return (f"{number(term['upstream'])} \u00d7 {number(term['local'])} "
             f"<span class=\"rule\">(\u2202L/\u2202{escape(term['via'])} \u00d7 "
-            f"{escape(term['op'])}: {escape(term['rule'])})</span>")  # fmt: skip
+            f"{escape(term['rule'])})</span>")  # fmt: skip
 
 
 def key_page(
