@@ -46,6 +46,16 @@ def test_the_playground_runs_when_this_chaingrad_has_it_and_says_so_when_not(cap
         assert capsys.readouterr().out.startswith("usage: chaingrad playground ")
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_the_playground_refuses_a_port_that_is_none(capsys, port):
+    """Not a silent random port: argparse's one-line refusal, exit 2, nothing served."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["playground", "--port", port, "--no-browser"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "argument --port: " in err.splitlines()[-1]
+    assert "is not a port" in err
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     ([], "error: a command is needed: choose one of graph, worksheet, playground"),
     (["draw"], "error: unknown command 'draw': choose one of graph, worksheet, playground"),

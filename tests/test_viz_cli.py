@@ -50,6 +50,15 @@ def test_dot_output_and_list_arguments(capsys, tmp_path):
     assert "label=dot" in path.read_text() and "label=leaky_relu" in path.read_text()
 
 
+def test_lang_gives_the_page_and_the_legend_in_portuguese(capsys, tmp_path):
+    svg, page = tmp_path / "g.svg", tmp_path / "g.html"
+    code, _, err = run(capsys, "sigmoid(w*x + b)", "x=0.5", "w=0.4", "b=0.1", "-o", str(svg),
+                       "--html", str(page), "--lang", "pt-BR")  # fmt: skip
+    assert code == 0, err
+    assert "legenda" in svg.read_text() and '<html lang="pt-BR">' in page.read_text()
+    assert "modo reverso" in page.read_text() and "reverse mode" not in page.read_text()
+
+
 REFUSALS = [
     (["x.__class__", "x=1"], "attribute access"),
     (["(lambda: 1)()"], "lambda"),
@@ -77,6 +86,8 @@ REFUSALS = [
     (["--", "-" * 150 + "x", "x=1"], "nested too deeply"),
     (["(" * 300 + "x" + ")" * 300, "x=1"], "nest"),
     (["x", "x=abc"], "not a number"),
+    (["x*w", "x=0,5", "w=2"], "x: '0,5' is not a number (use a point: 0.5)"),  # a decimal comma
+    (["x", "x=1", "--lang", "pt"], "invalid choice"),
     (["x", "x=nan"], "NaN"),
     (["x", "1x=2"], "NAME=VALUE"),
     (["x", "x=1", "-o", "graph.jpeg"], "extension"),

@@ -19,6 +19,7 @@ from typing import NoReturn
 from .embedded import EmbeddedRenderError
 from .formula import FormulaError, evaluate, function_names
 from .graph import RANKDIRS
+from .i18n import LANGS
 from .render import FILE_FORMATS, GraphvizNotFoundError, format_of, render, use_system_dot
 from .stepper import backprop_html
 
@@ -54,6 +55,8 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
         "." + f for f in FILE_FORMATS))  # fmt: skip
     parser.add_argument("--html", help="step-through backprop page to write")
     parser.add_argument("--rankdir", default="LR", choices=RANKDIRS, help="graph direction")
+    parser.add_argument("--lang", default="en", choices=LANGS,
+                        help="language of the --html page and the graph's legend (en)")
     return parser
 
 
@@ -68,7 +71,8 @@ def parse_values(assignments: Sequence[str]) -> dict[str, float]:
         try:
             values[name] = float(number)
         except ValueError:
-            raise Refusal(f"{name}: {number!r} is not a number") from None
+            hint = f" (use a point: {number.replace(',', '.')})" if "," in number else ""
+            raise Refusal(f"{name}: {number!r} is not a number{hint}") from None
         if values[name] != values[name]:
             raise Refusal(f"{name}: NaN is not allowed")
     return values
@@ -99,9 +103,9 @@ def run(argv: Sequence[str], prog: str = PROG) -> int:
     result.backward()
     print(_table(args.formula.strip(), result, variables))
     if args.output:
-        print(f"wrote {render(result, args.output, rankdir=args.rankdir)}")
+        print(f"wrote {render(result, args.output, rankdir=args.rankdir, lang=args.lang)}")
     if args.html:
-        print(f"wrote {backprop_html(result, args.html, rankdir=args.rankdir)}")
+        print(f"wrote {backprop_html(result, args.html, rankdir=args.rankdir, lang=args.lang)}")
     return 0
 
 

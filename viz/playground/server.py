@@ -128,12 +128,23 @@ if tornado is not None:
                 self.server.controller.pause()
 
 
+def _port(text: str) -> int:
+    """A port number, 0 to 65535 (argparse's refusal otherwise, one line, exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0: any free one)")
+    return port
+
+
 def _arguments(argv: list[str] | None, prog: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Serve chaingrad's live playground on this computer (127.0.0.1) and "
                     "print its address.")  # fmt: skip
-    parser.add_argument("--port", type=int, default=8765, help="the port (0: any free one)")
+    parser.add_argument("--port", type=_port, default=8765, help="the port (0: any free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG,
                         help="the page's language")  # fmt: skip

@@ -8,8 +8,8 @@ the same files).  The student's graph shows every value and leaves blank the gra
 every node that has a gradient, but L's (the seed, 1); a constant (an exponent) has none.
 The key fills them in and lists, for each asked node, how its gradient arrives: one term
 per use of the node, upstream gradient × local derivative, with the rule written out as
-the step-through writes it.  Every phrase comes from the ``worksheet`` section of the language tables
-(:mod:`viz.i18n`).
+the step-through writes it.  Every phrase comes from the ``worksheet`` section of the
+language tables (:mod:`viz.i18n`).
 """
 
 from __future__ import annotations
