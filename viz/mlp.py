@@ -3,8 +3,10 @@ neuron computes over the input plane.
 
 Inputs on the left, a column of boxes per layer (each neuron shows its bias b), one edge
 per weight, under each layer its name, activation, width and mean |w|, a legend on top.
-The picture is laid out directly (:mod:`viz.layered`), landscape, sized for a 1920 x 1080
-screen, the same with or without a system Graphviz; its geometry is also plain data
+The picture is laid out directly (:mod:`viz.layered`), landscape, for a 1920 x 1080 screen
+(up to 2-[16, 16]-1, scaled to fit it every label is at least 10 px; with heat maps the
+picture is taller than 1080 px at its own size), the same with or without a system
+Graphviz; its geometry is also plain data
 (``picture.layout``) for pages that redraw it.
 
 * ``show="weights"``: edge width proportional to |w|, colour by sign (blue ``#2166ac``
