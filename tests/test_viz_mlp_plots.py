@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import re
 import sys
 from types import SimpleNamespace
 
@@ -154,6 +155,22 @@ def test_plot_decision_boundary_writes_an_image(tmp_path, model):
         plot_decision_boundary(model, [[1.0, 2.0, 3.0]], [0], tmp_path / "bad.png")
     with pytest.raises(ValueError, match="labels"):
         plot_decision_boundary(model, X, y[:2], tmp_path / "bad.png")
+
+
+def test_plots_speak_portuguese_and_colour_the_classes_as_the_playground(tmp_path, model):
+    """pt-BR titles and legends; class 0 red and class 1 blue (RdBu's ends), as the
+    playground pages draw them, on axes x1 and x2."""
+    svg = plot_history(history(), tmp_path / "h.svg", lang="pt-BR").read_text()
+    assert all(word in svg for word in ("perda", "acurácia", "época", "treino", "validação"))
+    assert "validation" not in svg and "epoch" not in svg
+    X = [[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]]
+    svg = plot_decision_boundary(model, X, [0, 1, 1, 0], tmp_path / "b.svg", resolution=8,
+                                 lang="pt-BR").read_text()  # fmt: skip
+    assert "fronteira de decisão" in svg and "decision boundary" not in svg
+    points = re.findall(r"fill: #([0-9a-f]{6})", svg)[-4:]  # the scatter, in X's order
+    assert points == ["67001f", "053061", "053061", "67001f"]
+    with pytest.raises(ValueError, match="lang must be one of en, pt-BR"):
+        plot_history(history(), tmp_path / "x.png", lang="pt")
 
 
 def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, monkeypatch):

@@ -1,4 +1,6 @@
-"""Training plots: loss and accuracy curves, and a 2-D decision boundary (matplotlib).
+"""Training plots: loss and accuracy curves, and a 2-D decision boundary (matplotlib),
+in English or Portuguese (``lang``: the ``plots`` section of the language tables).  The
+classes have the playground's colours: class 0 red, class 1 blue.
 
 matplotlib is optional (the ``plot`` extra: :data:`INSTALL`) and imported only when a plot
 is drawn.  Figures are made without pyplot, so plotting never changes a notebook's
@@ -16,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from autograd.files import write_atomic
+
+from .i18n import check_lang, section
 
 INSTALL = ".venv/bin/pip install -e '.[plot]' in chaingrad's clone (elsewhere: pip install " \
     "matplotlib)"
@@ -59,16 +63,19 @@ def plane(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def plot_history(history: Any, path: str | os.PathLike) -> Path:
+def plot_history(history: Any, path: str | os.PathLike, lang: str = "en") -> Path:
     """Loss and accuracy per epoch, train and validation, saved to ``path``.
 
     ``history`` has lists ``train_loss``, ``train_accuracy``, ``val_loss`` and
-    ``val_accuracy`` (empty ones are left out).  The image format follows the extension.
+    ``val_accuracy`` (empty ones are left out).  The image format follows the extension;
+    ``lang`` ('en', 'pt-BR') is the language of the titles and legends.
     """
+    words = section(check_lang(lang), "plots")
     panels = [
-        ("loss", [("train", "train_loss"), ("validation", "val_loss")]),
-        ("accuracy", [("train", "train_accuracy"), ("validation", "val_accuracy")]),
-    ]
+        (words["loss"], [(words["train"], "train_loss"), (words["validation"], "val_loss")]),
+        (words["accuracy"], [(words["train"], "train_accuracy"),
+                             (words["validation"], "val_accuracy")]),
+    ]  # fmt: skip
     curves = [[(name, list(getattr(history, attr, None) or [])) for name, attr in series]
               for _, series in panels]  # fmt: skip
     if not any(values for panel in curves for _, values in panel):
@@ -79,7 +86,7 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
         for name, values in panel:
             if values:
                 ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=name)
-        ax.set(title=title, xlabel="epoch")
+        ax.set(title=title, xlabel=words["epoch"])
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()
@@ -93,14 +100,17 @@ def plot_decision_boundary(
     path: str | os.PathLike,
     resolution: int = 60,
     threshold: float | None = None,
+    lang: str = "en",
 ) -> Path:
     """The classes ``model`` predicts over the plane of 2-D data ``X``, with ``X`` on top.
 
     The classes are :func:`nn.predict`'s: 1 where a single output exceeds ``threshold``
     (default 0.5 after a sigmoid output, else 0), the arg-max of several outputs.
-    ``resolution`` is the grid size per axis.
+    ``resolution`` is the grid size per axis; the axes are x1 and x2, as in the pictures.
     """
     from nn import predict  # the classes exactly as nn.accuracy counts them
+
+    words = section(check_lang(lang), "plots")
 
     X = points_2d(X, y, "plot_decision_boundary")
     fig = _figure(figsize=(6, 5), layout="constrained")
@@ -109,8 +119,9 @@ def plot_decision_boundary(
     grid = np.array(predict(model, [(gx, gy) for gy in ys for gx in xs], threshold))
     grid = grid.reshape(len(ys), len(xs))
     levels = np.arange(max(int(grid.max()), 1) + 2) - 0.5  # one band per class, even if one
-    ax.contourf(xs, ys, grid, levels=levels, alpha=0.3, cmap="coolwarm")
-    ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="coolwarm",
+    # RdBu: red for class 0, blue for the highest class, as the playground draws them
+    ax.contourf(xs, ys, grid, levels=levels, alpha=0.3, cmap="RdBu")
+    ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y, dtype=float), cmap="RdBu",
                edgecolors="black", linewidths=0.5, s=20)  # fmt: skip
-    ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
+    ax.set(title=words["decision_boundary"], xlabel="x1", ylabel="x2")
     return save_figure(fig, path)
