@@ -126,29 +126,33 @@ def test_grading_from_the_template_to_the_scores(written, tmp_path):
     key = written / "a" / "key.json"
     code, out, _ = run_cli("grade", key, "--template", "blank.csv", cwd=tmp_path)
     assert code == 0 and "wrote blank.csv" in out
-    rows = list(csv.reader((tmp_path / "blank.csv").read_text(encoding="utf-8").splitlines()))
+    # a class in Portuguese: the CSVs of a Brazilian spreadsheet (';', decimal commas)
+    blank = (tmp_path / "blank.csv").read_text(encoding="utf-8").splitlines()
+    rows = list(csv.reader(blank, delimiter=";"))
     answers = {(r["student"], str(r["problem"]), r["node"]): r["value"]
                for r in json.loads(key.read_text(encoding="utf-8"))["answers"]}  # fmt: skip
-    assert rows[0] == ["student", "problem", "node", "value"] and len(rows) == 1 + len(answers)
+    assert rows[0] == ["aluno", "problema", "nó", "valor"] and len(rows) == 1 + len(answers)
     filled = [rows[0]]
     for k, (student, problem, node, _) in enumerate(rows[1:]):
         value = answers[(student, problem, node)]
         if student == "Ana Souza" and k == 0:
             value = -value  # one sign error for Ana
-        filled.append([student, problem, node, f"{value:.4f}"])
+        filled.append([student, problem, node, f"{value:.4f}".replace(".", ",")])
     with (tmp_path / "answers.csv").open("w", newline="", encoding="utf-8") as file:
-        csv.writer(file).writerows(filled)
+        csv.writer(file, delimiter=";").writerows(filled)
     code, out, err = run_cli("grade", key, "answers.csv", cwd=tmp_path)
     assert code == 0, err
     total = sum(1 for r in answers if r[0] == "Ana Souza")
     assert f"Ana Souza: {total - 1}/{total} certas" in out and "erro de sinal" in out
     scores = list(csv.reader(
-        (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").splitlines()))
-    assert scores[0] == ["student", "correct", "total", "score"]
-    assert scores[2][0] == "João da Silva" and scores[2][3] == "1.0000"
+        (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    assert scores[0] == ["aluno", "acertos", "total", "nota"]
+    assert scores[2][0] == "João da Silva" and scores[2][3] == "1,0000"
     code, out, _ = run_cli("grade", key, "answers.csv", "--lang", "en", "--scores", "s.csv",
                            cwd=tmp_path)  # fmt: skip
-    assert "sign error" in out and (tmp_path / "s.csv").is_file()
+    assert "sign error" in out
+    assert (tmp_path / "s.csv").read_text(encoding="utf-8").startswith("student,correct,total,"
+                                                                      "score\n")  # fmt: skip
 
 
 def test_answers_that_do_not_match_the_key_are_refused_before_writing(written, tmp_path):
@@ -271,7 +275,7 @@ def test_the_scores_are_written_even_if_the_printout_is_cut(written, tmp_path, m
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     main(["grade", str(key), "answers.csv"])
-    assert (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").startswith("student,")
+    assert (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").startswith("aluno;")
 
 
 def test_only_the_nodes_with_a_gradient_have_a_grad_field_on_the_pages():

@@ -157,7 +157,7 @@ def grade_command(args: argparse.Namespace) -> int:
     answers = read_answers(_read(args.answers, "answers"), key, source=str(args.answers))
     lang = args.lang or (key.get("lang") if key.get("lang") in LANGS else "en")
     verdicts = grade(key, answers, rtol=args.tolerance, atol=args.atol, lang=lang)
-    write_files(folder, {scores.name: scores_csv(verdicts)})  # first: `| head` may cut the rest
+    write_files(folder, {scores.name: scores_csv(verdicts, lang)})  # first: `| head` may cut
     print(report(verdicts, lang))
     print(f"wrote {scores}")
     return 0

@@ -3,6 +3,9 @@
 Answers are a CSV with the header ``student,problem,node,value`` (one row per asked
 gradient; the node as labelled on the sheet); fields may also be separated by ``;``, as
 a spreadsheet in a Brazilian locale saves them, and values may use a decimal comma.
+The CSVs written for a class in Portuguese are that spreadsheet's own: ``;`` between
+fields, the header ``aluno;problema;nó;valor``, decimal commas (the ``worksheet``
+section of the language tables); either header is read back.
 An answer is right when it :func:`~viz.worksheet.compare.matches` the key; a
 wrong one is explained by the first slip of the key whose value it matches (see
 :mod:`viz.worksheet.keys`).
@@ -25,13 +28,22 @@ from typing import Any
 from autograd import OPS
 from autograd.files import parse_json
 
-from ..i18n import text
+from ..i18n import LANGS, text
 from .compare import ATOL, RTOL, matches
 from .keys import FORMAT
 from .roster import WorksheetError
 
 COLUMNS = ("student", "problem", "node", "value")
 SCORE_COLUMNS = ("student", "correct", "total", "score")
+
+
+def _header(lang: str, columns: tuple[str, ...]) -> list[str]:
+    """The columns' names in ``lang`` (the tables' ``worksheet.column_*``)."""
+    return [text(lang, f"worksheet.column_{name}") for name in columns]
+
+
+# an answers CSV's header may be in any language chaingrad speaks
+_ANSWER_HEADERS = {tuple(h.casefold() for h in _header(lang, COLUMNS)) for lang in LANGS}
 Question = tuple[str, int, str]  # (student, problem, node)
 
 SLIPS = ("sign", "paths", "swap")  # the kinds of slip a key names (see .keys)
@@ -128,7 +140,7 @@ def read_answers(
     delimiter = ";" if first.count(";") == len(COLUMNS) - 1 and "," not in first else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header] != list(COLUMNS):
+    if header is None or tuple(h.strip().casefold() for h in header) not in _ANSWER_HEADERS:
         raise _fail(source, "line 1", f"the header must be {','.join(COLUMNS)}, got "
                     f"{','.join(header or [])!r}")  # fmt: skip
     answers: dict[Question, float | None] = {}
@@ -237,22 +249,30 @@ def from_spreadsheet(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(_QUOTED) else cell
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    """The rows as CSV, every text cell made safe (:func:`spreadsheet_text`); numbers
-    are written as numbers."""
+def _csv(rows: list[list[Any]], lang: str = "en") -> str:
+    """The rows as CSV with ``lang``'s field separator (``;`` in pt-BR, as its
+    spreadsheets save them), every text cell made safe (:func:`spreadsheet_text`);
+    numbers are written as numbers."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
+    separator = text(lang, "worksheet.csv_separator")
+    csv.writer(out, delimiter=separator, lineterminator="\n").writerows(
         [spreadsheet_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows
     )
     return out.getvalue()
 
 
-def scores_csv(verdicts: list[Verdict]) -> str:
-    """``student,correct,total,score`` (score from 0 to 1, 4 decimals)."""
-    return _csv([list(SCORE_COLUMNS)] + [[v.student, v.correct, v.total, f"{v.score:.4f}"]
-                                         for v in verdicts])  # fmt: skip
+def scores_csv(verdicts: list[Verdict], lang: str = "en") -> str:
+    """``student,correct,total,score`` (score from 0 to 1, 4 decimals), in ``lang``:
+    ``aluno;acertos;total;nota`` with a decimal comma in pt-BR."""
+    point = text(lang, "worksheet.decimal_separator")
+    return _csv([_header(lang, SCORE_COLUMNS)] + [
+        [v.student, v.correct, v.total, f"{v.score:.4f}".replace(".", point)]
+        for v in verdicts], lang)  # fmt: skip
 
 
 def template_csv(key: dict[str, Any]) -> str:
-    """The answers CSV to fill in: every question of the key with an empty value."""
-    return _csv([list(COLUMNS)] + [[s, p, n, ""] for s, p, n in questions(key)])
+    """The answers CSV to fill in, in the key's language: every question of the key
+    with an empty value."""
+    lang = key.get("lang") if key.get("lang") in LANGS else "en"
+    return _csv([_header(lang, COLUMNS)] + [[s, p, n, ""] for s, p, n in questions(key)],
+                lang)  # fmt: skip
