@@ -22,6 +22,23 @@ def is_finite_number(x: Any) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def as_number(x: Any) -> Any:
+    """A state dict's value as a plain number where it is one in another form: a Value's
+    ``data``, a one-element tensor's or numpy scalar's ``item()``; anything else as it is."""
+    data = getattr(x, "data", None)
+    if isinstance(data, Real) and hasattr(x, "grad"):  # a Value (chaingrad's or a learner's)
+        return data
+    if callable(getattr(x, "item", None)) and getattr(x, "ndim", 1) == 0:
+        return x.item()
+    return x
+
+
+def not_numbers(entries: Mapping[str, Any]) -> list[str]:
+    """``name=value (type)`` for each entry whose value is not a real number."""
+    return [f"{name}={value!r} ({type(value).__name__})" for name, value in entries.items()
+            if isinstance(value, bool) or not isinstance(value, Real)]  # fmt: skip
+
+
 def not_finite(entries: Mapping[str, Any]) -> list[str]:
     """``name=value`` for each entry whose value is not a finite number (for an error)."""
     return [f"{name}={value!r}" for name, value in entries.items() if not is_finite_number(value)]

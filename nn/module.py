@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd import Value
 
-from .checks import not_finite
+from .checks import as_number, not_finite, not_numbers
 
 
 @contextmanager
@@ -195,14 +195,19 @@ class Module:
                             f"{type(state).__name__}")  # fmt: skip
         params = dict(self.named_parameters())
         problems = key_problems(params, state)
-        bad = not_finite({name: state[name] for name in params if name in state})
+        values = {name: as_number(state[name]) for name in params if name in state}
+        others = not_numbers(values)
+        if others:
+            problems.append(f"values that are not numbers ({len(others)}): {_listing(others)}")
+        bad = not_finite({name: x for name, x in values.items()
+                          if isinstance(x, Real) and not isinstance(x, bool)})  # fmt: skip
         if bad:
-            problems.append(f"values that are not finite numbers ({len(bad)}): {_listing(bad)}")
+            problems.append(f"values that are not finite ({len(bad)}): {_listing(bad)}")
         if problems:
             raise ValueError(f"load_state_dict into {type(self).__name__}: "
                              + "; ".join(problems))  # fmt: skip
         for name, value in params.items():
-            value.data = float(state[name])
+            value.data = float(values[name])
 
     def save(self, path: Any) -> None:
         """Write the state dict to ``path`` as JSON (see :mod:`nn.serialization`)."""
