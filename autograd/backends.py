@@ -53,19 +53,19 @@ def smaller(a: Any, b: Any) -> Any:
     return a if a <= b else b
 
 
-def _float_onehot(n: int, k: int) -> tuple[float, ...]:
-    """n floats: 1.0 at position k, 0.0 elsewhere."""
-    return tuple(1.0 if i == k else 0.0 for i in range(n))
+def _float_shares(xs: tuple[float, ...], best: float) -> tuple[float, ...]:
+    """1/k at each of the k positions holding ``best`` (the max or the min), 0.0
+    elsewhere: a tie shares the gradient evenly, as PyTorch's max, amax and maximum do."""
+    share = 1.0 / xs.count(best)
+    return tuple(share if x == best else 0.0 for x in xs)
 
 
-def _float_onehot_argmax(xs: tuple[float, ...]) -> tuple[float, ...]:
-    """1.0 at the first position of the maximum, 0.0 elsewhere."""
-    return _float_onehot(len(xs), xs.index(max(xs)))
+def _float_argmax_shares(xs: tuple[float, ...]) -> tuple[float, ...]:
+    return _float_shares(xs, max(xs))
 
 
-def _float_onehot_argmin(xs: tuple[float, ...]) -> tuple[float, ...]:
-    """1.0 at the first position of the minimum, 0.0 elsewhere."""
-    return _float_onehot(len(xs), xs.index(min(xs)))
+def _float_argmin_shares(xs: tuple[float, ...]) -> tuple[float, ...]:
+    return _float_shares(xs, min(xs))
 
 
 # One-input functions every backend has under the name :mod:`math` gives them (on Values:
@@ -89,9 +89,9 @@ FLOAT = SimpleNamespace(
     minimum=smaller,
     sum=sum,
     max=max,
-    onehot_argmax=_float_onehot_argmax,
+    argmax_shares=_float_argmax_shares,
     min=min,
-    onehot_argmin=_float_onehot_argmin,
+    argmin_shares=_float_argmin_shares,
     **{name: getattr(math, name) for name in MATH_FUNCTIONS},
 )
 
@@ -124,10 +124,12 @@ def _array_log_pos(x: np.ndarray) -> np.ndarray:
     return np.where(positive, np.log(np.where(positive, x, 1.0)), 0.0)
 
 
-def _array_onehot(xs: tuple[np.ndarray, ...], arg) -> tuple[np.ndarray, ...]:
-    """For each input, 1.0 where it is the first at ``arg`` (np.argmax or np.argmin)."""
-    k = arg(np.stack(np.broadcast_arrays(*xs)), axis=0)
-    return tuple((k == i).astype(float) for i in range(len(xs)))
+def _array_shares(xs: tuple[np.ndarray, ...], best) -> tuple[np.ndarray, ...]:
+    """For each input, its share where it holds ``best`` (np.max or np.min) of the
+    inputs: 1/k for a k-way tie, as on floats (:func:`_float_shares`)."""
+    stacked = np.stack(np.broadcast_arrays(*xs))
+    hits = (stacked == best(stacked, axis=0)).astype(float)
+    return tuple(hits / hits.sum(axis=0))
 
 
 # erf has no numpy function (and scipy is no dependency): math.erf as a numpy ufunc,
@@ -160,7 +162,7 @@ ARRAY = SimpleNamespace(
     minimum=np.minimum,
     sum=sum,
     max=lambda xs: np.maximum.reduce(np.broadcast_arrays(*xs)),
-    onehot_argmax=lambda xs: _array_onehot(xs, np.argmax),
+    argmax_shares=lambda xs: _array_shares(xs, np.max),
     sin=np.sin,
     cos=np.cos,
     tan=np.tan,
@@ -173,5 +175,5 @@ ARRAY = SimpleNamespace(
     expm1=np.expm1,
     erf=_array_erf,
     min=lambda xs: np.minimum.reduce(np.broadcast_arrays(*xs)),
-    onehot_argmin=lambda xs: _array_onehot(xs, np.argmin),
+    argmin_shares=lambda xs: _array_shares(xs, np.min),
 )

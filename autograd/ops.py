@@ -246,11 +246,11 @@ SUM = define("sum", None, lambda m, xs: m.sum(xs),
 DOT = define("dot", None, _dot, _dot_partials,
              "w_1 x_1 + ... + w_n x_n (+ b);  d/dw_i = x_i, d/dx_i = w_i, d/db = 1")
 MAX = define("max", None, lambda m, xs: m.max(xs),
-             lambda m, out, xs: m.onehot_argmax(xs),
-             "max(x_1..x_n);  d/dx_i = 1 at the first arg-max, else 0")
+             lambda m, out, xs: m.argmax_shares(xs),
+             "max(x_1..x_n);  d/dx_i = 1/k at each of the k arg-maxes (1 for one), else 0")
 MIN = define("min", None, lambda m, xs: m.min(xs),
-             lambda m, out, xs: m.onehot_argmin(xs),
-             "min(x_1..x_n);  d/dx_i = 1 at the first arg-min, else 0")
+             lambda m, out, xs: m.argmin_shares(xs),
+             "min(x_1..x_n);  d/dx_i = 1/k at each of the k arg-mins (1 for one), else 0")
 SIN = define("sin", 1, lambda m, x: m.sin(x),
              lambda m, out, x: (m.cos(x),),
              "sin(x);  d/dx = cos(x)")

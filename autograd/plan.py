@@ -133,10 +133,10 @@ class Fused:
                 found.append((1, column * args[0]))
         elif wanted[0]:
             column = g[..., None]
-            if kind in ("max", "min"):  # np.argmax is the first arg-max, as the table's rule
-                best = args[0].argmax if kind == "max" else args[0].argmin
-                first = best(axis=-1)[..., None]
-                found.append((0, column * (np.arange(args[0].shape[-1]) == first)))
+            if kind in ("max", "min"):  # a k-way tie shares evenly, as the table's rule
+                best = args[0].max if kind == "max" else args[0].min
+                hits = (args[0] == best(axis=-1, keepdims=True)).astype(float)
+                found.append((0, column * (hits / hits.sum(axis=-1, keepdims=True))))
             else:
                 found.append((0, np.repeat(column, args[0].shape[-1], axis=-1)))
         if self.bias is not None and wanted[last]:

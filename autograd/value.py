@@ -465,8 +465,8 @@ def _on_values(method):
     return lambda x: method(lift(x))
 
 
-def _value_onehot_argmax(xs: tuple[Value, ...]) -> tuple[float, ...]:
-    return FLOAT.onehot_argmax(tuple(_data_of(x) for x in xs))
+def _value_argmax_shares(xs: tuple[Value, ...]) -> tuple[float, ...]:
+    return FLOAT.argmax_shares(tuple(_data_of(x) for x in xs))
 
 
 # The backend that evaluates rules on Values, so a derivative is itself a graph.
@@ -486,8 +486,8 @@ VALUE = SimpleNamespace(
     minimum=smaller,
     sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
     max=lambda xs: apply(ops.MAX, *map(lift, xs)),
-    onehot_argmax=_value_onehot_argmax,
+    argmax_shares=_value_argmax_shares,
     min=lambda xs: apply(ops.MIN, *map(lift, xs)),
-    onehot_argmin=lambda xs: FLOAT.onehot_argmin(tuple(_data_of(x) for x in xs)),
+    argmin_shares=lambda xs: FLOAT.argmin_shares(tuple(_data_of(x) for x in xs)),
     **{name: _on_values(getattr(Value, name)) for name in MATH_FUNCTIONS},
 )

@@ -181,12 +181,15 @@ def test_clamp_gradients_at_the_bounds_are_torchs(name):
         assert second.data == 0.0
 
 
-def test_min_is_one_node_with_the_first_arg_min_like_max():
+def test_min_is_one_node_that_shares_a_tie_evenly_like_max_and_torch():
     a, b, c = Value(2.0), Value(-1.0), Value(-1.0)
     y = autograd.min(a, b, c)
     assert y.op == "min" and y.inputs == (a, b, c) and y.data == -1.0
     y.backward()
-    assert [v.grad for v in (a, b, c)] == [0.0, 1.0, 0.0]
+    assert [v.grad for v in (a, b, c)] == [0.0, 0.5, 0.5]  # torch.min / amin: 0.5 each
+    d, e, f = Value(3.0), Value(3.0), Value(3.0)
+    autograd.max(d, e, f).backward()
+    assert [v.grad for v in (d, e, f)] == [1 / 3] * 3
     assert autograd.min([3.0, a]).data == 2.0 and autograd.min(a).data == 2.0
     with pytest.raises(ValueError, match="min: needs at least one value"):
         autograd.min([])

@@ -271,10 +271,14 @@ def test_dots_raises_like_dot_and_records_nothing_under_no_grad():
     assert z.data == 7.0 and z.is_leaf
 
 
-def test_max_sends_the_gradient_to_the_first_arg_max():
+def test_max_shares_the_gradient_of_a_tie_evenly_as_torch():
     xs = [Value(1.0), Value(3.0), Value(3.0)]
     autograd.max(xs).backward()
-    assert [x.grad for x in xs] == [0.0, 1.0, 0.0]
+    assert [x.grad for x in xs] == [0.0, 0.5, 0.5]
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([1.0, 3.0, 3.0], dtype=torch.float64, requires_grad=True)
+    t.max().backward()
+    assert t.grad.tolist() == [0.0, 0.5, 0.5]
 
 
 def test_tanh_and_sigmoid_are_exact_at_the_extremes():
