@@ -118,6 +118,8 @@ def seed(gradient: Any) -> float:
     except TypeError:
         raise TypeError(f"backward: gradient must be a number, not "
                         f"{type(gradient).__name__}") from None  # fmt: skip
+    except (ValueError, OverflowError):  # NaN, or an int too large for a float
+        raise ValueError(f"backward: gradient must be finite, not {gradient!r}") from None
     if not math.isfinite(value):
         raise ValueError(f"backward: gradient must be finite, not {value}")
     return value

@@ -139,6 +139,10 @@ class Value:
     def __float__(self) -> float:
         raise TypeError(_NOT_A_FLOAT)
 
+    def __int__(self) -> int:
+        raise TypeError("a Value is not an int (int(v) would drop its gradient): use "
+                        "int(v.item()) for the number")  # fmt: skip
+
     def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats the data; ``f"{v}"`` is the repr."""
         return format(self.data, spec) if spec else repr(self)
@@ -215,16 +219,19 @@ class Value:
 
     def leaky_relu(self, slope: Any = 0.01) -> Value:
         """x if x > 0 else slope * x;  d/dx = 1 if x > 0 else slope."""
-        return apply(ops.LEAKY_RELU, self, lift(slope))
+        return apply(ops.LEAKY_RELU, self, _argument("leaky_relu", "slope", slope))
 
     def elu(self, alpha: Any = 1.0) -> Value:
         """x if x > 0 else alpha (e^x - 1);  d/dx = 1 if x > 0 else alpha e^x."""
-        return apply(ops.ELU, self, lift(alpha))
+        return apply(ops.ELU, self, _argument("elu", "alpha", alpha))
 
     def softplus(self, beta: Any = 1.0, threshold: Any = 20.0) -> Value:
         """ln(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
         softplus);  d/dx = sigmoid(beta x), or 1 where beta x > threshold."""
-        return apply(ops.SOFTPLUS, self, lift(beta), lift(threshold))
+        beta = _argument("softplus", "beta", beta)
+        if beta.data == 0.0:
+            raise ValueError("softplus: beta must not be 0 (it divides by beta)")
+        return apply(ops.SOFTPLUS, self, beta, _argument("softplus", "threshold", threshold))
 
     def gelu(self, approximate: str = "none") -> Value:
         """x Phi(x), Phi the standard normal CDF (PyTorch's exact form, ``'none'``), or with
@@ -242,10 +249,11 @@ class Value:
         if min is None and max is None:
             raise TypeError("clamp: give min, max or both")
         if max is None:
-            return apply(ops.CLAMP_MIN, self, lift(min))
+            return apply(ops.CLAMP_MIN, self, _argument("clamp", "min", min))
         if min is None:
-            return apply(ops.CLAMP_MAX, self, lift(max))
-        return apply(ops.CLAMP, self, lift(min), lift(max))
+            return apply(ops.CLAMP_MAX, self, _argument("clamp", "max", max))
+        return apply(ops.CLAMP, self, _argument("clamp", "min", min),
+                     _argument("clamp", "max", max))  # fmt: skip
 
     if TYPE_CHECKING:  # one-input ops of the table, made below the class
 
@@ -458,6 +466,16 @@ for _op in (ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.RELU):
 for _op in (ops.SIN, ops.COS, ops.TAN, ops.ASIN, ops.ACOS, ops.ATAN, ops.SINH, ops.COSH,
             ops.LOG1P, ops.EXPM1, ops.ERF, ops.SILU):  # fmt: skip
     setattr(Value, _op.name, _unary_method(_op))
+
+
+def _argument(op: str, name: str, x: Any) -> Value:
+    """An op's parameter (a slope, a bound) lifted to a Value; TypeError naming the op and
+    the argument for anything but a number or a Value."""
+    try:
+        return lift(x)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be a number or a Value, not "
+                        f"{type(x).__name__}") from None  # fmt: skip
 
 
 def _on_values(method):

@@ -334,3 +334,19 @@ def test_n_ary_ops_lift_numbers_whatever_their_count():
     out = autograd.dot([1.5], [x])
     out.backward()
     assert (out.data, x.grad) == (3.0, 1.5)
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: Value(1.0).softplus(beta=0), ValueError, r"^softplus: beta must not be 0"),
+    (lambda: Value(1.0).clamp("a"), TypeError, r"^clamp: min must be a number or a Value, not str$"),
+    (lambda: Value(1.0).clamp(0, "b"), TypeError, r"^clamp: max must be a number or a Value"),
+    (lambda: Value(1.0).leaky_relu("a"), TypeError, r"^leaky_relu: slope must be a number"),
+    (lambda: Value(1.0).elu(None), TypeError, r"^elu: alpha must be a number or a Value, not "
+                                               r"NoneType$"),
+    (lambda: Value(2.0).backward(gradient=math.nan), ValueError,
+     r"^backward: gradient must be finite, not nan$"),
+    (lambda: int(Value(2.5)), TypeError, r"^a Value is not an int .*int\(v\.item\(\)\)"),
+])  # fmt: skip
+def test_an_ops_bad_argument_is_named_with_the_op(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
