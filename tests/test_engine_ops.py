@@ -338,7 +338,8 @@ def test_n_ary_ops_lift_numbers_whatever_their_count():
 
 @pytest.mark.parametrize(("call", "error", "message"), [
     (lambda: Value(1.0).softplus(beta=0), ValueError, r"^softplus: beta must not be 0"),
-    (lambda: Value(1.0).clamp("a"), TypeError, r"^clamp: min must be a number or a Value, not str$"),
+    (lambda: Value(1.0).clamp("a"), TypeError, r"^clamp: min must be a number or a Value, not "
+                                               r"str$"),
     (lambda: Value(1.0).clamp(0, "b"), TypeError, r"^clamp: max must be a number or a Value"),
     (lambda: Value(1.0).leaky_relu("a"), TypeError, r"^leaky_relu: slope must be a number"),
     (lambda: Value(1.0).elu(None), TypeError, r"^elu: alpha must be a number or a Value, not "
