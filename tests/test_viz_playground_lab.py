@@ -12,6 +12,9 @@ pytest.importorskip("anywidget", reason="the dev extra installs anywidget")
 CELLS = [
     "import viz\npg = viz.Playground(hidden=(4, 4), lr=0.1)\npg",
     "print('kernel answers at epoch', pg.epoch, 'lr', pg.session.optimizer.lr)",
+    "import nn\nX, y = nn.datasets.make_moons(60, noise=0.1, seed=0)\n"
+    "own = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))\n"
+    "viz.Playground(own, X, y, loss=nn.cross_entropy)",
 ]
 
 
@@ -70,4 +73,12 @@ def test_the_widget_trains_live_in_jupyterlab(jupyterlab, lab_browser):  # noqa:
     frame = widget.frame_locator(".cg-detail iframe")
     frame.locator("svg").first.wait_for(timeout=60_000)
     assert "reverse" in frame.locator("body").text_content()
+    # the learner's own model and data: the controls they decide are not shown (their
+    # values would describe another experiment), the others are
+    run_cell(page, page.locator(".jp-CodeCell").nth(2))
+    own = page.locator(".cg-playground").nth(1)
+    own.locator(".cg-neuron").first.wait_for(timeout=60_000)
+    for control in ("data", "problem", "noise", "activation", "features"):
+        assert own.locator(f"[data-control={control}]").is_hidden(), control
+    assert own.locator("[data-control=lr]").is_visible()
     page.close()

@@ -160,6 +160,28 @@ def test_the_learners_own_model_loss_and_optimizer_train():
     assert [p.data for p in model.parameters()] == start  # ... and are put back
 
 
+def test_the_learners_optimizer_keeps_its_rate_and_the_setup_says_what_is_theirs():
+    """Not the widget's 0.03 over the learner's 0.1; a link of a run on the learner's own
+    model and data opens again only with them (it cannot carry them)."""
+    random.seed(2)
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=1)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    pg = Playground(model, X, y, loss=nn.cross_entropy, optimizer=optimizer)
+    assert optimizer.lr == 0.1 and pg.setup["lr"] == 0.1
+    pg.step(1)
+    assert optimizer.lr == 0.1
+    assert pg.setup["own"] == ["model", "data"] and "own=model,data" in pg.query
+    with pytest.raises(ValueError, match=r"this setup trains the learner's own model: give it "
+                                         r"too, Playground.from_setup\(setup, model=...\)"):
+        Playground.from_setup(pg.query)
+    again = Playground.from_setup(pg.query, model, X, y, loss=nn.cross_entropy)
+    assert again.setup == pg.setup and again.model is model
+    pg.session.configure(pg.session.setup.replace(own=(), lr=0.3))  # a page cannot drop it
+    assert pg.session.setup.own == ("model", "data") and optimizer.lr == 0.3
+    assert Playground(lr=0.1).setup["own"] == [] and Playground().setup["lr"] == 0.03
+
+
 class Branchy(nn.Module):
     """A model that reads a value in Python: it cannot be traced, the scalar engine trains it."""
 

@@ -106,6 +106,7 @@ class Controller:
         if self.session.configure(setup):
             self._start_over()
         else:
+            setup = self.session.setup
             self._send(setup=setup.to_dict(), query=setup.to_query(), note=self._engine_note())
 
     def message(self, content: dict[str, Any]) -> None:

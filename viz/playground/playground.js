@@ -411,7 +411,9 @@ class Controls {
   update(setup, locked) {
     const hidden = new Set(setup.hide || []), fixed = new Set(locked || []);
     for (const [name, f] of Object.entries(this.fields)) {
-      f.field.hidden = hidden.has(name);
+      // a control the learner's own model or data decides is not shown: its value would
+      // describe another experiment
+      f.field.hidden = hidden.has(name) || fixed.has(name);
       const disabled = fixed.has(name);
       f.field.classList.toggle("cg-locked", disabled);
       if (disabled) { f.field.title = this.text.locked; } else { f.field.removeAttribute("title"); }

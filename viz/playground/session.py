@@ -117,6 +117,12 @@ class Session:
                             f"{type(optimizer).__name__}")  # fmt: skip
         if model is not None and not callable(getattr(model, "parameters", None)):
             raise TypeError(f"Playground: model must be an nn module, not {type(model).__name__}")
+        for kind, given, passing in (("model", model, "model=..."), ("data", X, "X=..., y=...")):
+            if kind in setup.own and given is None:
+                raise ValueError(f"Playground: this setup trains the learner's own {kind}: "
+                                 f"give it too, Playground.from_setup(setup, {passing})")
+        setup = setup.replace(own=tuple(kind for kind, given in (("model", model), ("data", X))
+                                        if given is not None))  # fmt: skip
         self._own_model, self._own_optimizer, self._own_loss = model, optimizer, loss
         self._own_data = None if X is None else _own_data(X, y)
         self._initial = None if model is None else (model.state_dict(), optimizer and
@@ -208,7 +214,9 @@ class Session:
         """Take a new setup; True when it starts training over (new data, network or
         features), False when training goes on (learning rate, batch size,
         regularization, hidden controls)."""
-        old, self.setup = self.setup, setup
+        # what the learner gave stays theirs: no page or address changes ``own``
+        old, self.setup = self.setup, setup.replace(own=self.setup.own)
+        setup = self.setup
         keep = ("lr", "batch_size", "regularization", "reg_rate", "hide")
         if all(getattr(old, f) == getattr(setup, f) for f in vars(setup) if f not in keep):
             self.optimizer.lr = setup.lr

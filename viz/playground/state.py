@@ -45,7 +45,9 @@ class Setup:
     layers of up to 8 neurons, none for a linear model); ``features`` what the network is
     fed, computed from each point (x1, x2, x1², x2², x1·x2, sin x1, sin x2);
     ``regularization`` none, L1 (rate × Σ|w|) or L2 (rate × Σw²) added to the loss;
-    ``hide`` names of controls the page does not show.
+    ``hide`` names of controls the page does not show; ``own`` says what the learner gave
+    instead of the controls ('model', 'data'): a setup with ``own`` opens again only with
+    the learner's objects (:meth:`viz.Playground.from_setup`).
     """
 
     data: str = dataclasses.field(default="moons", metadata=_choice(*CLASSIFICATION, *REGRESSION))
@@ -62,6 +64,7 @@ class Setup:
     reg_rate: float = dataclasses.field(default=0.0, metadata=_between(0.0, 10.0))
     seed: int = dataclasses.field(default=0, metadata=_between(0, 2**31 - 1))
     hide: tuple[str, ...] = dataclasses.field(default=(), metadata={"choices": ()})
+    own: tuple[str, ...] = dataclasses.field(default=(), metadata=_choice("model", "data"))
 
     def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):
@@ -129,7 +132,7 @@ class Setup:
         return cls(**values)
 
 
-CONTROLS = tuple(spec.name for spec in dataclasses.fields(Setup) if spec.name != "hide")
+CONTROLS = tuple(spec.name for spec in dataclasses.fields(Setup) if spec.name not in ("hide", "own"))
 """The names of the controls, as ``hide`` takes them."""
 
 

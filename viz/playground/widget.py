@@ -34,8 +34,9 @@ class Playground(anywidget.AnyWidget):
     ``regularization`` ("none", "L1", "L2") at ``reg_rate``, ``noise``,
     ``train_percent``, ``points`` and ``seed`` (see :class:`viz.playground.Setup`).
     Given the learner's ``model`` (and optionally ``X``, ``y``, ``loss``, ``optimizer``)
-    it trains those; the controls they decide are locked.  ``hide`` names controls the
-    view leaves out; ``lang`` is ``"en"`` or ``"pt-BR"``.
+    it trains those; the controls they decide are not shown, and ``lr`` is the
+    optimizer's own unless given.  ``hide`` names controls the view leaves out; ``lang``
+    is ``"en"`` or ``"pt-BR"``.
 
     ``play()``, ``pause()``, ``step(n)``, ``reset()``; the traits ``epoch``,
     ``train_loss``, ``test_loss`` follow the training; ``setup`` is the whole setup as
@@ -62,13 +63,15 @@ class Playground(anywidget.AnyWidget):
                  loss: Callable | str | None = None,
                  optimizer: nn.optim.Optimizer | None = None,
                  data: str = "moons", hidden: Sequence[int] = (4, 4), activation: str = "tanh",
-                 lr: float = 0.03, problem: str | None = None, noise: float = 0.1,
+                 lr: float | None = None, problem: str | None = None, noise: float = 0.1,
                  train_percent: int = 50, points: int = 200,
                  features: Sequence[str] = ("x1", "x2"), batch_size: int = 10,
                  regularization: str = "none", reg_rate: float = 0.0, seed: int = 0,
                  hide: Sequence[str] = (), lang: str = "en",
                  setup: Setup | None = None) -> None:  # fmt: skip
         if setup is None:
+            if lr is None:  # the learner's optimizer keeps its rate; else the playground's 0.03
+                lr = optimizer.lr if isinstance(optimizer, nn.optim.Optimizer) else 0.03
             if problem is None:
                 problem = "regression" if data in ("plane", "bumps") else "classification"
             setup = Setup(data=data, problem=problem, noise=noise, train_percent=train_percent,
