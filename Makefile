@@ -28,13 +28,17 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-dev  # development mode: warnings are errors (pyproject.toml)
 	$(PY) -X dev -m pytest -q
 
-# Optional: torch, for the tests that compare losses and optimizers with PyTorch (they
-# are skipped without it). Only a CPU wheel already on this machine is used (--no-index),
-# never a multi-GB download; its small pure-Python dependencies come from the registry.
+# Optional: torch, for nn.to_torch and the tests that compare with PyTorch (they are
+# skipped without it). Always a CPU build, never pip's default multi-GB CUDA one: a CPU
+# wheel already on this machine (--no-index), else PyTorch's CPU index; the small
+# pure-Python dependencies come from the registry.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 torch: $(VENV)/.installed-dev
 	@if $(PIP) install --quiet --no-index --no-deps 'torch==2.13.0' 2>/dev/null; then \
 		$(PIP) install --quiet 'torch==2.13.0'; \
-	else echo "no local torch wheel: the torch comparison tests will be skipped"; fi
+	elif $(PIP) install --quiet --timeout 30 --index-url $(TORCH_CPU_INDEX) \
+			--extra-index-url https://pypi.org/simple 'torch>=2.0'; then :; \
+	else echo "torch could not be installed: the torch comparison tests will be skipped"; fi
 
 bench: $(VENV)/.installed-dev  # the dev extra holds micrograd, the reference
 	$(PY) benchmarks/run.py

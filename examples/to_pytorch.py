@@ -13,7 +13,7 @@
 4. ``nn.from_torch`` brings the torch network back to chaingrad: the same weights as
    the network chaingrad trained itself.
 
-Without torch (``.venv/bin/pip install -e '.[torch]'``) only step 1 runs.
+Without torch (``make torch``: PyTorch's CPU build) only step 1 runs.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
         import torch
     except ImportError:
         print("\n(PyTorch is not installed, so steps 2-4 are skipped: "
-              ".venv/bin/pip install -e '.[torch]')")
+              "`make torch` installs PyTorch's CPU build)")
         return result
 
     module = nn.to_torch(model).eval()

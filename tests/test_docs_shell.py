@@ -26,6 +26,8 @@ NOT_RUN = {
     "runs examples/demo.py)",
     "make test": "it runs this very test suite",
     "make bench": "the benchmarks take minutes: speed is measured there, never in a test",
+    "make torch": "it installs torch into the environment the tests run in (.ci/run runs it "
+    "before make test)",
     ".venv/bin/pip install": "it downloads from the package registry and changes the "
     "environment the tests run in",
 }

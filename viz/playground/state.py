@@ -132,7 +132,8 @@ class Setup:
         return cls(**values)
 
 
-CONTROLS = tuple(spec.name for spec in dataclasses.fields(Setup) if spec.name not in ("hide", "own"))
+CONTROLS = tuple(spec.name for spec in dataclasses.fields(Setup)
+                 if spec.name not in ("hide", "own"))  # fmt: skip
 """The names of the controls, as ``hide`` takes them."""
 
 
