@@ -75,7 +75,7 @@ def main(fast: bool = False, out: str = "out") -> dict:
         model, X, y, history, folder / "playground.html", snapshots, classes=["-1", "+1"],
         title="MLP(2, [16, 16, 1]) learns two moons", grid=40 if fast else 100))
     print(f"\nOpen {folder / 'playground.html'} in a browser to watch the network learn.")
-    print("Next: open neuron_backprop.html in a browser, then try the examples "
+    print(f"Next: open {folder / 'neuron_backprop.html'} in a browser, then try the examples "
           "(.venv/bin/python examples/neuron.py, xor.py, spirals.py, ...) and "
           ".venv/bin/chaingrad --help")
     return {"accuracy": nn.accuracy(model, X, y), "history": history}

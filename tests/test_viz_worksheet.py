@@ -144,6 +144,7 @@ def test_grading_from_the_template_to_the_scores(written, tmp_path):
     assert code == 0, err
     total = sum(1 for r in answers if r[0] == "Ana Souza")
     assert f"Ana Souza: {total - 1}/{total} certas" in out and "erro de sinal" in out
+    assert re.search(r"esperado \u2212?-?\d+,\d{4}, recebido -?\d+,\d{4}", out)  # commas
     scores = list(csv.reader(
         (tmp_path / "answers-scores.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
     assert scores[0] == ["aluno", "acertos", "total", "nota"]

@@ -178,8 +178,10 @@ def read_answers(
     return answers
 
 
-def _shown(x: float) -> str:
-    return f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0: "0.0000", not "-0.0000"
+def _shown(x: float, lang: str) -> str:
+    """A number in feedback, with ``lang``'s decimal separator (1,0000 in pt-BR)."""
+    shown = f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0: "0.0000", not "-0.0000"
+    return shown.replace(".", text(lang, "worksheet.decimal_separator"))
 
 
 def grade(
@@ -202,11 +204,11 @@ def grade(
         if given is not None and matches(given, expected, rtol, atol):
             verdict.correct += 1
             continue
-        fields = dict(problem=problem, node=node, expected=_shown(expected))
+        fields = dict(problem=problem, node=node, expected=_shown(expected, lang))
         if given is None:
             verdict.feedback.append(text(lang, "worksheet.blank", **fields))
             continue
-        line = text(lang, "worksheet.wrong", **fields, given=_shown(given))
+        line = text(lang, "worksheet.wrong", **fields, given=_shown(given, lang))
         slip = next((s for s in slips.get(question, []) if matches(given, s["value"], rtol, atol)),
                     None)  # fmt: skip
         if slip is not None:
