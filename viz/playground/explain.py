@@ -97,7 +97,10 @@ def neuron_graph(session: Session, layer: int, index: int, sample: int = 0) -> V
                                                 f"{i + 1}.{j + 1}"))
                    for j, unit in enumerate(units)]  # fmt: skip
     output = current[0] if len(current) == 1 else current
-    loss = session.loss([output], [target])
+    try:  # the sample's own term: no mean over a batch of one (a sum of one, then / 1)
+        (loss,) = session.loss([output], [target], reduction="none")
+    except TypeError:  # a learner's loss without torch's reduction argument
+        loss = session.loss([output], [target])
     loss.label = "L"
     return loss
 
