@@ -302,6 +302,20 @@ def test_a_rule_by_cases_says_which_case_holds_then_the_value():
     assert rule_text(z, "z").endswith("; here x = 2.0000 > 0, so 1.0000")
 
 
+def test_a_negative_number_raised_to_a_power_is_in_parentheses():
+    """1 − (−0.9640)^2, not 1 − −0.9640^2 (which reads as −(0.9640²))."""
+    x = Value(-2.0, label="x")
+    a = x.tanh()
+    a.label = "a"
+    assert rule_text(a, "a") == "\u2202a/\u2202x = 1 \u2212 a^2 = 1 \u2212 (\u22120.9640)^2 = 0.0707"
+    d = Value(3.0, label="d") ** 2
+    d.label = "e"
+    e = Value(-1.9, label="d") ** 2
+    e.label = "f"
+    assert rule_text(d, "e").endswith("= 2 \u00d7 3.0000^1 = 6.0000")
+    assert rule_text(e, "f").endswith("= 2 \u00d7 (\u22121.9000)^1 = \u22123.8000")
+
+
 def test_a_graph_too_wide_to_read_scrolls_and_follows_the_step(browser, tmp_path):
     """A long chain in a narrow window: the graph keeps a readable scale (not shrunk to the
     width), scrolls sideways, and each step brings its node into view."""

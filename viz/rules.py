@@ -120,7 +120,7 @@ RULES: dict[str, Rule] = {
     "div": lambda node, k, xs, data, out, lang: (
         (["1/", v(xs[1])], ["1 / ", n(data[1])]) if k == 0 else
         ([MINUS, v(xs[0]), "/", v(xs[1]), ["sup", "2"]],
-         [MINUS, n(data[0]), " / ", n(data[1]), ["sup", "2"]])),
+         [MINUS, n(data[0]), " / ", *_base(data[1]), ["sup", "2"]])),
     "pow": _pow,
     "neg": lambda node, k, xs, data, out, lang: ([MINUS + "1"], []),
     "abs": lambda node, k, xs, data, out, lang: (["sign(", v(xs[0]), ")"],
@@ -130,7 +130,7 @@ RULES: dict[str, Rule] = {
     "sqrt": lambda node, k, xs, data, out, lang: (["1/(2\u221a", v(xs[0]), ")"],
                                                   ["1 / (2", TIMES, n(node.data), ")"]),
     "tanh": lambda node, k, xs, data, out, lang: (
-        [f"1 {MINUS} ", v(out), ["sup", "2"]], [f"1 {MINUS} ", n(node.data), ["sup", "2"]]),
+        [f"1 {MINUS} ", v(out), ["sup", "2"]], [f"1 {MINUS} ", *_base(node.data), ["sup", "2"]]),
     "sigmoid": lambda node, k, xs, data, out, lang: (
         [v(out), f"\u00b7(1 {MINUS} ", v(out), ")"], [n(node.data), TIMES, n(1.0 - node.data)]),
     "relu": _relu,
@@ -158,13 +158,13 @@ def _sigmoid(x: float) -> float:
 RULES.update({
     "sin": _unary(lambda x, o: ["cos ", v(x)], lambda x, o: ["cos(", n(x), ")"]),
     "cos": _unary(lambda x, o: [MINUS + "sin ", v(x)], lambda x, o: [MINUS + "sin(", n(x), ")"]),
-    "tan": _unary(lambda x, o: ["1 + ", v(o), SQUARED], lambda x, o: ["1 + ", n(o), SQUARED]),
+    "tan": _unary(lambda x, o: ["1 + ", v(o), SQUARED], lambda x, o: ["1 + ", *_base(o), SQUARED]),
     "asin": _unary(lambda x, o: ["1/\u221a(1 \u2212 ", v(x), SQUARED, ")"],
-                   lambda x, o: ["1 / \u221a(1 \u2212 ", n(x), SQUARED, ")"]),
+                   lambda x, o: ["1 / \u221a(1 \u2212 ", *_base(x), SQUARED, ")"]),
     "acos": _unary(lambda x, o: [MINUS + "1/\u221a(1 \u2212 ", v(x), SQUARED, ")"],
-                   lambda x, o: [MINUS + "1 / \u221a(1 \u2212 ", n(x), SQUARED, ")"]),
+                   lambda x, o: [MINUS + "1 / \u221a(1 \u2212 ", *_base(x), SQUARED, ")"]),
     "atan": _unary(lambda x, o: ["1/(1 + ", v(x), SQUARED, ")"],
-                   lambda x, o: ["1 / (1 + ", n(x), SQUARED, ")"]),
+                   lambda x, o: ["1 / (1 + ", *_base(x), SQUARED, ")"]),
     "sinh": _unary(lambda x, o: ["cosh ", v(x)], lambda x, o: ["cosh(", n(x), ")"]),
     "cosh": _unary(lambda x, o: ["sinh ", v(x)], lambda x, o: ["sinh(", n(x), ")"]),
     "log1p": _unary(lambda x, o: ["1/(1 + ", v(x), ")"], lambda x, o: ["1 / (1 + ", n(x), ")"]),
