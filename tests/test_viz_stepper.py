@@ -307,7 +307,8 @@ def test_a_negative_number_raised_to_a_power_is_in_parentheses():
     x = Value(-2.0, label="x")
     a = x.tanh()
     a.label = "a"
-    assert rule_text(a, "a") == "\u2202a/\u2202x = 1 \u2212 a^2 = 1 \u2212 (\u22120.9640)^2 = 0.0707"
+    assert rule_text(a, "a") == ("\u2202a/\u2202x = 1 \u2212 a^2 = 1 \u2212 (\u22120.9640)^2 "
+                                 "= 0.0707")  # fmt: skip
     d = Value(3.0, label="d") ** 2
     d.label = "e"
     e = Value(-1.9, label="d") ** 2
