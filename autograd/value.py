@@ -168,8 +168,10 @@ class Value:
         no gradient; a ``.grad`` of None (``zero_grad(set_to_none=True)``) counts as 0.
 
         Leaves accumulate across calls and op nodes hold the latest call's gradient, so a
-        second ``backward()`` doubles the leaves' gradients: micrograd's behaviour, and
-        PyTorch's with ``retain_graph=True`` (without it PyTorch refuses a second call).
+        second ``backward()`` doubles the leaves' gradients: PyTorch's behaviour with
+        ``retain_graph=True`` (without it PyTorch refuses a second call).  micrograd's
+        leaves accumulate too, but it resets no op node either, so where the graph has
+        op nodes between the leaves and the output its second call adds more than that.
         Here the graph is always kept: ``retain_graph`` is accepted and changes nothing.
 
         This runs :func:`autograd.fast_backward.backward`, which computes the same floats

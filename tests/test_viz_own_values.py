@@ -207,3 +207,24 @@ def test_constants_are_drawn_as_their_value_only():
     frames, _ = backward_frames(y)
     assert [p["name"] for p in frames[1]["passes"]] == ["x"]  # no gradient for a constant
     assert [v["name"] for v in page_data(step_through(y))["forward"]] == ["x"]
+
+
+@pytest.mark.parametrize(("make", "rule", "value"), [
+    (lambda a: a + a, "\u2202s/\u2202a = 1", "s = a + a = 3.0000 + 3.0000 = 6.0000"),
+    (lambda a: a * a, "\u2202s/\u2202a = a = 3.0000", "s = a\u00b7a = 3.0000 \u00d7 3.0000 = 9.0000"),
+])  # fmt: skip
+def test_an_input_used_twice_is_two_uses_though_prev_is_a_set(make, rule, value):
+    """micrograd's ``_prev`` keeps a + a's a once, and its ``_backward`` sends both uses'
+    share (2, or 2a): drawn and stepped as the two uses, each with its true rule."""
+    a = VideoValue(3.0, label="a")
+    s = make(a)
+    s.label = "s"
+    assert rule_text(s, "s", 0) == rule_text(s, "s", 1) == rule
+    frames, grads = backward_frames(s)
+    assert {node.label: grad for node, grad in grads.items()}["a"] == (2.0 if "+" in value
+                                                                       else 6.0)  # fmt: skip
+    from viz.rules import plain
+
+    data = page_data(step_through(s))
+    shown = [plain(v) for v in data["values"].values()]
+    assert value in shown, shown

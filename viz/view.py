@@ -191,6 +191,10 @@ def _duck_typed(root: Any) -> list[Node]:
         partials = _learners_partials(v, inputs) if inputs else []
         if partials is None:
             partials = _symbol_partials(op, data, [float(x.data) for x in inputs], exponent)
+        elif op in ("add", "mul") and len(inputs) == 1:
+            # a + a or a * a: _prev is a set, so the input used twice is listed once and
+            # its _backward sends both uses' share; drawn as the two uses it is
+            inputs, partials = inputs * 2, [partials[0] / 2] * 2
         made[id(v)] = Node(str(getattr(v, "label", "") or ""), data, grad_of(v), op, symbol,
                            [made[id(x)] for x in inputs], partials,
                            not inputs and _is_constant(v), v, exponent=exponent)  # fmt: skip
