@@ -211,7 +211,8 @@ def test_constants_are_drawn_as_their_value_only():
 
 @pytest.mark.parametrize(("make", "rule", "value"), [
     (lambda a: a + a, "\u2202s/\u2202a = 1", "s = a + a = 3.0000 + 3.0000 = 6.0000"),
-    (lambda a: a * a, "\u2202s/\u2202a = a = 3.0000", "s = a\u00b7a = 3.0000 \u00d7 3.0000 = 9.0000"),
+    (lambda a: a * a, "\u2202s/\u2202a = a = 3.0000",
+     "s = a\u00b7a = 3.0000 \u00d7 3.0000 = 9.0000"),
 ])  # fmt: skip
 def test_an_input_used_twice_is_two_uses_though_prev_is_a_set(make, rule, value):
     """micrograd's ``_prev`` keeps a + a's a once, and its ``_backward`` sends both uses'
