@@ -282,11 +282,19 @@ def _box_svg(b: dict[str, Any]) -> list[str]:
 
 def _spaced(ticks: list, length: float) -> list:
     """The [position, label] ticks of a bar ``length`` px long that can be read: a tick
-    too close to the one before is left out, except the last, which displaces it."""
+    whose label would come within 10 px of the one before is left out, except the last,
+    which displaces it.  (The first label starts at its tick, the last ends at it, the
+    others are centred on theirs, as :func:`_legend_svg` draws them.)"""
     kept: list = []
 
+    def extent(tick: list) -> tuple[float, float]:
+        width, at = 0.6 * FONT * len(tick[1]), length * tick[0]
+        if tick[0] == 0:
+            return at, at + width
+        return (at - width, at) if tick[0] == 1 else (at - width / 2, at + width / 2)
+
     def clear(a: list, b: list) -> bool:
-        return length * (b[0] - a[0]) >= 12 + 0.3 * FONT * (len(a[1]) + len(b[1]))
+        return extent(b)[0] - extent(a)[1] >= 10
 
     for k, tick in enumerate(ticks):
         if not kept or clear(kept[-1], tick):
