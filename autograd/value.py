@@ -485,18 +485,14 @@ def _on_values(method):
     return lambda x: method(lift(x))
 
 
-def _value_argmax_shares(xs: tuple[Value, ...]) -> tuple[float, ...]:
-    return FLOAT.argmax_shares(tuple(_data_of(x) for x in xs))
+def _on_data(function):
+    """A FLOAT backend function of a sequence of numbers, given Values: their data."""
+    return lambda xs: function(tuple(_data_of(x) for x in xs))
 
 
 # The backend that evaluates rules on Values, so a derivative is itself a graph.
 VALUE = SimpleNamespace(
     name="value",
-    exp=lambda x: lift(x).exp(),
-    log=lambda x: lift(x).log(),
-    sqrt=lambda x: lift(x).sqrt(),
-    tanh=lambda x: lift(x).tanh(),
-    sigmoid=lambda x: lift(x).sigmoid(),
     pow=lambda x, y: lift(x) ** y,
     log_pos=lambda x: lift(x).log() if x > 0.0 else 0.0,
     sign=lambda x: FLOAT.sign(_data_of(x)),
@@ -506,8 +502,9 @@ VALUE = SimpleNamespace(
     minimum=smaller,
     sum=lambda xs: apply(ops.SUM, *map(lift, xs)),
     max=lambda xs: apply(ops.MAX, *map(lift, xs)),
-    argmax_shares=_value_argmax_shares,
+    argmax_shares=_on_data(FLOAT.argmax_shares),
     min=lambda xs: apply(ops.MIN, *map(lift, xs)),
-    argmin_shares=lambda xs: FLOAT.argmin_shares(tuple(_data_of(x) for x in xs)),
-    **{name: _on_values(getattr(Value, name)) for name in MATH_FUNCTIONS},
+    argmin_shares=_on_data(FLOAT.argmin_shares),
+    **{name: _on_values(getattr(Value, name))
+       for name in ("exp", "log", "sqrt", "tanh", "sigmoid", *MATH_FUNCTIONS)},
 )
