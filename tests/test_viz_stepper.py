@@ -288,33 +288,29 @@ def test_every_rule_ends_with_the_engines_local_derivative(op):
     assert "d/dx" not in text and "s(x)" not in text  # typeset, never the ASCII docs
 
 
-def test_a_rule_by_cases_says_which_case_holds_then_the_value():
-    """Not '… else 0 = x = −0.5000 ≤ 0 = 0.0000' (read as 0 = x): the case is a clause."""
-    x = Value(-0.5, label="x")
-    y = x.relu()
-    y.label = "y"
-    assert rule_text(y, "y") == ("\u2202y/\u2202x = 1 if x > 0, else 0; here x = "
-                                 "\u22120.5000 \u2264 0, so 0.0000")  # fmt: skip
-    assert rule_text(y, "y", lang="pt-BR") == ("\u2202y/\u2202x = 1 se x > 0, sen\u00e3o 0; aqui "
-                                               "x = \u22120.5000 \u2264 0, ent\u00e3o 0.0000")
-    z = Value(2.0, label="x").elu()
-    z.label = "z"
-    assert rule_text(z, "z").endswith("; here x = 2.0000 > 0, so 1.0000")
+def labelled(value: Value, label: str) -> Value:
+    value.label = label
+    return value
 
 
-def test_a_negative_number_raised_to_a_power_is_in_parentheses():
-    """1 − (−0.9640)^2, not 1 − −0.9640^2 (which reads as −(0.9640²))."""
-    x = Value(-2.0, label="x")
-    a = x.tanh()
-    a.label = "a"
-    assert rule_text(a, "a") == ("\u2202a/\u2202x = 1 \u2212 a^2 = 1 \u2212 (\u22120.9640)^2 "
-                                 "= 0.0707")  # fmt: skip
-    d = Value(3.0, label="d") ** 2
-    d.label = "e"
-    e = Value(-1.9, label="d") ** 2
-    e.label = "f"
-    assert rule_text(d, "e").endswith("= 2 \u00d7 3.0000^1 = 6.0000")
-    assert rule_text(e, "f").endswith("= 2 \u00d7 (\u22121.9000)^1 = \u22123.8000")
+@pytest.mark.parametrize(("make", "lang", "expected"), [
+    # a rule by cases says which case holds as a clause, not '… else 0 = x = −0.5 ≤ 0 = 0'
+    (lambda: Value(-0.5, label="x").relu(), "en",
+     "\u2202y/\u2202x = 1 if x > 0, else 0; here x = \u22120.5000 \u2264 0, so 0.0000"),
+    (lambda: Value(-0.5, label="x").relu(), "pt-BR",
+     "\u2202y/\u2202x = 1 se x > 0, sen\u00e3o 0; aqui x = \u22120.5000 \u2264 0, "
+     "ent\u00e3o 0.0000"),
+    (lambda: Value(2.0, label="x").elu(), "en", "; here x = 2.0000 > 0, so 1.0000"),
+    # a negative number raised to a power is in parentheses: 1 − (−0.9640)^2, not 1 − −0.9640^2
+    (lambda: Value(-2.0, label="x").tanh(), "en",
+     "\u2202y/\u2202x = 1 \u2212 y^2 = 1 \u2212 (\u22120.9640)^2 = 0.0707"),
+    (lambda: Value(3.0, label="d") ** 2, "en", "= 2 \u00d7 3.0000^1 = 6.0000"),
+    (lambda: Value(-1.9, label="d") ** 2, "en", "= 2 \u00d7 (\u22121.9000)^1 = \u22123.8000"),
+])  # fmt: skip
+def test_a_rule_is_written_as_a_teacher_writes_it(make, lang, expected):
+    """The whole text, or its end where ``expected`` starts with '; ' or '= '."""
+    text = rule_text(labelled(make(), "y"), "y", lang=lang)
+    assert text.endswith(expected) if expected[0] in ";=" else text == expected
 
 
 def test_a_graph_too_wide_to_read_scrolls_and_follows_the_step(browser, tmp_path):
