@@ -173,13 +173,13 @@ def dot(weights: Iterable[Any], xs: Iterable[Any], bias: Any = None) -> Value:
 
 
 def max(*values: Any) -> Value:  # noqa: A001
-    """The largest x_i as one node;  d/dx_i = 1 at the first arg-max, else 0.
+    """The largest x_i as one node;  d/dx_i = 1/k at each of k tied maxima, else 0.
     ``max([a, b, 0])`` or ``max(a, b, 0)``."""
     return _extreme(ops.MAX, values)
 
 
 def min(*values: Any) -> Value:  # noqa: A001
-    """The smallest x_i as one node;  d/dx_i = 1 at the first arg-min, else 0.
+    """The smallest x_i as one node;  d/dx_i = 1/k at each of k tied minima, else 0.
     ``min([a, b, 0])`` or ``min(a, b, 0)``."""
     return _extreme(ops.MIN, values)
 

@@ -15,8 +15,8 @@ weight matrix is a view of that array (no gather, no scatter of its gradient).
 N-ary nodes are *fused*: a layer's ``dot`` nodes w_j . x (+ b_j), parameters
 against the same x nodes, are ONE matrix product X @ W.T (+ b); other wide ``sum`` and
 ``dot`` (and ``max``, ``min``) nodes stack their inputs along a last axis and reduce it.
-Their derivatives are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1; max's 1 at
-the first arg-max, min's at the first arg-min), applied to whole matrices.
+Their derivatives are the op table's (d/dw_i = x_i, d/dx_i = w_i, d/db = 1; max's and
+min's 1/k at each of k tied extremes), applied to whole matrices.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ class Fused:
     * ``matmul``: parts (X, W) of shapes (batch, n) and (k, n): out = X @ W.T;
     * ``dot``: parts (A, B) stacked to (..., k, n): out = sum over n of A * B;
     * ``sum``: part S stacked to (..., k, n): out = sum over n of S;
-    * ``max``: part S stacked to (..., k, n): out = max over n of S (d/dS = 1 at the
-      first arg-max, the table's rule, as a one-hot mask); ``min`` alike.
+    * ``max``: part S stacked to (..., k, n): out = max over n of S (d/dS = 1/k at each
+      of the k arg-maxes, the table's rule, as a mask); ``min`` alike.
     """
 
     kind: str

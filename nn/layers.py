@@ -243,7 +243,7 @@ def batch_outputs(model: Callable[[Any], Any], X: Sequence[Any]) -> list[Any]:
 
 class Maxout(Module):
     """``nout`` maxout units: output j is ``max_k (w_kj . x + b_kj)`` over ``pieces``
-    linear pieces, one ``autograd.max`` node (gradient to the first arg-max piece)."""
+    linear pieces, one ``autograd.max`` node (its gradient shared by tied largest pieces)."""
 
     _repr_children = False
 
