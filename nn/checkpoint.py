@@ -40,7 +40,7 @@ from autograd.files import read_json, write_atomic
 from .checks import is_finite_number
 from .layers import Dropout
 from .lr_scheduler import LRScheduler
-from .module import Module
+from .module import Module, names_before_torchs
 from .optim import Optimizer
 from .serialization import VERSION, _check_module, check_format, checked_state
 
@@ -267,6 +267,10 @@ def _checked_generators(saved: Any, model: Module, rng: random.Random | None) ->
         pairs.append((rng, _checked_random_state("fit", saved["fit"])))
     dropout = saved["dropout"]
     own = dict(_dropout_generators(model))
+    if isinstance(dropout, Mapping) and set(dropout) != set(own):  # perhaps older names
+        older = names_before_torchs(model, own)
+        if set(dropout) == set(older):
+            dropout = {older[name]: state for name, state in dropout.items()}
     if not isinstance(dropout, Mapping) or set(dropout) != set(own):
         shown = sorted(dropout) if isinstance(dropout, Mapping) else dropout
         raise ValueError(f"it holds the Dropout generators {shown}, the model has {sorted(own)}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -315,6 +315,8 @@ class Sequential(ModuleList):
     too), though only modules have parameters.
     """
 
+    _items_were_layers = True  # see Module.load_state_dict
+
     def __init__(self, *modules: Any) -> None:
         self._modules: list[Any] = []
         self.extend(modules)
@@ -342,9 +344,3 @@ class Sequential(ModuleList):
             x = module(x)
         return x
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        # Files saved before Sequential named its items as torch does said 'layers.0...'.
-        if isinstance(state, Mapping) and state and all(
-                isinstance(k, str) and k.startswith("layers.") for k in state):  # fmt: skip
-            state = {k[len("layers."):]: v for k, v in state.items()}
-        super().load_state_dict(state)

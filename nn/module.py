@@ -89,6 +89,7 @@ class Module:
 
     training: bool = True
     _repr_children: bool = True  # False: repr is one line, like torch's Linear
+    _items_were_layers: bool = False  # Sequential: files older than its torch names say 'layers.i'
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``self.forward(*args, **kwargs)``."""
@@ -194,6 +195,10 @@ class Module:
             raise TypeError(f"load_state_dict expects a mapping name -> float, not "
                             f"{type(state).__name__}")  # fmt: skip
         params = dict(self.named_parameters())
+        if any(key not in params for key in state):  # perhaps a file of older names
+            old = names_before_torchs(self, params)
+            if all(key in old for key in state):
+                state = {old[key]: value for key, value in state.items()}
         problems = key_problems(params, state)
         values = {name: as_number(state[name]) for name in params if name in state}
         others = not_numbers(values)
@@ -375,6 +380,24 @@ def _found(name: str, item: Any) -> Iterator[tuple[str, Value | Module]]:
     elif isinstance(item, dict):
         for key, inner in item.items():
             yield from _found(f"{name}.{key}", inner)
+
+
+def names_before_torchs(model: Module, names: Iterable[str]) -> dict[str, str]:
+    """{older name: name} for ``names`` of ``model``'s parameters or modules: files saved
+    before Sequential named its items as torch does call item i of a Sequential at path P
+    'P.layers.i' (the parameter '0.1.weight.0.0' of a Sequential in a Sequential was
+    'layers.0.layers.1.weight.0.0'), wherever the Sequential sits in the model."""
+    paths = [path for path, module in model.named_modules() if module._items_were_layers]
+    paths.sort(key=len, reverse=True)  # the deepest first: an insertion moves only what follows
+    older = {}
+    for name in names:
+        old = name
+        for path in paths:
+            prefix = f"{path}." if path else ""
+            if name.startswith(prefix):
+                old = f"{old[:len(prefix)]}layers.{old[len(prefix):]}"
+        older[old] = name
+    return older
 
 
 def not_an_instance(item: Any, holder: str, index: int) -> None:

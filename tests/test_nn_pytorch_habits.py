@@ -214,13 +214,43 @@ def test_a_sequential_of_linears_and_activations_goes_everywhere(tmp_path):
     assert nn.torch_state_dict(back, as_tensors=False)["0.weight"] == unbiased[0].weight.tolist()
 
 
+class Held(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Sequential(nn.Layer(2, 3)), nn.Dropout(0.2, random.Random(1)),
+                                  nn.Layer(3, 1, "linear"))  # fmt: skip
+
+    def forward(self, x):
+        return self.body(x)
+
+
 def test_a_sequential_saved_before_it_used_torchs_names_still_loads(tmp_path):
+    """Older files named item i of a Sequential 'layers.i', wherever it sat: at the top,
+    inside another Sequential, or held by a module; checkpoints named Dropout so too."""
     random.seed(6)
     model = nn.Sequential(nn.Layer(2, 3), nn.Layer(3, 1, "linear"))
     old = {f"layers.{name}": value for name, value in model.state_dict().items()}
     fresh = nn.Sequential(nn.Layer(2, 3), nn.Layer(3, 1, "linear"))
     fresh.load_state_dict(old)
     assert fresh.state_dict() == model.state_dict()
+    held = Held()
+    old = {re.sub(r"^body\.(\d)\.(\d)\.", r"body.layers.\1.layers.\2.", name)
+           if name.startswith("body.0.") else name.replace("body.", "body.layers.", 1): value
+           for name, value in held.state_dict().items()}  # fmt: skip
+    assert "body.layers.0.layers.0.neurons.0.w.0" in old
+    other = Held()
+    other.load_state_dict(old)
+    assert other.state_dict() == held.state_dict()
+    # a checkpoint of the older names: its Dropout generator was 'body.layers.1'
+    path = tmp_path / "run.json"
+    nn.save_checkpoint(path, held, SGD(held.parameters(), lr=0.1))
+    document = json.loads(path.read_text())
+    document["model"] = old
+    document["random"]["dropout"] = {"body.layers.1": document["random"]["dropout"]["body.1"]}
+    path.write_text(json.dumps(document))
+    again = Held()
+    nn.load_checkpoint(path, again, SGD(again.parameters(), lr=0.1))
+    assert again.state_dict() == held.state_dict()
 
 
 def test_by_hand_training_loop_as_in_pytorch():
