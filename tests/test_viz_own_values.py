@@ -214,12 +214,16 @@ def test_constants_are_drawn_as_their_value_only():
     (lambda a: a * a, "\u2202s/\u2202a = a = 3.0000",
      "s = a\u00b7a = 3.0000 \u00d7 3.0000 = 9.0000"),
 ])  # fmt: skip
-def test_an_input_used_twice_is_two_uses_though_prev_is_a_set(make, rule, value):
+@pytest.mark.parametrize("own_backward", [True, False])
+def test_an_input_used_twice_is_two_uses_though_prev_is_a_set(make, rule, value, own_backward):
     """micrograd's ``_prev`` keeps a + a's a once, and its ``_backward`` sends both uses'
-    share (2, or 2a): drawn and stepped as the two uses, each with its true rule."""
+    share (2, or 2a): drawn and stepped as the two uses, each with its true rule -- and
+    so without a ``_backward`` to read (the op table's rule then)."""
     a = VideoValue(3.0, label="a")
     s = make(a)
     s.label = "s"
+    if not own_backward:
+        s._backward = None
     assert rule_text(s, "s", 0) == rule_text(s, "s", 1) == rule
     frames, grads = backward_frames(s)
     assert {node.label: grad for node, grad in grads.items()}["a"] == (2.0 if "+" in value

@@ -106,7 +106,7 @@ def _pow(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: s
 
 
 def _mul(node: Node, k: int, xs: list[str], data: list[float], out: str, lang: str):
-    if len(xs) != 2:  # micrograd's a * a has one input (a set): d/da = 2a
+    if len(xs) != 2:  # a learner's own product of more inputs: its number alone
         return [], []
     other = 1 - k
     return [v(xs[other])], []

@@ -21,11 +21,11 @@ p_n + b; an n-ary ``sum`` is drawn as that addition.  d p_i / d w_i = x_i, d p_i
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Value, local_partials, topological_order
+from autograd import OPS, Value, local_partials, topological_order
+from autograd.backends import FLOAT
 
 # micrograd's op symbols -> chaingrad's op names (a '**k' power is 'pow' of one input)
 SYMBOLS = {"+": "add", "*": "mul", "-": "sub", "/": "div", "tanh": "tanh", "exp": "exp",
@@ -148,20 +148,15 @@ def _learners_partials(v: Any, inputs: list[Any]) -> list[float] | None:
 
 def _symbol_partials(op: str, out: float, xs: list[float], exponent: float | None
                      ) -> list[float]:  # fmt: skip
-    """The local partials of micrograd's usual ops, from the data alone."""
+    """The local partials of micrograd's usual ops, from the data alone: the op table's
+    rules (micrograd's ``**k`` is the power rule with its k)."""
     if op == "pow" and exponent is not None:
         return [exponent * xs[0] ** (exponent - 1)]
-    rules = {"add": lambda: [1.0] * len(xs), "sum": lambda: [1.0] * len(xs),
-             "mul": lambda: [math.prod(xs[:k] + xs[k + 1:]) for k in range(len(xs))],
-             "sub": lambda: [1.0, -1.0], "div": lambda: [1.0 / xs[1], -out / xs[1]],
-             "neg": lambda: [-1.0], "exp": lambda: [out], "log": lambda: [1.0 / xs[0]],
-             "tanh": lambda: [1.0 - out * out], "sigmoid": lambda: [out * (1.0 - out)],
-             "relu": lambda: [1.0 if out > 0 else 0.0], "sqrt": lambda: [0.5 / out],
-             "abs": lambda: [math.copysign(1.0, xs[0]) if xs[0] else 0.0]}  # fmt: skip
-    if op not in rules:
+    rule = OPS.get(op)
+    if rule is None or rule.arity not in (None, len(xs)):
         raise TypeError(f"draw_dot: no _backward to read and no rule known for the op "
                         f"{op!r}; give the Value class a _backward (as micrograd's)")
-    return rules[op]()
+    return list(rule.derivative_seq(FLOAT, out, xs))
 
 
 def _duck_typed(root: Any) -> list[Node]:
@@ -189,12 +184,13 @@ def _duck_typed(root: Any) -> list[Node]:
             op, exponent = "pow", _number(symbol[2:])
         data = float(v.data)
         partials = _learners_partials(v, inputs) if inputs else []
+        if op in ("add", "mul") and len(inputs) == 1:
+            # a + a or a * a: _prev is a set, so the input used twice is listed once (and
+            # its _backward sends both uses' share); drawn as the two uses it is
+            inputs = inputs * 2
+            partials = None if partials is None else [partials[0] / 2] * 2
         if partials is None:
             partials = _symbol_partials(op, data, [float(x.data) for x in inputs], exponent)
-        elif op in ("add", "mul") and len(inputs) == 1:
-            # a + a or a * a: _prev is a set, so the input used twice is listed once and
-            # its _backward sends both uses' share; drawn as the two uses it is
-            inputs, partials = inputs * 2, [partials[0] / 2] * 2
         made[id(v)] = Node(str(getattr(v, "label", "") or ""), data, grad_of(v), op, symbol,
                            [made[id(x)] for x in inputs], partials,
                            not inputs and _is_constant(v), v, exponent=exponent)  # fmt: skip
