@@ -5,16 +5,15 @@
     chaingrad worksheet grade out/key.json answers.csv
     chaingrad playground                                            # python -m viz.playground
 
-A subcommand is a module's own ``main(argv)`` (given ``prog`` when it takes one, so its
-``--help`` names ``chaingrad SUBCOMMAND``); ``chaingrad SUBCOMMAND --help`` prints its
-options.  pip installs the command beside the Python it installs chaingrad for, so the
-command always runs with chaingrad's dependencies.
+A subcommand is a module's own ``main(argv, prog)`` (``prog`` so that its ``--help``
+names ``chaingrad SUBCOMMAND``); ``chaingrad SUBCOMMAND --help`` prints its options.
+pip installs the command beside the Python it installs chaingrad for, so the command
+always runs with chaingrad's dependencies.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 import sys
 from collections.abc import Callable, Sequence
 
@@ -38,16 +37,9 @@ def usage() -> str:
     return "\n".join(lines)
 
 
-def entry_point(name: str) -> Callable[..., int] | None:
-    """The ``main`` of subcommand ``name``'s module, or None if this chaingrad has none."""
-    try:
-        module = importlib.import_module(COMMANDS[name][0])
-    except ModuleNotFoundError as error:
-        if error.name != COMMANDS[name][0]:
-            raise  # a module it needs is missing: not the same as no such command
-        return None
-    run = getattr(module, "main", None)
-    return run if callable(run) else None
+def entry_point(name: str) -> Callable[..., int]:
+    """The ``main(argv, prog)`` of subcommand ``name``'s module."""
+    return importlib.import_module(COMMANDS[name][0]).main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,11 +55,4 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
         return EXIT_REFUSED
     name, rest = argv[0], argv[1:]
-    run = entry_point(name)
-    if run is None:
-        print(f"error: chaingrad {name} is not in this version of chaingrad "
-              f"({COMMANDS[name][0]} has no main(argv))", file=sys.stderr)  # fmt: skip
-        return EXIT_REFUSED
-    if "prog" in inspect.signature(run).parameters:
-        return run(rest, prog=f"chaingrad {name}")
-    return run(rest)
+    return entry_point(name)(rest, prog=f"chaingrad {name}")

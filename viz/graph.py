@@ -144,8 +144,9 @@ def draw_dot(
     nodes = graph_of(root, expand)
     check_size(len(nodes), max_nodes)
     shown = None if grads is None else {n: _given_grad(n, grads) for n in nodes}
+    blank = set(blank)  # once (a generator would be spent by the first node)
     return draw_nodes(nodes, rankdir, show_grad, parameter_names(params), node_ids=node_ids,
-                      grads=shown, blank={n for n in nodes if n.source in set(blank)},
+                      grads=shown, blank={n for n in nodes if n.source in blank},
                       stacked=stacked, legend=legend, lang=lang)  # fmt: skip
 
 

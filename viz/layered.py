@@ -118,8 +118,6 @@ def legend_item(kind: str, label: str, **style: Any) -> dict[str, Any]:
     0..1, label] pairs under it (labels too close to the next are left out)."""
     sample = {"line": 30, "box": 22, "bar": 180, "text": 0}[kind]
     width = sample + (8 if sample else 0) + text_width(label, FONT)
-    if kind == "bar":
-        width = max(width, sample + 8 + text_width(label, FONT))
     return {"kind": kind, "label": label, "w": width, **style}
 
 
@@ -288,7 +286,7 @@ def _spaced(ticks: list, length: float) -> list:
     kept: list = []
 
     def extent(tick: list) -> tuple[float, float]:
-        width, at = 0.6 * FONT * len(tick[1]), length * tick[0]
+        width, at = text_width(tick[1], FONT), length * tick[0]
         if tick[0] == 0:
             return at, at + width
         return (at - width, at) if tick[0] == 1 else (at - width / 2, at + width / 2)

@@ -180,12 +180,6 @@ def _grad_style(w: Value, scale: LogScale, lang: str) -> dict[str, Any]:
             "value": grad, "title": text(lang, "network.grad_title", value=number(grad))}
 
 
-def summary_lines(row: dict[str, Any]) -> list[str]:
-    """The two summary lines under a layer, from a row of :func:`layer_summaries`."""
-    return [f"mean |w| {number(row['mean_abs_w'])}",
-            f"mean |grad| {number(row['mean_abs_grad'])}"]  # fmt: skip
-
-
 def _caption_lines(i: int, count: int, row: dict[str, Any], stage: Stage, show: str,
                    lang: str) -> list[str]:  # fmt: skip
     """Under a layer: its name, its activation(s) and width, its mean |w| (and |grad|)."""

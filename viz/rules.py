@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import ops
+from autograd.backends import FLOAT
 
 from .i18n import text
 from .labels import number
@@ -151,10 +152,6 @@ def _unary(formula: Callable[[str, str], list], numbers: Callable[[float, float]
 SQUARED = ["sup", "2"]
 
 
-def _sigmoid(x: float) -> float:
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
-
-
 RULES.update({
     "sin": _unary(lambda x, o: ["cos ", v(x)], lambda x, o: ["cos(", n(x), ")"]),
     "cos": _unary(lambda x, o: [MINUS + "sin ", v(x)], lambda x, o: [MINUS + "sin(", n(x), ")"]),
@@ -175,8 +172,8 @@ RULES.update({
                                 ["sup", f"{MINUS}{number(x * x)}"]]),
     "silu": _unary(lambda x, o: ["\u03c3(", v(x), ")\u00b7(1 + ", v(x), f"\u00b7(1 {MINUS} \u03c3(",
                                  v(x), ")))"],
-                   lambda x, o: [n(_sigmoid(x)), TIMES, "(1 + ", n(x), TIMES,
-                                 n(1.0 - _sigmoid(x)), ")"]),
+                   lambda x, o: [n(FLOAT.sigmoid(x)), TIMES, "(1 + ", n(x), TIMES,
+                                 n(1.0 - FLOAT.sigmoid(x)), ")"]),
     "gelu": _unary(lambda x, o: ["\u03a6(", v(x), ") + ", v(x), "\u00b7\u03c6(", v(x), ")"],
                    lambda x, o: [n(0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))), " + ", n(x),
                                  TIMES, n(math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))]),

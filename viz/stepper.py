@@ -261,7 +261,7 @@ def step_through(
     svg = inline_svg(graph.source)
     data = {"reverse": frames, "forward": forward, "forward_left_out": left_out,
             "rules": rules, "values": values, "names": {n.id: names[n] for n in nodes},
-            "words": i18n.section(lang, "stepper"), "lang": lang,
+            "words": i18n.section(lang, "stepper"),
             "step_of": i18n.section(lang, "common")["step_of"]}  # fmt: skip
     title = html.escape(i18n.text(lang, "stepper.page_title"))
     page = fill_template(_TEMPLATE, data, svg).replace(
