@@ -267,6 +267,20 @@ def test_the_neuron_graph_is_the_models_loss_and_ends_at_that_neurons_weights():
     assert leaves["b"].grad == pytest.approx(neuron.b.grad, rel=1e-9)
 
 
+def test_the_neuron_graph_of_a_model_with_activation_modules_between_layers():
+    """Sequential(Layer, ReLU(), Layer, Tanh(), Layer): the modules after each layer apply
+    in the graph of every layer's neuron, the next layer's included."""
+    random.seed(4)
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=0)
+    model = nn.Sequential(nn.Layer(2, 3), nn.ReLU(), nn.Layer(3, 3), nn.Tanh(),
+                          nn.Layer(3, 1, "linear"))  # fmt: skip
+    session = Session(Setup(), model, X, [2 * t - 1 for t in y], "hinge")
+    x, target = session.X_train[0], session.y_train[0]
+    expected = session.loss([model(x)], [target]).data
+    for layer in range(3):
+        assert neuron_graph(session, layer, 0).data == pytest.approx(expected, rel=1e-12)
+
+
 def _leaves(root: Value) -> list[Value]:
     seen, stack, leaves = set(), [root], []
     while stack:

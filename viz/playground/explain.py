@@ -45,10 +45,17 @@ def _unit(unit: Unit, after: list[Callable[[Value], Value]], x: list[Value],
     b = Value(unit.b.data if unit.b is not None else 0.0, label=bias)
     z = autograd.dot(w, x, b)
     z.label = f"z{out}"
-    a = get_activation(unit.activation)(z)
-    for module in after:  # activation modules, with their own arguments
-        a = module(a)
+    a = _activated(unit, after, z)
     a.label = f"a{out}"
+    return a
+
+
+def _activated(unit: Unit, after: list[Callable[[Value], Value]], z: Value) -> Value:
+    """The unit's activation of ``z``, then the activation modules after its layer (each
+    with its own arguments)."""
+    a = get_activation(unit.activation)(z)
+    for module in after:
+        a = module(a)
     return a
 
 
@@ -87,9 +94,7 @@ def neuron_graph(session: Session, layer: int, index: int, sample: int = 0) -> V
             w = Value(unit.w[index].data, label=f"w{where}.{index + 1}")
             z = w * neuron + Value(rest, label=f"c{where}")
             z.label = f"z{where}"
-            a = get_activation(unit.activation)(z)
-            for name in after:
-                a = get_activation(name)(a)
+            a = _activated(unit, after, z)
             a.label = f"a{where}"
             current.append(a)
     for i, (units, after) in enumerate(layers[layer + 2:], start=layer + 2):
