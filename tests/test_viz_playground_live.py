@@ -281,6 +281,16 @@ def test_the_neuron_graph_of_a_model_with_activation_modules_between_layers():
         assert neuron_graph(session, layer, 0).data == pytest.approx(expected, rel=1e-12)
 
 
+def test_only_neurons_with_a_step_through_are_clickable():
+    """A Maxout layer has no neuron step-through: the network says so, and the page makes
+    no box clickable that the server would leave loading."""
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=0)
+    maxout = Playground(nn.Sequential(nn.Maxout(2, 4, pieces=2), nn.Layer(4, 1, "linear")),
+                        X, [2 * t - 1 for t in y], loss="hinge")  # fmt: skip
+    assert maxout.scene["network"]["explainable"] is False
+    assert Playground().scene["network"]["explainable"] is True
+
+
 def _leaves(root: Value) -> list[Value]:
     seen, stack, leaves = set(), [root], []
     while stack:

@@ -27,6 +27,15 @@ from ..stepper import StepThrough, step_through
 from .session import Session
 
 
+def explainable(model: Any) -> bool:
+    """True when a neuron of ``model`` has a step-through (not for Maxout layers)."""
+    try:
+        _layers(model)
+    except IndexError:
+        return False
+    return True
+
+
 def _layers(model: Any) -> list[tuple[list[Unit], list[Callable[[Value], Value]]]]:
     """Each layer's units and the activation modules applied after it
     (:func:`viz.stages.stages`); IndexError for a Maxout layer (its units are pieces

@@ -29,6 +29,7 @@ from nn.training import decision_threshold, final_activation
 from .. import mlp
 from ..activation_maps import neuron_outputs
 from ..plots import plane
+from .explain import explainable
 from .session import Session, features
 
 GRID = 48  # cells per side of the boundary's heat map
@@ -83,7 +84,8 @@ def network(model: Any, names: Sequence[str] | None = None, max_neurons: int = M
     weights = [parameters[edge["parameter"]] if edge.get("parameter") is not None else None
                for edge in picture["edges"]]  # fmt: skip
     units = [box["id"] for column in columns[1:] for box in column if box["kind"] != "more"]
-    return {"columns": columns, "edges": edges, "units": units}, weights
+    return {"columns": columns, "edges": edges, "units": units,
+            "explainable": explainable(model)}, weights  # a click on a neuron: its step-through
 
 
 def neuron_maps(model: Any, rows: np.ndarray, shape: tuple[int, int],

@@ -256,8 +256,8 @@ export class Network {
         } else if (unit.kind === "neuron" || unit.kind === "max") {
           this.canvases[unit.id] = node("canvas", {width: small, height: small}, box);
           if (unit.kind === "max") { node("span", {class: "cg-box-label"}, box, unit.label); }
-          const match = /^n(\d+)_(\d+)$/.exec(unit.id);  // a unit: its step-through
-          if (match) {
+          const match = /^n(\d+)_(\d+)$/.exec(unit.id);  // a neuron: its step-through
+          if (match && unit.kind === "neuron" && network.explainable) {
             box.classList.add("cg-clickable");
             box.setAttribute("role", "button");
             box.setAttribute("tabindex", "0");
