@@ -415,8 +415,6 @@ class Controls {
       // describe another experiment
       f.field.hidden = hidden.has(name) || fixed.has(name);
       const disabled = fixed.has(name);
-      f.field.classList.toggle("cg-locked", disabled);
-      if (disabled) { f.field.title = this.text.locked; } else { f.field.removeAttribute("title"); }
       if (f.inputs) { f.inputs.forEach(i => { i.disabled = disabled; }); } else { f.input.disabled = disabled; }
     }
     const options = name => name === "data" ? DATASETS[setup.problem] : this.fields[name].options;

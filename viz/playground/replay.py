@@ -49,7 +49,6 @@ from .frames import CLASS_COLOURS, boundary_cells, network, neuron_maps, signed_
 from .page import playground_page
 from .state import CONTROLS, Setup
 
-BINARY_COLOURS = (mlp.NEGATIVE, mlp.POSITIVE)  # class 0 red, class 1 blue, as the live view
 MAX_SNAPSHOTS = 60
 Frame = tuple[int, list[float], list[float]]  # (epoch, every parameter's data, its grad)
 
@@ -147,7 +146,6 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
     return {"mode": mode, "size": size, "images": images,
             "extent": [xs[0], xs[-1], ys[0], ys[-1]],
             "points": np.round(X, 4).tolist(), "labels": labels,
-            "colours": list(BINARY_COLOURS if mode == "binary" else CLASS_COLOURS),
             "count": count}  # fmt: skip
 
 

@@ -23,19 +23,16 @@ import sys
 import webbrowser
 from typing import Any
 
+import tornado.web
+import tornado.websocket
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+
 from .. import i18n
 from .live import Controller
 from .page import playground_page
 from .session import Session
 from .state import Setup
-
-try:
-    import tornado.web
-    import tornado.websocket
-    from tornado.httpserver import HTTPServer
-    from tornado.netutil import bind_sockets
-except ImportError:  # pragma: no cover - tornado is a dependency of chaingrad
-    tornado = None
 
 SERVED_CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
               "connect-src 'self'; img-src data:")  # fmt: skip
@@ -80,52 +77,51 @@ class Playground:
                                         (r"/socket", Socket, {"server": self})])  # fmt: skip
 
 
-if tornado is not None:
+class Page(tornado.web.RequestHandler):
+    """GET /?token=...: the page."""
 
-    class Page(tornado.web.RequestHandler):
-        """GET /?token=...: the page."""
+    def initialize(self, server: Playground) -> None:
+        self.server = server
 
-        def initialize(self, server: Playground) -> None:
-            self.server = server
+    def get(self) -> None:
+        self.server.allowed(self)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", SERVED_CSP)
+        self.set_header("Cache-Control", "no-store")
+        self.write(self.server.page)
 
-        def get(self) -> None:
-            self.server.allowed(self)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.set_header("Content-Security-Policy", SERVED_CSP)
-            self.set_header("Cache-Control", "no-store")
-            self.write(self.server.page)
 
-    class Socket(tornado.websocket.WebSocketHandler):
-        """/socket?token=...: the state sent whole on opening, then changes both ways."""
+class Socket(tornado.websocket.WebSocketHandler):
+    """/socket?token=...: the state sent whole on opening, then changes both ways."""
 
-        def initialize(self, server: Playground) -> None:
-            self.server = server
+    def initialize(self, server: Playground) -> None:
+        self.server = server
 
-        def prepare(self) -> None:
-            self.server.allowed(self)
+    def prepare(self) -> None:
+        self.server.allowed(self)
 
-        def check_origin(self, origin: str) -> bool:
-            return origin.split("://", 1)[-1] in self.server.hosts
+    def check_origin(self, origin: str) -> bool:
+        return origin.split("://", 1)[-1] in self.server.hosts
 
-        def open(self) -> None:
-            self.server.clients.add(self)
-            self.write_message(json.dumps({"kind": "state", "state": self.server.controller.state}))
+    def open(self) -> None:
+        self.server.clients.add(self)
+        self.write_message(json.dumps({"kind": "state", "state": self.server.controller.state}))
 
-        def on_message(self, text: str | bytes) -> None:
-            try:
-                message = json.loads(text)
-            except ValueError:
-                return
-            controller = self.server.controller
-            if message.get("kind") == "set" and isinstance(message.get("changes"), dict):
-                controller.change(message["changes"])
-            elif message.get("kind") == "message" and isinstance(message.get("content"), dict):
-                controller.message(message["content"])
+    def on_message(self, text: str | bytes) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return
+        controller = self.server.controller
+        if message.get("kind") == "set" and isinstance(message.get("changes"), dict):
+            controller.change(message["changes"])
+        elif message.get("kind") == "message" and isinstance(message.get("content"), dict):
+            controller.message(message["content"])
 
-        def on_close(self) -> None:
-            self.server.clients.discard(self)
-            if not self.server.clients:  # nobody watches: stop training
-                self.server.controller.pause()
+    def on_close(self) -> None:
+        self.server.clients.discard(self)
+        if not self.server.clients:  # nobody watches: stop training
+            self.server.controller.pause()
 
 
 def _port(text: str) -> int:
@@ -175,9 +171,6 @@ async def serve(playground: Playground, open_browser: bool) -> None:
 def main(argv: list[str] | None = None, prog: str = "python -m viz.playground") -> int:
     """The command: serve until Ctrl-C; 2 for a bad argument or a port that is taken."""
     args = _arguments(argv, prog)
-    if tornado is None:  # pragma: no cover
-        print(f"{prog} needs tornado: pip install tornado", file=sys.stderr)
-        return 2
     try:
         setup = Setup.from_query(args.setup) if args.setup else Setup()
         playground = Playground(setup, args.lang, args.port)
