@@ -115,7 +115,7 @@ def _why(name: str, error: ImportError) -> str:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         spec = None
-    if spec is not None and spec.origin and Path(spec.origin).parent != ROOT / name:
+    if _origin(spec) not in (None, ROOT / name):
         return _hidden(name, spec)
     return f"importing {name} failed ({error}); reinstall chaingrad in its own environment"
 
