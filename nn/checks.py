@@ -23,14 +23,21 @@ def is_finite_number(x: Any) -> bool:
 
 
 def as_number(x: Any) -> Any:
-    """A state dict's value as a plain number where it is one in another form: a Value's
-    ``data``, a one-element tensor's or numpy scalar's ``item()``; anything else as it is."""
+    """``x`` as a plain number where it is one in another form: a Value's ``data``, a
+    one-element tensor's or numpy scalar's ``item()``; anything else as it is."""
     data = getattr(x, "data", None)
     if isinstance(data, Real) and hasattr(x, "grad"):  # a Value (chaingrad's or a learner's)
         return data
     if callable(getattr(x, "item", None)) and getattr(x, "ndim", 1) == 0:
         return x.item()
     return x
+
+
+def plain_output(output: Any) -> float | list[float]:
+    """A model's output (a Value or number, or a list of them) as plain floats."""
+    if isinstance(output, (list, tuple)):
+        return [float(as_number(v)) for v in output]
+    return float(as_number(output))
 
 
 def not_numbers(entries: Mapping[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import autograd
 from autograd import Value
 
+from .checks import as_number
 from .functional import _is_batch, _shifted, log_sum_exp_shifted
 from .module import as_values
 
@@ -116,7 +117,7 @@ def _hinge_term(s: Value, y: Any) -> Value:
 
 def _check_labels(_scores: list[Value], ys: list) -> None:
     for y in ys:
-        if (y.data if isinstance(y, Value) else y) not in (-1.0, 1.0):
+        if as_number(y) not in (-1.0, 1.0):
             raise ValueError(f"hinge_loss: labels must be -1 or 1, received {y}")
 
 

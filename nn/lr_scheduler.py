@@ -39,9 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from numbers import Real
 from typing import Any
 
-from autograd import Value
-
-from .checks import finite_number, non_negative, whole_number
+from .checks import as_number, finite_number, non_negative, whole_number
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR",
            "ReduceLROnPlateau", "StepLR"]  # fmt: skip
@@ -207,9 +205,7 @@ class LambdaLR(LRScheduler):
 
 
 def _factor(function: Callable[[int], Any], epoch: int) -> float:
-    factor = function(epoch)
-    if isinstance(factor, Value):
-        factor = factor.data
+    factor = as_number(function(epoch))
     return finite_number(f"LambdaLR: lr_lambda({epoch})", factor)
 
 
@@ -374,7 +370,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: float) -> None:  # type: ignore[override]
         """One epoch with this value of the monitored metric (a number, or a Value)."""
-        current = metrics.data if isinstance(metrics, Value) else metrics
+        current = as_number(metrics)
         if isinstance(current, bool) or not isinstance(current, Real):
             raise TypeError(f"ReduceLROnPlateau.step takes the metric (a number), not "
                             f"{type(metrics).__name__}")  # fmt: skip

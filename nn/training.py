@@ -24,6 +24,7 @@ from autograd import Value, no_grad, tape
 
 from . import checkpoint as checkpoints
 from .activations import Activation
+from .checks import plain_output
 from .compiled import CompiledStep
 from .datasets import batches
 from .functional import l1_penalty, l2_penalty
@@ -121,17 +122,6 @@ class _Monitor:
             self.model.load_state_dict(self.best_state)
 
 
-def _data(output: Any) -> float | list[float]:
-    """A model output (Value or list of Values) as plain floats."""
-    if isinstance(output, (list, tuple)):
-        return [_number(v) for v in output]
-    return _number(output)
-
-
-def _number(v: Any) -> float:
-    return v.data if isinstance(v, Value) else float(v)
-
-
 def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
                    loss: LossFunction, params: Sequence[Value],
                    penalty: Callable[[], Value] | None = None) -> tuple[float, list]:  # fmt: skip
@@ -152,7 +142,7 @@ def loss_and_grads(model: Callable[[Any], Any], X: Sequence, y: Sequence,
         for p in params:
             p.grad = 0.0
         total.backward()
-    return data_loss.data, [_data(o) for o in outputs]
+    return data_loss.data, [plain_output(o) for o in outputs]
 
 
 def final_activation(model: Any) -> str | None:
@@ -201,7 +191,7 @@ class _Classifier:
 def _evaluate(model: Any, X: Sequence) -> list:
     """Outputs as floats in eval mode and without recording graphs; mode restored."""
     with in_mode(model, training=False), no_grad():
-        return [_data(out) for out in batch_outputs(model, X)]
+        return [plain_output(out) for out in batch_outputs(model, X)]
 
 
 def accuracy(model: Any, X: Sequence, y: Sequence, threshold: float | None = None) -> float:

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 import nn
-from autograd import Value, no_grad
+from autograd import no_grad
+from nn.checks import plain_output
 from nn.compiled import CompiledStep
 from nn.module import in_mode
 
@@ -267,7 +268,7 @@ class Session:
         if self._step is not None:
             return self._step.evaluate(self.model, X)
         with in_mode(self.model, training=False), no_grad():
-            return [_floats(self.model(x)) for x in X]
+            return [plain_output(self.model(x)) for x in X]
 
 
 def _own_data(X: Any, y: Any) -> tuple[np.ndarray, list]:
@@ -291,12 +292,6 @@ def _own_data(X: Any, y: Any) -> tuple[np.ndarray, list]:
 
 def _as_list(output: Any) -> list:
     return list(output) if isinstance(output, (list, tuple)) else [output]
-
-
-def _floats(output: Any) -> float | list[float]:
-    if isinstance(output, (list, tuple)):
-        return [float(v.data if isinstance(v, Value) else v) for v in output]
-    return float(output.data if isinstance(output, Value) else output)
 
 
 def _evaluate_one(model: Any, row: list) -> Any:
