@@ -70,11 +70,12 @@ def get_activation(name: str, **arguments: Any) -> Callable[[Value], Value]:
     except KeyError:
         known = ", ".join(repr(k) for k in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; expected one of {known}") from None
-    if not arguments:
-        return function
-    unknown = sorted(set(arguments) - set(ACTIVATION_ARGUMENTS.get(name, {})))
+    defaults = ACTIVATION_ARGUMENTS.get(name, {})
+    unknown = sorted(set(arguments) - set(defaults))
     if unknown:
         raise TypeError(f"the {name!r} activation takes no argument {unknown[0]!r}")
+    if all(defaults[key] == value for key, value in arguments.items()):
+        return function  # the defaults: no wrapper to call per element
     def configured(z: Value) -> Value:
         return function(z, **arguments)
 
@@ -98,16 +99,16 @@ class Activation(Module):
         self.name = name
         self.arguments: dict[str, Any] = {**ACTIVATION_ARGUMENTS.get(name, {}), **arguments}
 
-    def __call__(self, x: Any) -> Any:
+    def forward(self, x: Any) -> Any:
         if isinstance(x, (list, tuple)):
             return list(map(self._function, as_values(x)))
         return self._function(as_values([x])[0])
 
     def extra_repr(self) -> str:
-        return ", ".join([repr(self.name), *self._arguments_text()])
-
-    def _arguments_text(self) -> list[str]:
-        return [f"{key}={value!r}" for key, value in self.arguments.items()]
+        """``'tanh'`` for ``Activation('tanh')``; a named module (``nn.ELU``) shows only its
+        arguments, as torch does: ``alpha=1.0``."""
+        name = [repr(self.name)] if type(self) is Activation else []
+        return ", ".join(name + [f"{key}={value!r}" for key, value in self.arguments.items()])
 
     @property
     def description(self) -> str:
@@ -127,8 +128,7 @@ def _named_activation(class_name: str, name: str) -> type[Activation]:
         Activation.__init__(self, name)
 
     doc = f"The {name!r} activation as a module (see :class:`Activation`)."
-    module = type(class_name, (Activation,), {"__init__": __init__, "__doc__": doc,
-                                               "extra_repr": lambda self: ""})  # fmt: skip
+    module = type(class_name, (Activation,), {"__init__": __init__, "__doc__": doc})
     ACTIVATION_MODULES[name] = module
     return module
 
@@ -147,18 +147,12 @@ class LeakyReLU(Activation):
     def __init__(self, negative_slope: float = LEAKY_RELU_SLOPE) -> None:
         Activation.__init__(self, "leaky_relu", negative_slope=negative_slope)
 
-    def extra_repr(self) -> str:
-        return ", ".join(self._arguments_text())
-
 
 class ELU(Activation):
     """z if z > 0 else alpha (e^z - 1), as ``torch.nn.ELU``;  d/dz = 1 if z > 0 else alpha e^z."""
 
     def __init__(self, alpha: float = ELU_ALPHA) -> None:
         Activation.__init__(self, "elu", alpha=alpha)
-
-    def extra_repr(self) -> str:
-        return ", ".join(self._arguments_text())
 
 
 class GELU(Activation):
@@ -168,9 +162,6 @@ class GELU(Activation):
     def __init__(self, approximate: str = "none") -> None:
         Activation.__init__(self, "gelu", approximate=approximate)
 
-    def extra_repr(self) -> str:
-        return ", ".join(self._arguments_text())
-
 
 class Softplus(Activation):
     """ln(1 + e^(beta z)) / beta, and z itself where beta z > threshold, as
@@ -178,9 +169,6 @@ class Softplus(Activation):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         Activation.__init__(self, "softplus", beta=beta, threshold=threshold)
-
-    def extra_repr(self) -> str:
-        return ", ".join(self._arguments_text())
 
 
 ACTIVATION_MODULES.update(leaky_relu=LeakyReLU, elu=ELU, gelu=GELU, softplus=Softplus)
