@@ -80,7 +80,8 @@ def resume_run(path: str | os.PathLike, model: Module, optimizer: Optimizer, his
                rng: random.Random, monitor: Any, epochs: int,
                scheduler: LRScheduler | None) -> int:  # fmt: skip
     """Restore what :func:`save_run` saved; the epoch to continue from (``epochs``, so
-    none are left, when early stopping or divergence had ended that run)."""
+    none are left, when early stopping had ended that run; a run that diverged saved its
+    last good epoch, and resuming it replays the epoch that diverged)."""
     start = _load(path, model, optimizer, history, rng, monitor, scheduler,
                   action="fit(resume=...)", most_epochs=epochs)
     return epochs if history.stopped_epoch is not None else start
