@@ -9,6 +9,7 @@ a template's placeholders filled with both.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from importlib import resources
@@ -44,8 +45,12 @@ def script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def fill_template(name: str, data: Any, svg: str) -> str:
-    """The page template ``name`` (a file of the viz package) with ``/*DATA*/`` replaced
-    by ``data`` as :func:`script_json` and ``<!--SVG-->`` by ``svg``."""
+def fill_template(name: str, data: Any, svg: str, lang: str = "en", title: str = "chaingrad"
+                  ) -> str:  # fmt: skip
+    """The page template ``name`` (a file of the viz package) with ``/*LANG*/`` and
+    ``/*TITLE*/`` filled in (escaped), ``/*DATA*/`` replaced by ``data`` as
+    :func:`script_json` and ``<!--SVG-->`` by ``svg`` (in that order: no filled-in text
+    is searched for a later placeholder but the SVG's)."""
     template = resources.files("viz").joinpath(name).read_text(encoding="utf-8")
-    return template.replace("/*DATA*/", script_json(data)).replace("<!--SVG-->", svg)
+    head = template.replace("/*LANG*/", html.escape(lang)).replace("/*TITLE*/", html.escape(title))
+    return head.replace("/*DATA*/", script_json(data)).replace("<!--SVG-->", svg)

@@ -263,10 +263,7 @@ def step_through(
             "rules": rules, "values": values, "names": {n.id: names[n] for n in nodes},
             "words": i18n.section(lang, "stepper"),
             "step_of": i18n.section(lang, "common")["step_of"]}  # fmt: skip
-    title = html.escape(i18n.text(lang, "stepper.page_title"))
-    page = fill_template(_TEMPLATE, data, svg).replace(
-        '<html lang="en">', f'<html lang="{lang}">', 1).replace(
-        "<title>chaingrad</title>", f"<title>{title}</title>", 1)  # fmt: skip
+    page = fill_template(_TEMPLATE, data, svg, lang, i18n.text(lang, "stepper.page_title"))
     return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
 
 
