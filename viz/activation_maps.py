@@ -39,6 +39,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .plots import plane
 from .stages import Stage, stages
 
 __all__ = ["DIVERGING", "diverging_rgb", "hex_colour", "neuron_outputs", "plane_grid",
@@ -67,11 +68,15 @@ def plane_grid(X: Any, resolution: int, margin: float = 0.1
         raise ValueError(f"plane_grid needs 2-D points (shape (n, 2)), not shape {X.shape}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"plane_grid: resolution must be an int >= 2, not {resolution!r}")
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = margin * (high - low + 1.0)
-    xs, ys = (np.linspace(a, b, resolution) for a, b in zip(low - pad, high + pad))
+    xs, ys = plane(X, resolution, margin)
+    return xs, ys, grid_points(xs, ys)
+
+
+def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The (len(xs) * len(ys), 2) points of the grid of axes ``xs`` and ``ys`` (ascending),
+    row by row from the TOP row (largest y) down: an image's order."""
     gx, gy = np.meshgrid(xs, ys[::-1])
-    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+    return np.column_stack([gx.ravel(), gy.ravel()])
 
 
 def _structure(found: list[Stage]) -> tuple:

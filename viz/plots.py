@@ -54,11 +54,12 @@ def points_2d(X: Any, y: Sequence, where: str) -> np.ndarray:
     return X
 
 
-def plane(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+def plane(X: np.ndarray, resolution: int, margin: float = 0.1
+          ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """``resolution`` grid coordinates along each axis, covering the points X with a
-    margin of 10% of their range (+ 0.1) on every side."""
-    margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 0.1
-    lows, highs = X.min(axis=0) - margin, X.max(axis=0) + margin
+    margin of ``margin`` x (their range + 1) on every side (0.1: 10% of the range, + 0.1)."""
+    pad = margin * (X.max(axis=0) - X.min(axis=0) + 1.0)
+    lows, highs = X.min(axis=0) - pad, X.max(axis=0) + pad
     xs, ys = (np.linspace(lo, hi, resolution) for lo, hi in zip(lows, highs))
     return xs, ys
 

@@ -27,7 +27,7 @@ from autograd import Value
 from nn.training import decision_threshold, final_activation
 
 from .. import mlp
-from ..activation_maps import neuron_outputs
+from ..activation_maps import grid_points, neuron_outputs
 from ..plots import plane
 from .explain import explainable
 from .session import Session, features
@@ -42,7 +42,8 @@ FEATURE_LABELS = {"x1": "x\u2081", "x2": "x\u2082", "x1^2": "x\u2081\u00b2",
                   "sin_x1": "sin x\u2081", "sin_x2": "sin x\u2082"}  # fmt: skip
 
 
-def _bytes(cells: np.ndarray) -> str:
+def cell_bytes(cells: np.ndarray) -> str:
+    """Cells of 0..255 as the base64 text of their bytes (a page decodes it into an image)."""
     return base64.b64encode(np.asarray(cells, dtype=np.uint8).tobytes()).decode("ascii")
 
 
@@ -97,7 +98,7 @@ def neuron_maps(model: Any, rows: np.ndarray, shape: tuple[int, int],
     for i, layer in enumerate(neuron_outputs(model, rows)):
         for j, values in enumerate(layer):
             if f"n{i}_{j}" in drawn:
-                maps[f"n{i}_{j}"] = _bytes(signed_cells(values).reshape(shape))
+                maps[f"n{i}_{j}"] = cell_bytes(signed_cells(values).reshape(shape))
     return maps
 
 
@@ -118,7 +119,7 @@ class Frames:
         if session.two_d:
             xs, ys = plane(session.points, GRID)
             self.extent = [xs[0], xs[-1], ys[0], ys[-1]]
-            self.grid = np.array([(gx, gy) for gy in ys[::-1] for gx in xs])
+            self.grid = grid_points(xs, ys)
             self.rows = self.grid if own else features(self.grid, session.setup.features)
             self.small_rows = self.rows.reshape(GRID, GRID, -1)[::SMALL, ::SMALL].reshape(
                 -1, self.rows.shape[1])  # fmt: skip
@@ -149,7 +150,7 @@ class Frames:
         return scene
 
     def _small(self, cells: np.ndarray) -> str:
-        return _bytes(cells.reshape(GRID, GRID)[::SMALL, ::SMALL])
+        return cell_bytes(cells.reshape(GRID, GRID)[::SMALL, ::SMALL])
 
     def frame(self) -> dict[str, Any]:
         """What changes at every epoch (see the module docstring)."""
@@ -162,7 +163,7 @@ class Frames:
         }  # fmt: skip
         try:
             if self.grid is not None:
-                frame["boundary"] = _bytes(self._surface(np.asarray(session.outputs(
+                frame["boundary"] = cell_bytes(self._surface(np.asarray(session.outputs(
                     self.rows.tolist()))))  # fmt: skip
             if self.maps and self.grid is not None:
                 size = GRID // SMALL

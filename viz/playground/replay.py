@@ -26,7 +26,6 @@ then renamed.
 
 from __future__ import annotations
 
-import base64
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -44,8 +43,16 @@ from nn.module import in_mode
 from nn.training import decision_threshold, final_activation
 
 from .. import i18n, mlp
+from ..activation_maps import grid_points
 from ..plots import plane, points_2d
-from .frames import CLASS_COLOURS, boundary_cells, network, neuron_maps, signed_cells
+from .frames import (
+    CLASS_COLOURS,
+    boundary_cells,
+    cell_bytes,
+    network,
+    neuron_maps,
+    signed_cells,
+)
 from .page import playground_page
 from .state import CONTROLS, Setup
 
@@ -128,7 +135,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
     X = points_2d(X, y, "the boundary view")
     params = list(model.parameters())
     xs, ys = plane(X, size)
-    grid = np.array([(gx, gy) for gy in ys[::-1] for gx in xs])
+    grid = grid_points(xs, ys)
     with in_mode(model, training=False):
         program = autograd.compile(lambda *x: model(list(x)), X[0])
         sigmoid_output = final_activation(model) == "sigmoid"
@@ -138,7 +145,7 @@ def boundary_grids(model: Any, X: Any, y: Sequence, frames: list[Frame],
             with _loaded(params, frame):
                 scores = program(grid)
             cells = boundary_cells(scores, sigmoid_output, cut)
-            images.append(base64.b64encode(cells.astype(np.uint8).tobytes()).decode("ascii"))
+            images.append(cell_bytes(cells))
     width = 1 if scores.ndim == 1 else scores.shape[1]
     mode = "classes" if width > 2 else "binary"
     labels = [_class_index(t) for t in y]
@@ -266,8 +273,7 @@ def _neuron_maps(model: Any, points: np.ndarray, grid: int, scene: dict[str, Any
     rows = np.array([(gx, gy) for gy in ys[::-1][::step] for gx in xs[::step]])
     shape = (len(ys[::step]), len(xs[::step]))
     scene["small"] = shape[0]
-    scene["inputs"] = [base64.b64encode(signed_cells(column, np.abs(column).max() or 1.0)
-                                        .astype(np.uint8).tobytes()).decode("ascii")
+    scene["inputs"] = [cell_bytes(signed_cells(column, np.abs(column).max() or 1.0))
                        for column in rows.T]  # fmt: skip
     return lambda: neuron_maps(model, rows, shape, scene["network"]["units"])
 
