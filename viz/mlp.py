@@ -77,15 +77,18 @@ def layer_summaries(model: Any) -> list[dict[str, Any]]:
 
 
 def _summaries(found: list[Stage]) -> list[dict[str, Any]]:
-    return [{"name": _layer_name(i, len(found)), "activation": stage.activation,
+    return [{"name": _layer_name(i, len(found), "en"), "activation": stage.activation,
              "width": stage.width,
              "mean_abs_w": _mean_abs(w.data for w in stage.weights()),
              "mean_abs_grad": _mean_abs(map(grad_of, stage.weights()))}
             for i, stage in enumerate(found)]  # fmt: skip
 
 
-def _layer_name(i: int, count: int) -> str:
-    return "output layer" if i == count - 1 else f"layer {i + 1}"
+def _layer_name(i: int, count: int, lang: str) -> str:
+    """'layer 1', ..., 'output layer' (in ``lang``)."""
+    if i == count - 1:
+        return text(lang, "network.output_layer")
+    return text(lang, "network.layer", number=i + 1)
 
 
 def _shown(count: int, max_neurons: int) -> int:
@@ -183,13 +186,12 @@ def _grad_style(w: Value, scale: LogScale, lang: str) -> dict[str, Any]:
 def _caption_lines(i: int, count: int, row: dict[str, Any], stage: Stage, show: str,
                    lang: str) -> list[str]:  # fmt: skip
     """Under a layer: its name, its activation(s) and width, its mean |w| (and |grad|)."""
-    name = text(lang, "network.output_layer") if i == count - 1 else text(
-        lang, "network.layer", number=i + 1)  # fmt: skip
+    name = _layer_name(i, count, lang)
     first = stage.activation
     if len(stage.pieces) > 1:
         first = text(lang, "network.maxout", pieces=len(stage.pieces))
-    notes = [text(lang, "network.dropout", p=note.split("=", 1)[1])
-             if note.startswith("dropout") else note for note in stage.notes]  # fmt: skip
+    notes = [text(lang, "network.dropout", p=value) if kind == "dropout" else value
+             for kind, value in stage.notes]  # fmt: skip
     lines = [name, text(lang, "network.units", activation=" \u2192 ".join([first, *notes]),
                         count=stage.width),
              text(lang, "network.mean_w", value=number(row["mean_abs_w"]))]  # fmt: skip

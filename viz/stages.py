@@ -35,7 +35,8 @@ class Stage:
 
     pieces: list[list[Unit]]
     activation: str
-    notes: list[str] = field(default_factory=list)
+    # what follows the layer, in order: ("activation", its description) or ("dropout", p)
+    notes: list[tuple[str, Any]] = field(default_factory=list)
     after: list[Callable[[Value], Value]] = field(default_factory=list)  # the modules
 
     @property
@@ -118,10 +119,11 @@ def stages(model: Any) -> list[Stage]:
             for i, item in enumerate(layers):
                 add(item, f"{where}[{i}]")
         elif activation is not None and found:  # e.g. 'relu', 'softplus(beta=2.0)'
-            found[-1].notes.append(str(getattr(module, "description", activation)))
+            found[-1].notes.append(("activation", str(getattr(module, "description",
+                                                               activation))))  # fmt: skip
             found[-1].after.append(module)
         elif type(module).__name__ == "Dropout" and found:  # the identity in evaluation
-            found[-1].notes.append(f"dropout p={module.p}")
+            found[-1].notes.append(("dropout", module.p))
         else:
             raise TypeError(f"draw_mlp draws an MLP-like stack (nn.MLP, Layer, Maxout or a "
                             f"Sequential of them), but {where} is a {type(module).__name__}")
