@@ -19,7 +19,7 @@ from autograd import Value
 from .i18n import check_lang, text
 from .labels import escape, number
 from .render import Diagram
-from .view import Node, graph_of, is_value
+from .view import Node, dot_parts, graph_of, is_value
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 # Above this many Values, Graphviz gets cheaper crossing-minimisation and network-simplex
@@ -214,9 +214,8 @@ def _paired(node: Node) -> list[Node]:
     """A node's inputs as its picture orders them: a dot's as w1, x1, w2, x2, ..., b."""
     if node.op != "dot":
         return node.inputs
-    n = len(node.inputs) // 2
-    pairs = [v for w, x in zip(node.inputs[:n], node.inputs[n : 2 * n]) for v in (w, x)]
-    return pairs + node.inputs[2 * n :]
+    ws, xs, bias = dot_parts(node.inputs)
+    return [v for w, x in zip(ws, xs) for v in (w, x)] + bias
 
 
 def _pair_order(nodes: list[Node]) -> list[Node]:

@@ -21,7 +21,7 @@ from autograd.backends import FLOAT
 
 from .i18n import text
 from .labels import number
-from .view import Node
+from .view import Node, dot_parts
 
 Token = Any  # str | list
 MINUS = "\u2212"
@@ -233,10 +233,8 @@ def value_rule(node: Node, names: dict[Node, str]) -> list[Token]:
             line += [joiner] if i else []
             line.append(n(x))
     elif node.op == "dot":
-        half = len(xs) // 2
-        terms = [[v(xs[i]), "\u00b7", v(xs[i + half])] for i in range(half)]
-        if len(xs) % 2:
-            terms.append([v(xs[-1])])
+        ws, inputs, bias = dot_parts(xs)
+        terms = [[v(w), "\u00b7", v(x)] for w, x in zip(ws, inputs)] + [[v(b)] for b in bias]
         for i, term in enumerate(terms):
             line += ([" + "] if i else []) + term
     else:

@@ -21,8 +21,9 @@ p_n + b; an n-ary ``sum`` is drawn as that addition.  d p_i / d w_i = x_i, d p_i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd import OPS, Value, local_partials, topological_order
 from autograd.backends import FLOAT
@@ -210,13 +211,21 @@ def _product_label(w: Node, x: Node) -> str:
     return f"{w.label}\u00b7{x.label}" if w.label and x.label else ""
 
 
+T = TypeVar("T")
+
+
+def dot_parts(inputs: Sequence[T]) -> tuple[list[T], list[T], list[T]]:
+    """A dot node's inputs (w_1..w_n, x_1..x_n, and b if any) as (ws, xs, [b] or [])."""
+    n = len(inputs) // 2
+    return list(inputs[:n]), list(inputs[n : 2 * n]), list(inputs[2 * n :])
+
+
 def _expanded(nodes: list[Node]) -> list[Node]:
     """``nodes`` with each dot node replaced by its products and one addition."""
     out: list[Node] = []
     for node in nodes:
         if node.op == "dot":
-            n = len(node.inputs) // 2
-            ws, xs, bias = node.inputs[:n], node.inputs[n : 2 * n], node.inputs[2 * n :]
+            ws, xs, bias = dot_parts(node.inputs)
             products = [Node(_product_label(w, x), w.data * x.data, node.grad, "mul", "mul",
                              [w, x], [x.data, w.data], feeds=node)  # fmt: skip
                         for w, x in zip(ws, xs)]
