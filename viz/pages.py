@@ -12,12 +12,22 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from importlib import resources
 from typing import Any
 
 from .render import Backend, pipe_source
 
-__all__ = ["fill_template", "inline_svg", "script_json"]
+__all__ = ["fill_template", "inline_svg", "script_json", "svg_size"]
+
+# Graphviz's <svg width="123pt" height="45pt" ...>
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """(width, height) in pt of Graphviz's SVG (1 pt = 4/3 px)."""
+    width, height = _SIZE.search(svg).groups()
+    return float(width), float(height)
 
 
 def inline_svg(source: str, backend: Backend = "auto") -> str:

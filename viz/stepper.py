@@ -35,7 +35,7 @@ from autograd.files import write_atomic
 from . import i18n
 from .graph import check_size, draw_nodes
 from .labels import number
-from .pages import fill_template, inline_svg
+from .pages import fill_template, inline_svg, svg_size
 from .rules import BUILT_IN, local_rule, plain, value_rule
 from .view import Node, graph_of, is_value
 
@@ -44,7 +44,8 @@ _PANEL_HEIGHT = 330  # px above the graph in the inline view: controls and the f
 DEFAULT_FORWARD_INPUTS = 12  # the forward view's inputs when none are given (data grows with each)
 
 
-def _names(nodes: list[Node]) -> dict[Node, str]:
+def names_of(nodes: list[Node]) -> dict[Node, str]:
+    """Each node's name in the rules: its label, else its id (v0, v1, ...)."""
     return {node: node.label or node.id for node in nodes}
 
 
@@ -94,7 +95,7 @@ def backward_frames(root: Any, expand: bool = False, lang: str = "en",
     """
     nodes = nodes if nodes is not None else _nodes(root, expand)
     root_node = nodes[-1]
-    names = _names(nodes)
+    names = names_of(nodes)
     grads = {node: 0.0 for node in nodes}
     grads[root_node] = 1.0
     name = names[root_node]
@@ -136,7 +137,7 @@ def forward_frames(root: Any, wrt: Any, expand: bool = False, lang: str = "en",
                  None)  # fmt: skip
     if start is None or start.inputs:
         raise ValueError(f"forward_frames: wrt must be a leaf of the graph, not {wrt!r}")
-    names = _names(nodes)
+    names = names_of(nodes)
     tangents = {node: 0.0 for node in nodes}
     tangents[start] = 1.0
     frames = [{
@@ -215,12 +216,6 @@ class StepThrough:
         return path
 
 
-def _svg_height(svg: str) -> int:
-    """The height in px of Graphviz's SVG (its ``height="123pt"``; 1pt = 4/3 px)."""
-    start = svg.index('height="') + len('height="')
-    return round(float(svg[start : svg.index("pt", start)]) * 4 / 3)
-
-
 def step_through(
     root: Any,
     rankdir: str = "LR",
@@ -244,7 +239,7 @@ def step_through(
     nodes = _nodes(root, expand)
     check_size(len(nodes), max_nodes)
     frames, final = backward_frames(root, lang=lang, nodes=nodes)
-    names = _names(nodes)
+    names = names_of(nodes)
     forward = []
     chosen, left_out = _forward_inputs(nodes, inputs)
     for x in chosen:
@@ -264,7 +259,7 @@ def step_through(
             "words": i18n.section(lang, "stepper"),
             "step_of": i18n.section(lang, "common")["step_of"]}  # fmt: skip
     page = fill_template(_TEMPLATE, data, svg, lang, i18n.text(lang, "stepper.page_title"))
-    return StepThrough(page, _PANEL_HEIGHT + _svg_height(svg))
+    return StepThrough(page, _PANEL_HEIGHT + round(svg_size(svg)[1] * 4 / 3))
 
 
 def backprop_html(
@@ -289,6 +284,6 @@ def rule_text(root: Any, node_label: str, k: int = 0, expand: bool = False,
     '∂y/∂x = 1 if x > 0, else 0; here x = −0.5000 ≤ 0, so 0.0000'."""
     i18n.check_lang(lang)
     nodes = _nodes(root, expand)
-    names = _names(nodes)
+    names = names_of(nodes)
     node = next(n for n in nodes if n.label == node_label)
     return plain(local_rule(node, k, names, lang))

@@ -20,6 +20,7 @@ from typing import Any
 from autograd import Value, local_partials, topological_order
 
 from ..rules import local_rule, plain
+from ..stepper import names_of
 from ..view import graph_of
 from .compare import matches
 from .handwork import backprop, swapped_partials, uses
@@ -37,7 +38,7 @@ def _rules(root: Value, lang: str) -> RuleOf:
     put in: (z, 0) -> '∂z/∂x = 3·x^2 = 3 × 2.0000^2 = 12.0000'."""
     drawn = graph_of(root)
     by_value = {id(node.source): node for node in drawn}
-    names = {node: node.label or node.id for node in drawn}
+    names = names_of(drawn)
     return lambda node, i: plain(local_rule(by_value[id(node)], i, names, lang))
 
 

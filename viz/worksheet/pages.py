@@ -14,7 +14,6 @@ language tables (:mod:`viz.i18n`).
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import Any
 
@@ -23,14 +22,13 @@ from autograd import topological_order
 from ..graph import draw_dot
 from ..i18n import text
 from ..labels import number
-from ..pages import inline_svg
+from ..pages import inline_svg, svg_size
 from .problems import OUTPUT, Problem, gradients
 
 # The room a graph gets on an A4 portrait page: the width inside a problem's box, and a
 # height that leaves room for the problem's text (the key's table is longer).
 GRAPH_WIDTH_MM = 176
 GRAPH_HEIGHT_MM = {"sheet": 140, "key": 100}
-_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 STYLE = """
@@ -75,7 +73,7 @@ def _t(lang: str, key: str, **fields: object) -> str:
 
 def _scale(svg: str, height_mm: float) -> float:
     """How much a page shrinks ``svg`` to fit its room (1: not at all)."""
-    width, height = map(float, _SIZE.search(svg).groups())
+    width, height = svg_size(svg)
     return min(1.0, GRAPH_WIDTH_MM / 25.4 * 72 / width, height_mm / 25.4 * 72 / height)
 
 
