@@ -37,7 +37,7 @@ from .graph import check_size, draw_nodes
 from .labels import number
 from .pages import fill_template, inline_svg, svg_size
 from .rules import BUILT_IN, local_rule, plain, value_rule
-from .view import Node, graph_of, is_value
+from .view import Node, graph_of, is_value, post_order
 
 _TEMPLATE = "stepper.html"
 _PANEL_HEIGHT = 330  # px above the graph in the inline view: controls and the frame's table
@@ -68,21 +68,8 @@ def _backward_order(nodes: list[Node]) -> list[Node]:
     """The op nodes in the order backward processes them: each after every node that
     uses it, and siblings in reading order (w1·x1 before w2·x2): the reverse of a
     depth-first post-order that visits each node's inputs last to first."""
-    order: list[Node] = []
-    seen = {id(nodes[-1])}
-    stack = [(nodes[-1], iter(reversed(nodes[-1].inputs)))]
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append((child, iter(reversed(child.inputs))))
-                break
-        else:
-            stack.pop()
-            if node.inputs:
-                order.append(node)
-    return order[::-1]
+    order = post_order(nodes[-1], lambda node: reversed(node.inputs))
+    return [node for node in reversed(order) if node.inputs]
 
 
 def backward_frames(root: Any, expand: bool = False, lang: str = "en",

@@ -21,7 +21,7 @@ p_n + b; an n-ary ``sum`` is drawn as that addition.  d p_i / d w_i = x_i, d p_i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,6 +29,8 @@ from autograd import OPS, Value, local_partials, topological_order
 from autograd.backends import FLOAT
 
 # micrograd's op symbols -> chaingrad's op names (a '**k' power is 'pow' of one input)
+T = TypeVar("T")
+
 SYMBOLS = {"+": "add", "*": "mul", "-": "sub", "/": "div", "tanh": "tanh", "exp": "exp",
            "log": "log", "ReLU": "relu", "relu": "relu", "sigmoid": "sigmoid",
            "neg": "neg", "sqrt": "sqrt", "abs": "abs"}  # fmt: skip
@@ -160,25 +162,40 @@ def _symbol_partials(op: str, out: float, xs: list[float], exponent: float | Non
     return list(rule.derivative_seq(FLOAT, out, xs))
 
 
-def _duck_typed(root: Any) -> list[Node]:
-    memo: dict[int, str] = {}
-    order: list[Any] = []
-    seen: set[int] = set()
-    stack = [(root, iter(_ordered_inputs(root, memo)))]
-    seen.add(id(root))
-    while stack:  # iterative depth-first search: inputs before the nodes using them
-        v, pending = stack[-1]
+def post_order(root: T, inputs_of: Callable[[T], Iterable[T]]) -> list[T]:
+    """Every node reachable from ``root`` through ``inputs_of``, each once (by identity)
+    and after all of its inputs: a depth-first post-order, with a stack of (node, inputs
+    not visited yet) in place of Python's call stack, so a graph may be as deep as memory
+    allows."""
+    order: list[T] = []
+    seen = {id(root)}
+    stack = [(root, iter(inputs_of(root)))]
+    while stack:
+        node, pending = stack[-1]
         for child in pending:
             if id(child) not in seen:
                 seen.add(id(child))
-                stack.append((child, iter(_ordered_inputs(child, memo))))
+                stack.append((child, iter(inputs_of(child))))
                 break
         else:
             stack.pop()
-            order.append(v)
+            order.append(node)
+    return order
+
+
+def _duck_typed(root: Any) -> list[Node]:
+    memo: dict[int, str] = {}
+    ordered: dict[int, list[Any]] = {}  # each Value's inputs, sorted once
+
+    def inputs_of(v: Any) -> list[Any]:
+        if id(v) not in ordered:
+            ordered[id(v)] = _ordered_inputs(v, memo)
+        return ordered[id(v)]
+
+    order = post_order(root, inputs_of)
     made: dict[int, Node] = {}
     for v in order:
-        inputs = _ordered_inputs(v, memo)
+        inputs = inputs_of(v)
         symbol = _symbol(v) if inputs else ""
         op, exponent = SYMBOLS.get(symbol, symbol), None
         if symbol.startswith("**"):
@@ -210,8 +227,6 @@ def _number(text: str) -> float | None:
 def _product_label(w: Node, x: Node) -> str:
     return f"{w.label}\u00b7{x.label}" if w.label and x.label else ""
 
-
-T = TypeVar("T")
 
 
 def dot_parts(inputs: Sequence[T]) -> tuple[list[T], list[T], list[T]]:
