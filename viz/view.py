@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 from autograd import OPS, Value, local_partials, topological_order
 from autograd.backends import FLOAT
 
-# micrograd's op symbols -> chaingrad's op names (a '**k' power is 'pow' of one input)
 T = TypeVar("T")
 
+# micrograd's op symbols -> chaingrad's op names (a '**k' power is 'pow' of one input)
 SYMBOLS = {"+": "add", "*": "mul", "-": "sub", "/": "div", "tanh": "tanh", "exp": "exp",
            "log": "log", "ReLU": "relu", "relu": "relu", "sigmoid": "sigmoid",
            "neg": "neg", "sqrt": "sqrt", "abs": "abs"}  # fmt: skip
