@@ -331,6 +331,8 @@ def test_a_model_of_another_width_is_refused_by_name():
         Playground(nn.MLP(3, [2, 1]))
     pg = Playground(nn.MLP(3, [2, 1]), features=("x1", "x2", "x1x2"))
     assert pg.epoch == 0 and len(pg.scene["network"]["columns"][0]) == 3
+    with pytest.raises(ValueError, match=r"takes 3 inputs but is fed 2 features"):
+        Playground(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1)))  # any stack
 
 
 def test_importing_viz_needs_neither_anywidget_nor_tornado():

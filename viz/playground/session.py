@@ -31,6 +31,7 @@ from nn.checks import plain_output
 from nn.compiled import CompiledStep
 from nn.module import in_mode
 
+from ..stages import stages
 from .state import Setup
 
 # the features a point (x1, x2) can be fed as, on numpy columns
@@ -153,7 +154,7 @@ class Session:
         self.y_train = [targets[i] for i in self.train_index]
         self.y_test = [targets[i] for i in self.test_index]
         self.model = self._model(rows.shape[1])
-        wants = getattr(self.model, "nin", rows.shape[1])
+        wants = _input_width(self.model, rows.shape[1])
         if wants != rows.shape[1]:
             fed = f"{rows.shape[1]} features ({', '.join(setup.features)})" \
                 if self._own_data is None else f"samples of {rows.shape[1]} numbers"  # fmt: skip
@@ -288,6 +289,15 @@ def _own_data(X: Any, y: Any) -> tuple[np.ndarray, list]:
     if len(y) != len(points):
         raise ValueError(f"Playground: X has {len(points)} samples but y has {len(y)} labels")
     return points, y
+
+
+def _input_width(model: Any, default: int) -> int:
+    """How many inputs ``model`` takes: its first layer's (any MLP-like stack,
+    :func:`viz.stages.stages`), else its ``nin``, else ``default`` (not known)."""
+    try:
+        return stages(model)[0].inputs
+    except (TypeError, ValueError, IndexError):
+        return getattr(model, "nin", default)
 
 
 def _as_list(output: Any) -> list:
